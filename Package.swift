@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// Lockstep: a frame-synchronized (lockstep) realtime battle server.
+// This package declares no dependencies: only the Swift toolchain is used.
+import PackageDescription
+
+let package = Package(
+    name: "Lockstep",
+    products: [
+        .library(name: "LockstepCore", targets: ["LockstepCore"]),
+        .library(name: "LockstepSimulation", targets: ["LockstepSimulation"]),
+        .library(name: "LockstepReplay", targets: ["LockstepReplay"]),
+        .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
+        .library(name: "LockstepHTTP", targets: ["LockstepHTTP"]),
+        .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
+        .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
+        .library(name: "LockstepServer", targets: ["LockstepServer"]),
+        .executable(name: "lockstep", targets: ["lockstep"]),
+    ],
+    targets: [
+        // Pure, deterministic core: ticks, frames, ordering, rollback, interpolation, fixed point.
+        .target(name: "LockstepCore"),
+        // The reference battle simulation (fixed-point arena game).
+        .target(name: "LockstepSimulation", dependencies: ["LockstepCore"]),
+        // The replay format: writer, reader with recovery, verifier.
+        .target(name: "LockstepReplay", dependencies: ["LockstepCore", "LockstepSimulation"]),
+        // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
+        .target(name: "LockstepCrypto"),
+        // HTTP/1.1 request parsing and responses (pure).
+        .target(name: "LockstepHTTP", dependencies: ["LockstepCrypto"]),
+        // RFC 6455 WebSocket codec and handshake (pure).
+        .target(name: "LockstepWebSocket", dependencies: ["LockstepCrypto", "LockstepHTTP"]),
+        // Linux headers Glibc does not export (epoll, eventfd, timerfd).
+        .target(name: "CLockstepSystem"),
+        // Event loops: the only module that touches sockets.
+        .target(name: "LockstepEventLoop", dependencies: ["CLockstepSystem"]),
+        // The server: HTTP/WebSocket endpoints over the event loops.
+        .target(
+            name: "LockstepServer",
+            dependencies: ["LockstepCore", "LockstepHTTP", "LockstepWebSocket", "LockstepEventLoop", "LockstepReplay"]
+        ),
+        // Argument parsing and the subcommands of `lockstep`.
+        .target(
+            name: "LockstepCLI",
+            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer"]
+        ),
+        .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
+
+        .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"]),
+        .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation"]),
+        .testTarget(name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation"]),
+        .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
+        .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
+        .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
+        .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
+        .testTarget(name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepCore
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepCoreModule.name == "LockstepCore")
+}

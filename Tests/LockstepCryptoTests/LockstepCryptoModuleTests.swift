@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepCrypto
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepCryptoModule.name == "LockstepCrypto")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepEventLoop
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepEventLoopModule.name == "LockstepEventLoop")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepHTTP
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepHTTPModule.name == "LockstepHTTP")
+}

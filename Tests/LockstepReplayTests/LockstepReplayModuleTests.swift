@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepReplay
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepReplayModule.name == "LockstepReplay")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepServer
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepServerModule.name == "LockstepServer")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepSimulation
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepSimulationModule.name == "LockstepSimulation")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LockstepWebSocket
+
+@Test func moduleNameIsStable() {
+    #expect(LockstepWebSocketModule.name == "LockstepWebSocket")
+}
