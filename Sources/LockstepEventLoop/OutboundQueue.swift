@@ -51,7 +51,9 @@ struct OutboundQueue {
     /// Writes as much as the socket takes in one `writev`.
     ///
     /// - Returns: `true` when everything queued was written.
-    mutating func write(fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int) throws(SystemError) -> Bool {
+    mutating func write(
+        fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int, counter: AtomicCounter?
+    ) throws(SystemError) -> Bool {
         while queuedBytes > 0 {
             let outcome: Result<Int, SystemError> = arena.withUnsafeMutableBytes { arenaBytes in
                 var count = 0
@@ -80,6 +82,7 @@ struct OutboundQueue {
             }
             let written = try outcome.get()
             guard written >= 0 else { return false }
+            counter?.add(UInt64(written))
             let requestedAll = consume(written)
             if !requestedAll {
                 compactIfWorthwhile()

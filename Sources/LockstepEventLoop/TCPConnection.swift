@@ -25,6 +25,10 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public let configuration: TCPConnectionConfiguration
     /// Whether the queue is below the high watermark (or back below the low one).
     public private(set) var isWritable = true
+    /// Counts bytes read, if set (a metrics shard of the connection's loop).
+    public var bytesReadCounter: AtomicCounter?
+    /// Counts bytes written to the socket, if set.
+    public var bytesWrittenCounter: AtomicCounter?
 
     let fd: Int32
     private var state = State.open
@@ -108,7 +112,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             return
         }
         do {
-            let drained = try outbound.write(fd: fd, iovecs: eventLoop.iovecs, capacity: EventLoop.iovecCapacity)
+            let drained = try outbound.write(
+                fd: fd, iovecs: eventLoop.iovecs, capacity: EventLoop.iovecCapacity, counter: bytesWrittenCounter)
             setWantsWritable(!drained)
             if !isWritable, outbound.queuedBytes <= configuration.outboundLowWatermark {
                 isWritable = true
@@ -159,10 +164,17 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             return
         }
         writerIndex += count
+        bytesReadCounter?.add(UInt64(count))
+        var offered = delegate
         let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
-        let consumed = delegate?.connection(self, didRead: window) ?? window.count
+        let consumed = offered?.connection(self, didRead: window) ?? window.count
         guard state != .closed else { return }
         readerIndex += min(max(consumed, 0), window.count)
+        // A delegate replaced during the call (an HTTP upgrade) is offered the rest at once.
+        while state == .open, readerIndex < writerIndex, let current = delegate, current !== offered {
+            offered = current
+            processBufferedInput()
+        }
         if readerIndex == writerIndex {
             readerIndex = 0
             writerIndex = 0
@@ -292,6 +304,24 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
                 eventLoop.scheduleFlush(self)
             }
             then(self)
+            // Input read on the old loop but not yet consumed is offered again here.
+            processBufferedInput()
+        }
+    }
+
+    /// Offers the unconsumed bytes of the read buffer to the delegate again (loop thread only).
+    ///
+    /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
+    /// moved the connection) and is ready to continue: epoll will not report those bytes again.
+    public func processBufferedInput() {
+        guard state == .open, readerIndex < writerIndex, let delegate else { return }
+        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
+        let consumed = delegate.connection(self, didRead: window)
+        guard state != .closed else { return }
+        readerIndex += min(max(consumed, 0), window.count)
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
         }
     }
 }

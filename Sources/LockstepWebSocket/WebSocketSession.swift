@@ -76,6 +76,23 @@ public struct WebSocketSession: Sendable {
         }
     }
 
+    /// Moves the gathered message out (valid after `.message(_, .assembled)`), so a handler can
+    /// use it while the session is mutated; give the storage back with `returnBuffer`.
+    public mutating func takeAssembledMessage() -> [UInt8] {
+        var message: [UInt8] = []
+        swap(&message, &assembledMessage)
+        releaseAssembled = false
+        return message
+    }
+
+    /// Takes back a buffer from `takeAssembledMessage` to reuse its storage (large ones are dropped).
+    public mutating func returnBuffer(_ buffer: [UInt8]) {
+        guard assembledMessage.isEmpty, buffer.capacity <= 1 << 20 else { return }
+        var buffer = buffer
+        buffer.removeAll(keepingCapacity: true)
+        assembledMessage = buffer
+    }
+
     /// Records that we are sending a close frame; returns `false` when one was already sent.
     public mutating func startClosing() -> Bool {
         guard state == .open else { return false }
