@@ -45,7 +45,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     private let inbox = Mutex(Inbox())
     private let wakeupPending = Atomic<Bool>(false)
     private var runningTasks: [@Sendable () -> Void] = []
-    private var flushQueue: [TCPConnection] = []
+    private var flushQueue: [TCPConnection?] = []
     private var thread: ThreadHandle?
     private var running = true
     /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
@@ -194,6 +194,14 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         flushQueue.append(connection)
     }
 
+    /// Forgets a scheduled flush of `connection` (it is leaving this loop). Entries become
+    /// tombstones, so a flush pass in progress never skips another connection.
+    func cancelFlush(_ connection: TCPConnection) {
+        for index in flushQueue.indices where flushQueue[index] === connection {
+            flushQueue[index] = nil
+        }
+    }
+
     // MARK: The loop
 
     private func addInternal(_ fd: Int32) throws(SystemError) {
@@ -269,7 +277,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         var index = 0
         // Flushing may queue more flushes (a close frame after an error): walk until done.
         while index < flushQueue.count {
-            flushQueue[index].flushNow()
+            flushQueue[index]?.flushNow()
             index += 1
         }
         flushQueue.removeAll(keepingCapacity: true)

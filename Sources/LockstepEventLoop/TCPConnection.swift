@@ -287,6 +287,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             return
         }
         eventLoop.deregister(fd: fd)
+        eventLoop.cancelFlush(self)
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
         let hadQueued = !outbound.isEmpty
         flushScheduled = false

@@ -9,25 +9,15 @@ extension WebSocketConnection {
         var offset = 0
         let loop = eventLoop
         // Stop when the connection closes or moves: the rest is processed on the new loop.
-        while offset < bytes.count, tcp.isOpen, eventLoop === loop, !finished {
-            let available = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
-            let header: WebSocketFrameHeader
-            do {
-                guard let decoded = try decoder.decodeHeader(UnsafeRawBufferPointer(available)) else { break }
-                header = decoded
-            } catch {
-                fail(error)
-                return bytes.count
+        reading: while offset < bytes.count, tcp.isOpen, eventLoop === loop, !finished {
+            switch reader.readFrame(bytes, offset: &offset) {
+            case .needMoreBytes(let frameLength):
+                if let frameLength { tcp.reserveReadCapacity(frameLength) }
+                break reading
+            case .action(let action, let payload):
+                shard.framesIn.add()
+                act(on: action, payload: payload)
             }
-            guard header.frameLength <= available.count else {
-                tcp.reserveReadCapacity(header.frameLength)
-                break
-            }
-            let payload = UnsafeMutableRawBufferPointer(rebasing: available[header.headerLength..<header.frameLength])
-            header.maskingKey?.apply(to: payload)
-            offset += header.frameLength
-            shard.framesIn.add()
-            act(on: session.receive(header, payload: UnsafeRawBufferPointer(payload)), payload: UnsafeRawBufferPointer(payload))
         }
         return offset
     }
@@ -42,9 +32,9 @@ extension WebSocketConnection {
         case .message(let kind, .assembled):
             context.shard(eventLoop).messagesIn.add()
             // Taken out of the session for the call, so the handler may close or send freely.
-            let message = session.takeAssembledMessage()
+            let message = reader.session.takeAssembledMessage()
             message.withUnsafeBytes { handler?.webSocket(self, didReceive: kind, payload: $0) }
-            session.returnBuffer(message)
+            reader.session.returnBuffer(message)
         case .sendPong:
             sendFrame(opcode: .pong, payload: payload)
         case .replyToClose(let code, let reply):

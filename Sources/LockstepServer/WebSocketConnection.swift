@@ -20,8 +20,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     let tcp: TCPConnection
     let context: ServerContext
     var handler: WebSocketHandler?
-    var decoder: WebSocketFrameDecoder
-    var session: WebSocketSession
+    var reader: WebSocketFrameReader
     var heartbeat: TimerHandle?
     var closeTimer: TimerHandle?
     var lastHeard: MonotonicInstant
@@ -38,8 +37,9 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         self.request = request
         self.subprotocol = subprotocol
         self.handler = handler
-        decoder = WebSocketFrameDecoder(role: .server, maxFrameSize: context.configuration.maxFrameSize)
-        session = WebSocketSession(role: .server, maxMessageSize: context.configuration.maxMessageSize)
+        reader = WebSocketFrameReader(
+            role: .server, maxFrameSize: context.configuration.maxFrameSize,
+            maxMessageSize: context.configuration.maxMessageSize)
         lastHeard = tcp.eventLoop.now
     }
 
@@ -48,7 +48,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// The peer's `host:port`.
     public var remoteAddress: String { tcp.remoteAddress }
     /// Whether messages can still be sent (open, and no close frame sent yet).
-    public var isOpen: Bool { session.state == .open && tcp.isOpen }
+    public var isOpen: Bool { reader.session.state == .open && tcp.isOpen }
     /// Whether the outbound queue is under its high watermark.
     public var isWritable: Bool { tcp.isWritable }
     /// Bytes queued and not yet written.
@@ -99,7 +99,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
 
     /// Starts the close handshake with `code` and `reason`; the peer's reply (or a 5 s timeout) ends it.
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
-        guard tcp.isOpen, session.startClosing() else { return }
+        guard tcp.isOpen, reader.session.startClosing() else { return }
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
         context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
         closeTimer = eventLoop.scheduleTimer(at: eventLoop.now + .seconds(5)) { [weak self] _ in
@@ -122,7 +122,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     func finish(code: WebSocketCloseCode, reason: String) {
         guard !finished else { return }
         finished = true
-        session.markClosed()
+        reader.session.markClosed()
         stopTimers()
         context.registry(eventLoop).remove(self)
         context.metrics.recordClose(code: code.rawValue)

@@ -9,14 +9,16 @@ struct FrameFeeder {
         case error(WebSocketProtocolError)
     }
 
-    var decoder: WebSocketFrameDecoder
-    var session: WebSocketSession
+    var reader: WebSocketFrameReader
+    var session: WebSocketSession {
+        get { reader.session }
+        set { reader.session = newValue }
+    }
     private var buffer: [UInt8] = []
     private(set) var events: [Event] = []
 
     init(role: WebSocketRole = .server, maxFrameSize: Int = 1 << 20, maxMessageSize: Int = 1 << 20) {
-        decoder = WebSocketFrameDecoder(role: role, maxFrameSize: maxFrameSize)
-        session = WebSocketSession(role: role, maxMessageSize: maxMessageSize)
+        reader = WebSocketFrameReader(role: role, maxFrameSize: maxFrameSize, maxMessageSize: maxMessageSize)
     }
 
     /// Feeds `bytes` split into chunks of `chunk` bytes; stops at the first failure.
@@ -30,29 +32,30 @@ struct FrameFeeder {
         }
     }
 
+    /// Reads whole frames through `WebSocketFrameReader`, as the connection drivers do.
     private mutating func drain() -> Bool {
-        while true {
-            let header: WebSocketFrameHeader?
-            do {
-                header = try buffer.withUnsafeBytes { try decoder.decodeHeader($0) }
-            } catch let error as WebSocketProtocolError {
-                events.append(.error(error))
-                return false
-            } catch {
-                return false
+        var consumed = 0
+        defer { buffer.removeFirst(consumed) }
+        var reader = self.reader
+        defer { self.reader = reader }
+        return buffer.withUnsafeMutableBytes { bytes -> Bool in
+            while true {
+                switch reader.readFrame(bytes, offset: &consumed) {
+                case .needMoreBytes:
+                    return true
+                case .action(let action, let payload):
+                    switch action {
+                    case .message(let kind, .frame): events.append(.message(kind, Array(payload)))
+                    case .message(let kind, .assembled): events.append(.message(kind, reader.session.assembledMessage))
+                    case .none: break
+                    case .failConnection(let error) where payload.isEmpty && consumed == bytes.count && reader.session.state == .closed:
+                        events.append(.action(.failConnection(error)))
+                        return false
+                    default: events.append(.action(action))
+                    }
+                    if case .failConnection = action { return false }
+                }
             }
-            guard let header, buffer.count >= header.frameLength else { return true }
-            var payload = Array(buffer[header.headerLength..<header.frameLength])
-            if let key = header.maskingKey { payload.withUnsafeMutableBytes { key.apply(to: $0) } }
-            buffer.removeFirst(header.frameLength)
-            let action = payload.withUnsafeBytes { session.receive(header, payload: $0) }
-            switch action {
-            case .message(let kind, .frame): events.append(.message(kind, payload))
-            case .message(let kind, .assembled): events.append(.message(kind, session.assembledMessage))
-            case .none: break
-            default: events.append(.action(action))
-            }
-            if case .failConnection = action { return false }
         }
     }
 }

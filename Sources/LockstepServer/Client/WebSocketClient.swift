@@ -19,8 +19,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     private let tcp: TCPConnection
     private let handshake: WebSocketClientHandshake
     private var phase = Phase.handshaking
-    private var decoder: WebSocketFrameDecoder
-    private var session: WebSocketSession
+    private var reader: WebSocketFrameReader
     private var random = SystemRandomNumberGenerator()
     private var scratch: [UInt8] = []
 
@@ -38,8 +37,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
         configuration.outboundHighWatermark = max(configuration.outboundHighWatermark, maxMessageSize + 1024)
         tcp = TCPConnection(fd: fd, eventLoop: loop, remoteAddress: "\(host):\(port)", configuration: configuration)
         handshake = WebSocketClientHandshake(host: "\(host):\(port)", path: path, subprotocols: subprotocols)
-        decoder = WebSocketFrameDecoder(role: .client, maxFrameSize: maxMessageSize)
-        session = WebSocketSession(role: .client, maxMessageSize: maxMessageSize)
+        reader = WebSocketFrameReader(role: .client, maxFrameSize: maxMessageSize, maxMessageSize: maxMessageSize)
         self.delegate = delegate
         tcp.delegate = self
         try tcp.start()
@@ -49,7 +47,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     /// The loop the client runs on.
     public var eventLoop: EventLoop { tcp.eventLoop }
     /// Whether messages can be sent.
-    public var isOpen: Bool { phase == .open && session.state == .open }
+    public var isOpen: Bool { phase == .open && reader.session.state == .open }
     /// Bytes queued and not yet written.
     public var queuedBytes: Int { tcp.queuedBytes }
 
@@ -82,7 +80,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     }
 
     private func sendFrame(fin: Bool, opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer) {
-        guard phase == .open, session.state == .open || opcode == .connectionClose else { return }
+        guard phase == .open, reader.session.state == .open || opcode == .connectionClose else { return }
         scratch.removeAll(keepingCapacity: true)
         WebSocketFrameEncoder.appendFrame(
             to: &scratch, fin: fin, opcode: opcode, payload: payload, maskingKey: .random(using: &random))
@@ -95,7 +93,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
             tcp.close()
             return
         }
-        guard session.startClosing() else { return }
+        guard reader.session.startClosing() else { return }
         WebSocketFrameEncoder.closePayload(code: code, reason: reason).withUnsafeBytes {
             sendFrame(fin: true, opcode: .connectionClose, payload: $0)
         }
@@ -118,23 +116,14 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
                 return bytes.count
             }
         }
-        while offset < bytes.count, phase == .open {
-            let available = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
-            let header: WebSocketFrameHeader
-            do {
-                guard let decoded = try decoder.decodeHeader(UnsafeRawBufferPointer(available)) else { break }
-                header = decoded
-            } catch {
-                failConnection(error)
-                return bytes.count
+        reading: while offset < bytes.count, phase == .open {
+            switch reader.readFrame(bytes, offset: &offset) {
+            case .needMoreBytes(let frameLength):
+                if let frameLength { tcp.reserveReadCapacity(frameLength) }
+                break reading
+            case .action(let action, let payload):
+                act(on: action, payload: payload)
             }
-            guard header.frameLength <= available.count else {
-                tcp.reserveReadCapacity(header.frameLength)
-                break
-            }
-            let payload = UnsafeRawBufferPointer(rebasing: available[header.headerLength..<header.frameLength])
-            offset += header.frameLength
-            act(on: session.receive(header, payload: payload), payload: payload)
         }
         return offset
     }
@@ -146,9 +135,9 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
         case .message(let kind, .frame):
             delegate?.webSocketClient(self, didReceive: kind, payload: payload)
         case .message(let kind, .assembled):
-            let message = session.takeAssembledMessage()
+            let message = reader.session.takeAssembledMessage()
             message.withUnsafeBytes { delegate?.webSocketClient(self, didReceive: kind, payload: $0) }
-            session.returnBuffer(message)
+            reader.session.returnBuffer(message)
         case .sendPong:
             sendFrame(fin: true, opcode: .pong, payload: payload)
         case .replyToClose(let code, let reply):
@@ -174,7 +163,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     private func end(code: WebSocketCloseCode, reason: String) {
         guard phase != .closed else { return }
         phase = .closed
-        session.markClosed()
+        reader.session.markClosed()
         delegate?.webSocketClientDidClose(self, code: code, reason: reason)
     }
 
