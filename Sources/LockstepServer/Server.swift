@@ -22,6 +22,7 @@ public final class Server: @unchecked Sendable {
     private var group: EventLoopGroup?
     private var context: ServerContext?
     private var listener: TCPListener?
+    private var metricsProviders: [@Sendable () -> String] = []
     /// The port bound by `start()` (useful with port 0).
     public private(set) var port = 0
 
@@ -49,6 +50,13 @@ public final class Server: @unchecked Sendable {
     ) {
         endpoints[path] = ServerContext.Endpoint(
             handshake: WebSocketServerHandshake(subprotocols: subprotocols), upgrade: upgrade)
+    }
+
+    /// Adds text to `GET /metrics` (before `start()`): `provider` returns complete Prometheus
+    /// families (`# HELP`, `# TYPE` and samples) and is called on a loop thread per scrape, so it
+    /// must read only thread-safe state (atomics).
+    public func addMetricsProvider(_ provider: @escaping @Sendable () -> String) {
+        metricsProviders.append(provider)
     }
 
     /// The event loops (after `start()`): rooms schedule their tick timers on these.
@@ -129,8 +137,10 @@ public final class Server: @unchecked Sendable {
 
     private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop]) {
         router.add("GET", "/healthz") { _, _, responder in responder.respond(.text(.ok, "ok\n")) }
+        let providers = metricsProviders
         router.add("GET", "/metrics") { _, _, responder in
-            var response = HTTPResponse.text(.ok, metrics.prometheusText(loops: loops))
+            let text = providers.reduce(metrics.prometheusText(loops: loops)) { $0 + $1() }
+            var response = HTTPResponse.text(.ok, text)
             response.headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             responder.respond(response)
         }
