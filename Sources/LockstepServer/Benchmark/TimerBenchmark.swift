@@ -82,14 +82,10 @@ public struct TimerBenchmark: Sendable {
             all.append(contentsOf: recorder.lateness)
             missed += recorder.missed
         }
-        all.sort()
-        func percentile(_ fraction: Double) -> UInt64 {
-            guard !all.isEmpty else { return 0 }
-            return UInt64(all[Swift.min(all.count - 1, Int(Double(all.count) * fraction))])
-        }
+        let percentiles = Percentiles(all)
         return Report(
-            firings: all.count, missed: missed, p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999),
-            max: UInt64(all.last ?? 0))
+            firings: all.count, missed: missed, p50: percentiles.p50, p99: percentiles.p99, p999: percentiles.p999,
+            max: percentiles.max)
     }
 }
 
