@@ -22,6 +22,8 @@ public enum ServeCommand: Command {
             OptionSpec("--handshake-timeout-ms", value: "MS", help: "Time allowed for a complete request.", default: "10000"),
             OptionSpec("--idle-timeout-ms", value: "MS", help: "Close WebSockets quiet this long (1001).", default: "60000"),
             OptionSpec("--ping-interval-ms", value: "MS", help: "Ping WebSockets quiet this long.", default: "20000"),
+            OptionSpec("--max-connections", value: "N", help: "Connections open at once.", default: "10000"),
+            OptionSpec("--max-connections-per-address", value: "N", help: "Connections per client IP.", default: "no limit"),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
@@ -71,6 +73,8 @@ public enum ServeCommand: Command {
         configuration.handshakeTimeout = try milliseconds("--handshake-timeout-ms", configuration.handshakeTimeout)
         configuration.idleTimeout = try milliseconds("--idle-timeout-ms", configuration.idleTimeout)
         configuration.pingInterval = try milliseconds("--ping-interval-ms", configuration.pingInterval)
+        configuration.maxConnections = try arguments.integer("--max-connections", in: 1...1_000_000) ?? configuration.maxConnections
+        configuration.maxConnectionsPerAddress = try arguments.integer("--max-connections-per-address", in: 1...1_000_000)
         if arguments.flag("--echo") {
             // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
             configuration.maxFrameSize = 16 * 1024 * 1024

@@ -157,7 +157,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
 
     func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
         finishHTTP()
-        context.shard(connection.eventLoop).connectionsClosed.add()
+        context.connectionClosed(connection)
         context.logger.debug("connection_closed", ["conn": id, "phase": "http", "error": error.map(String.init(describing:)) ?? "none"])
     }
 

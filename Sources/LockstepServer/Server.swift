@@ -114,6 +114,13 @@ public final class Server: @unchecked Sendable {
             _ = Glibc.close(fd)
             return
         }
+        if let limiter = context.addressLimiter, !limiter.admit(address) {
+            context.metrics.connectionsRefused.add()
+            context.metrics.recordHandshakeFailure("address_limit")
+            logger.warning("connection_refused", ["addr": address, "reason": "max_connections_per_address"])
+            _ = Glibc.close(fd)
+            return
+        }
         let loop = group.next()
         context.shard(loop).connectionsTotal.add()
         let setUp: @Sendable () -> Void = { [configuration] in
