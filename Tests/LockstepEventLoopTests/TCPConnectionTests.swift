@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import LockstepEventLoop
 
@@ -68,6 +71,33 @@ import Testing
         #expect(serverDelegate.overflowed.wait { !$0.isEmpty })
         #expect(serverDelegate.closed.wait { !$0.isEmpty })
         #expect(maxQueued.snapshot.allSatisfy { $0 <= configuration.outboundCap })
+    }
+
+    @Test func watermarksReportNotWritableThenWritableAgain() throws {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        var configuration = TCPConnectionConfiguration()
+        configuration.outboundLowWatermark = 16 * 1024
+        configuration.outboundHighWatermark = 64 * 1024
+        let serverDelegate = RecordingDelegate()
+        let server = TestServer(loop: loop, configuration: configuration) { serverDelegate }
+        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        defer { SystemCall.close(fd) }
+        #expect(server.accepted.wait { $0.count == 1 })
+        let connection = server.accepted.snapshot[0]
+        let total = 4 * 1024 * 1024
+        loop.execute { connection.write(SharedBuffer([UInt8](repeating: 3, count: total))) }
+        #expect(serverDelegate.writability.wait { $0 == [false] })
+        // Now read everything: the queue drains below the low watermark.
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        for _ in 0..<1_000_000 where received < total {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count > 0 { received += count } else { usleep(1000) }
+        }
+        #expect(received == total)
+        #expect(serverDelegate.writability.wait { $0 == [false, true] })
     }
 
     @Test func connectionMovesToAnotherLoopAndKeepsWorking() throws {
