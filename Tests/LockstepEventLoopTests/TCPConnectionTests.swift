@@ -48,17 +48,9 @@ import Testing
         let group = try EventLoopGroup(count: 1)
         defer { group.shutdown() }
         let loop = group.loops[0]
-        var configuration = TCPConnectionConfiguration()
-        configuration.outboundLowWatermark = 16 * 1024
-        configuration.outboundHighWatermark = 64 * 1024
-        configuration.outboundCap = 256 * 1024
         let serverDelegate = RecordingDelegate()
-        let server = TestServer(loop: loop, configuration: configuration) { serverDelegate }
-        // The client never reads: its fd is connected but not registered with any loop.
-        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        let (connection, fd) = try #require(unreadConnection(loop: loop, cap: 256 * 1024, delegate: serverDelegate))
         defer { SystemCall.close(fd) }
-        #expect(server.accepted.wait { $0.count == 1 })
-        let connection = server.accepted.snapshot[0]
         let chunk = SharedBuffer([UInt8](repeating: 7, count: 64 * 1024))
         let maxQueued = Collector<Int>()
         @Sendable func pump(_ round: Int) {
@@ -70,22 +62,16 @@ import Testing
         loop.execute { pump(0) }
         #expect(serverDelegate.overflowed.wait { !$0.isEmpty })
         #expect(serverDelegate.closed.wait { !$0.isEmpty })
-        #expect(maxQueued.snapshot.allSatisfy { $0 <= configuration.outboundCap })
+        #expect(maxQueued.snapshot.allSatisfy { $0 <= 256 * 1024 })
     }
 
     @Test func watermarksReportNotWritableThenWritableAgain() throws {
         let group = try EventLoopGroup(count: 1)
         defer { group.shutdown() }
         let loop = group.loops[0]
-        var configuration = TCPConnectionConfiguration()
-        configuration.outboundLowWatermark = 16 * 1024
-        configuration.outboundHighWatermark = 64 * 1024
         let serverDelegate = RecordingDelegate()
-        let server = TestServer(loop: loop, configuration: configuration) { serverDelegate }
-        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        let (connection, fd) = try #require(unreadConnection(loop: loop, cap: 8 << 20, delegate: serverDelegate))
         defer { SystemCall.close(fd) }
-        #expect(server.accepted.wait { $0.count == 1 })
-        let connection = server.accepted.snapshot[0]
         let total = 4 * 1024 * 1024
         loop.execute { connection.write(SharedBuffer([UInt8](repeating: 3, count: total))) }
         #expect(serverDelegate.writability.wait { $0 == [false] })
@@ -133,5 +119,21 @@ import Testing
         }
         #expect(client.received.wait { $0.joined().count >= 3 })
         #expect(client.closed.wait { !$0.isEmpty })
+    }
+
+    /// A server-side connection (watermarks 16/64 KiB, the given cap) whose peer is a raw,
+    /// connected descriptor that nobody reads until the test does.
+    private func unreadConnection(loop: EventLoop, cap: Int, delegate: RecordingDelegate) throws -> (TCPConnection, Int32)? {
+        var configuration = TCPConnectionConfiguration()
+        configuration.outboundLowWatermark = 16 * 1024
+        configuration.outboundHighWatermark = 64 * 1024
+        configuration.outboundCap = cap
+        let server = TestServer(loop: loop, configuration: configuration) { delegate }
+        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        guard server.accepted.wait(until: { $0.count == 1 }) else {
+            SystemCall.close(fd)
+            return nil
+        }
+        return (server.accepted.snapshot[0], fd)
     }
 }
