@@ -49,7 +49,7 @@ import Testing
         defer { group.shutdown() }
         let loop = group.loops[0]
         let serverDelegate = RecordingDelegate()
-        let (connection, fd) = try #require(unreadConnection(loop: loop, cap: 256 * 1024, delegate: serverDelegate))
+        let (connection, fd) = try #require(try unreadConnection(loop: loop, cap: 256 * 1024, delegate: serverDelegate))
         defer { SystemCall.close(fd) }
         let chunk = SharedBuffer([UInt8](repeating: 7, count: 64 * 1024))
         let maxQueued = Collector<Int>()
@@ -70,7 +70,7 @@ import Testing
         defer { group.shutdown() }
         let loop = group.loops[0]
         let serverDelegate = RecordingDelegate()
-        let (connection, fd) = try #require(unreadConnection(loop: loop, cap: 8 << 20, delegate: serverDelegate))
+        let (connection, fd) = try #require(try unreadConnection(loop: loop, cap: 8 << 20, delegate: serverDelegate))
         defer { SystemCall.close(fd) }
         let total = 4 * 1024 * 1024
         loop.execute { connection.write(SharedBuffer([UInt8](repeating: 3, count: total))) }
