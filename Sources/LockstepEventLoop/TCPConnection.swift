@@ -10,6 +10,9 @@ import Glibc
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private enum State {
         case open
+        /// Left its old loop's epoll set; handed to the new loop once the old loop's current
+        /// callbacks have returned. Writes are queued, nothing is read or flushed.
+        case moving
         /// Flushing, then half-closed, reads discarded until the peer's FIN or the linger deadline.
         case lingering
         case closed
@@ -64,13 +67,16 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public var queuedBytes: Int { outbound.queuedBytes }
 
     /// Whether the connection is still open for writing.
-    public var isOpen: Bool { state == .open }
+    public var isOpen: Bool { state == .open || state == .moving }
+
+    /// Whether a `move(to:then:)` is under way: stop processing input until `then` runs.
+    public var isMoving: Bool { state == .moving }
 
     // MARK: Writing (loop thread only)
 
     /// Queues a copy of `bytes`; they go out with everything else queued this loop turn.
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        guard state == .open, admit(bytes.count) else { return }
+        guard isOpen, admit(bytes.count) else { return }
         outbound.append(bytes)
         queued()
     }
@@ -78,7 +84,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Queues bytes `range` of a shared buffer without copying them.
     public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
         let range = range ?? 0..<buffer.count
-        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        guard isOpen, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
         outbound.append(buffer, start: range.lowerBound, end: range.upperBound)
         queued()
     }
@@ -107,7 +113,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
     func flushNow() {
         flushScheduled = false
-        guard state != .closed, !outbound.isEmpty else {
+        guard state != .closed, state != .moving, !outbound.isEmpty else {
             if state == .lingering { finishLinger() }
             return
         }
@@ -170,6 +176,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         let consumed = offered?.connection(self, didRead: window) ?? window.count
         guard state != .closed else { return }
         readerIndex += min(max(consumed, 0), window.count)
+        // Moving: the new loop takes over the buffer; this thread must not touch it again.
+        guard state == .open else { return }
         // A delegate replaced during the call (an HTTP upgrade) is offered the rest at once.
         while state == .open, readerIndex < writerIndex, let current = delegate, current !== offered {
             offered = current
@@ -286,28 +294,38 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             then(self)
             return
         }
+        state = .moving
         eventLoop.deregister(fd: fd)
         eventLoop.cancelFlush(self)
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
-        let hadQueued = !outbound.isEmpty
-        flushScheduled = false
+        // No flush on the old loop; writes queued meanwhile go out on the new one.
+        flushScheduled = true
         wantsWritable = false
-        target.execute { [self] in
-            eventLoop = target
-            do throws(SystemError) {
-                try eventLoop.register(fd: fd, interest: .read, self)
-            } catch {
-                closeNow(error: error)
-                return
-            }
-            if hadQueued {
-                flushScheduled = true
-                eventLoop.scheduleFlush(self)
-            }
-            then(self)
-            // Input read on the old loop but not yet consumed is offered again here.
-            processBufferedInput()
+        // Hand over only after the callbacks running now on the old loop have returned (they may
+        // still queue writes or update the read position), then continue on the target.
+        eventLoop.execute { [self] in
+            target.execute { [self] in arrive(on: target, then: then) }
         }
+    }
+
+    private func arrive(on target: EventLoop, then: (TCPConnection) -> Void) {
+        guard state == .moving else { return }  // closed before the handover
+        eventLoop = target
+        state = .open
+        flushScheduled = false
+        do throws(SystemError) {
+            try eventLoop.register(fd: fd, interest: .read, self)
+        } catch {
+            closeNow(error: error)
+            return
+        }
+        if !outbound.isEmpty {
+            flushScheduled = true
+            eventLoop.scheduleFlush(self)
+        }
+        then(self)
+        // Input read on the old loop but not yet consumed is offered again here.
+        processBufferedInput()
     }
 
     /// Offers the unconsumed bytes of the read buffer to the delegate again (loop thread only).
@@ -320,7 +338,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         let consumed = delegate.connection(self, didRead: window)
         guard state != .closed else { return }
         readerIndex += min(max(consumed, 0), window.count)
-        if readerIndex == writerIndex {
+        if readerIndex == writerIndex, state == .open {
             readerIndex = 0
             writerIndex = 0
         }
