@@ -153,12 +153,13 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Stops gracefully: stops accepting, closes every connection (WebSockets with 1001), waits up
-    /// to the grace period for close handshakes, then stops and joins the loops. Call it from a
-    /// thread that is not one of the server's loops.
-    public func shutdown() {
-        guard let group, let context else { return }
-        logger.info("server_stopping", ["open": context.metrics.connectionsOpen])
+    /// Closes the listening socket and waits until it is closed; open connections are untouched.
+    ///
+    /// The first step of a graceful shutdown, for an application that must end its sessions (send
+    /// a last message, finalise a replay) before `shutdown()` closes the connections. Call it from
+    /// a thread that is not one of the server's loops; calling it again does nothing.
+    public func stopAccepting() {
+        guard let group else { return }
         let stopped = Bound()
         group.loops[0].execute { [self] in
             listener?.close()
@@ -166,6 +167,15 @@ public final class Server: @unchecked Sendable {
             stopped.finish(.success(0))
         }
         _ = stopped.wait()
+    }
+
+    /// Stops gracefully: stops accepting, closes every connection (WebSockets with 1001), waits up
+    /// to the grace period for close handshakes, then stops and joins the loops. Call it from a
+    /// thread that is not one of the server's loops.
+    public func shutdown() {
+        guard let group, let context else { return }
+        logger.info("server_stopping", ["open": context.metrics.connectionsOpen])
+        stopAccepting()
         for loop in group.loops {
             loop.execute { context.registry(loop).shutDownAll() }
         }
