@@ -6,9 +6,10 @@ import Glibc
 /// queue with watermarks and a cap, graceful close, and moving to another loop.
 ///
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
-/// it across, through the target loop's `execute`.
+/// it across, through the target loop's `execute`. Reading is in `TCPConnection+Reading.swift`,
+/// moving in `TCPConnection+Moving.swift`; their stored state is internal for those files only.
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
-    private enum State {
+    enum State {
         case open
         /// Left its old loop's epoll set; handed to the new loop once the old loop's current
         /// callbacks have returned. Writes are queued, nothing is read or flushed.
@@ -19,7 +20,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     }
 
     /// The loop the connection lives on; changes only through `move(to:then:)`.
-    public private(set) var eventLoop: EventLoop
+    public internal(set) var eventLoop: EventLoop
     /// The peer's address as `host:port`, for logs.
     public let remoteAddress: String
     /// Receives the connection's events; released when the connection closes.
@@ -34,15 +35,15 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public var bytesWrittenCounter: AtomicCounter?
 
     let fd: Int32
-    private var state = State.open
-    private var readBuffer: UnsafeMutableRawBufferPointer
-    private var readerIndex = 0
-    private var writerIndex = 0
-    private var outbound = OutboundQueue()
-    private var flushScheduled = false
-    private var wantsWritable = false
-    private var lingerTimer: TimerHandle?
-    private var overflowReported = false
+    var state = State.open
+    var readBuffer: UnsafeMutableRawBufferPointer
+    var readerIndex = 0
+    var writerIndex = 0
+    var outbound = OutboundQueue()
+    var flushScheduled = false
+    var wantsWritable = false
+    var lingerTimer: TimerHandle?
+    var overflowReported = false
 
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
@@ -137,108 +138,6 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         try? eventLoop.reregister(fd: fd, interest: wants ? [.read, .write] : .read)
     }
 
-    // MARK: Reading
-
-    public func handleEvents(_ events: UInt32) {
-        if events & (EpollBits.read | EpollBits.hangup | EpollBits.error) != 0 { readNow() }
-        if events & EpollBits.write != 0, state != .closed { flushNow() }
-    }
-
-    private func readNow() {
-        guard state != .closed else { return }
-        if state == .lingering {
-            discardUntilEOF()
-            return
-        }
-        if writerIndex == readBuffer.count && !makeRoom() {
-            // The peer sent more than any acceptable message without the protocol layer
-            // consuming it; the delegate's limits should have caught this first.
-            closeNow(error: SystemError("read", errno: ENOBUFS))
-            return
-        }
-        let space = readBuffer.count - writerIndex
-        let result: IOResult<Int>
-        do {
-            result = try SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress! + writerIndex, space) }
-        } catch {
-            closeNow(error: error)
-            return
-        }
-        guard case .processed(let count) = result else { return }
-        guard count > 0 else {
-            closeNow(error: nil)
-            return
-        }
-        writerIndex += count
-        bytesReadCounter?.add(UInt64(count))
-        var offered = delegate
-        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
-        let consumed = offered?.connection(self, didRead: window) ?? window.count
-        guard state != .closed else { return }
-        readerIndex += min(max(consumed, 0), window.count)
-        // Moving: the new loop takes over the buffer; this thread must not touch it again.
-        guard state == .open else { return }
-        // A delegate replaced during the call (an HTTP upgrade) is offered the rest at once.
-        while state == .open, readerIndex < writerIndex, let current = delegate, current !== offered {
-            offered = current
-            processBufferedInput()
-        }
-        if readerIndex == writerIndex {
-            readerIndex = 0
-            writerIndex = 0
-            shrinkIfLarge()
-        }
-    }
-
-    /// Compacts or grows the buffer; returns `false` at the limit.
-    private func makeRoom() -> Bool {
-        if readerIndex > 0 {
-            let live = writerIndex - readerIndex
-            readBuffer.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
-            readerIndex = 0
-            writerIndex = live
-            return true
-        }
-        guard readBuffer.count < configuration.maxReadBufferSize else { return false }
-        let grown = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: min(configuration.maxReadBufferSize, readBuffer.count * 2), alignment: 16)
-        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress!, byteCount: writerIndex)
-        readBuffer.deallocate()
-        readBuffer = grown
-        return true
-    }
-
-    private func shrinkIfLarge() {
-        guard readBuffer.count > 4 * configuration.initialReadBufferSize else { return }
-        readBuffer.deallocate()
-        readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
-    }
-
-    /// Ensures the read buffer can hold `count` bytes in total (for a frame whose header announced its size).
-    public func reserveReadCapacity(_ count: Int) {
-        guard count > readBuffer.count, count <= configuration.maxReadBufferSize else { return }
-        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
-        let live = writerIndex - readerIndex
-        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
-        readBuffer.deallocate()
-        readBuffer = grown
-        readerIndex = 0
-        writerIndex = live
-    }
-
-    private func discardUntilEOF() {
-        while true {
-            let result = try? SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress!, readBuffer.count) }
-            switch result {
-            case .processed(let count) where count > 0: continue
-            case .wouldBlock: return
-            default:
-                closeNow(error: nil)
-                return
-            }
-        }
-    }
-
     // MARK: Closing
 
     /// Flushes what is queued, half-closes, waits for the peer's FIN (at most `lingerTimeout`), then closes.
@@ -256,7 +155,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         }
     }
 
-    private func finishLinger() {
+    func finishLinger() {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
@@ -265,7 +164,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         closeNow(error: nil)
     }
 
-    private func closeNow(error: SystemError?) {
+    func closeNow(error: SystemError?) {
         guard state != .closed else { return }
         state = .closed
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
@@ -281,66 +180,4 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         closeNow(error: nil)
     }
 
-    // MARK: Moving
-
-    /// Moves the connection to `target` (loop thread of the current loop only).
-    ///
-    /// The socket leaves this loop's epoll set now; on `target`'s thread it is registered again,
-    /// queued bytes are flushed, and `then` runs there, where the delegate should reschedule any
-    /// timers it had on the old loop. No event is lost: level-triggered epoll reports pending
-    /// input again on the new loop.
-    public func move(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
-        guard state == .open, target !== eventLoop else {
-            then(self)
-            return
-        }
-        state = .moving
-        eventLoop.deregister(fd: fd)
-        eventLoop.cancelFlush(self)
-        if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
-        // No flush on the old loop; writes queued meanwhile go out on the new one.
-        flushScheduled = true
-        wantsWritable = false
-        // Hand over only after the callbacks running now on the old loop have returned (they may
-        // still queue writes or update the read position), then continue on the target.
-        eventLoop.execute { [self] in
-            target.execute { [self] in arrive(on: target, then: then) }
-        }
-    }
-
-    private func arrive(on target: EventLoop, then: (TCPConnection) -> Void) {
-        guard state == .moving else { return }  // closed before the handover
-        eventLoop = target
-        state = .open
-        flushScheduled = false
-        do throws(SystemError) {
-            try eventLoop.register(fd: fd, interest: .read, self)
-        } catch {
-            closeNow(error: error)
-            return
-        }
-        if !outbound.isEmpty {
-            flushScheduled = true
-            eventLoop.scheduleFlush(self)
-        }
-        then(self)
-        // Input read on the old loop but not yet consumed is offered again here.
-        processBufferedInput()
-    }
-
-    /// Offers the unconsumed bytes of the read buffer to the delegate again (loop thread only).
-    ///
-    /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
-    /// moved the connection) and is ready to continue: epoll will not report those bytes again.
-    public func processBufferedInput() {
-        guard state == .open, readerIndex < writerIndex, let delegate else { return }
-        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
-        let consumed = delegate.connection(self, didRead: window)
-        guard state != .closed else { return }
-        readerIndex += min(max(consumed, 0), window.count)
-        if readerIndex == writerIndex, state == .open {
-            readerIndex = 0
-            writerIndex = 0
-        }
-    }
 }
