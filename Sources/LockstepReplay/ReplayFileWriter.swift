@@ -42,10 +42,13 @@ public final class ReplayFileWriter {
     }
 
     /// Appends the next confirmed frame; writes to the file every `flushInterval` frames.
+    ///
+    /// The write happens when the frame after a full interval arrives, so the checkpoints and
+    /// events recorded for the last tick of the interval go out with its frames.
     public func append(_ frame: ConfirmedFrame) throws(ReplayError) {
+        if ticksSinceFlush >= flushInterval { try flush() }
         try encoder.append(frame)
         ticksSinceFlush += 1
-        if ticksSinceFlush >= flushInterval { try flush() }
     }
 
     /// Records a state-hash checkpoint (written at the next flush).
