@@ -45,15 +45,18 @@ let package = Package(
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
 
-        .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"]),
+        // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore", "CAllocationCounter"]),
         .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation"]),
-        .testTarget(name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation"]),
+        .testTarget(
+            name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
         .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
         .testTarget(name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,6 +72,27 @@ public struct ConfirmedFrame: Hashable, Sendable {
 
     /// Whether `slot` holds the same status and payload in both frames.
     public func slotEquals(_ slot: Int, in other: ConfirmedFrame) -> Bool {
-        statuses[slot] == other.statuses[slot] && payload(of: slot).elementsEqual(other.payload(of: slot))
+        statuses[slot] == other.statuses[slot] && payloadEquals(slot, other.payloadRange(of: slot), in: other.payloadBytes)
+    }
+
+    /// Whether `slot`'s payload equals `bytes[range]` (a plain byte comparison, no generic iteration).
+    public func payloadEquals(_ slot: Int, _ range: Range<Int>, in bytes: [UInt8]) -> Bool {
+        let mine = payloadRange(of: slot)
+        guard mine.count == range.count else { return false }
+        return payloadBytes.withUnsafeBufferPointer { a in
+            bytes.withUnsafeBufferPointer { b in
+                for offset in 0..<mine.count where a[mine.lowerBound + offset] != b[range.lowerBound + offset] {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// Appends the next slot's input, copying `range` of `bytes` (no generic iteration).
+    public mutating func append(status: InputStatus, payloadFrom bytes: [UInt8], range: Range<Int>) {
+        bytes.withUnsafeBytes { raw in
+            append(status: status, payload: UnsafeRawBufferPointer(rebasing: raw[range]))
+        }
     }
 }

@@ -27,4 +27,9 @@ struct ByteWriter {
     }
 
     mutating func append(_ other: some Collection<UInt8>) { bytes.append(contentsOf: other) }
+
+    /// Appends `source[range]` by raw copy (no generic iteration: allocation-free even in debug builds).
+    mutating func append(_ source: [UInt8], _ range: Range<Int>) {
+        source.withUnsafeBytes { raw in bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range])) }
+    }
 }

@@ -62,7 +62,7 @@ public struct ReplayEncoder: Sendable {
         if blockFrameCount == 0 { blockFirstTick = frame.tick }
         blockFrameCount += 1
         nextTick = frame.tick.next
-        if hasPrevious && (0..<slotCount).allSatisfy({ frame.slotEquals($0, in: previous) }) {
+        if hasPrevious && sameAsPrevious(frame) {
             pendingRun += 1
             return
         }
@@ -70,19 +70,21 @@ public struct ReplayEncoder: Sendable {
         block.u8(ReplayFormat.tagFrame)
         for slot in 0..<slotCount {
             var flags = frame.status(of: slot).rawValue
-            let payload = frame.payload(of: slot)
-            let previousPayload: ArraySlice<UInt8> = hasPrevious ? previous.payload(of: slot) : []
-            if payload.elementsEqual(previousPayload) {
+            let range = frame.payloadRange(of: slot)
+            let same = hasPrevious ? previous.payloadEquals(slot, range, in: frame.payloadBytes) : range.isEmpty
+            if same {
                 flags |= ReplayFormat.samePayloadFlag
                 block.u8(flags)
             } else {
                 block.u8(flags)
-                block.varint(UInt64(payload.count))
-                block.append(payload)
+                block.varint(UInt64(range.count))
+                block.append(frame.payloadBytes, range)
             }
         }
         previous.reset(tick: frame.tick)
-        for slot in 0..<slotCount { previous.append(status: frame.status(of: slot), payload: frame.payload(of: slot)) }
+        for slot in 0..<slotCount {
+            previous.append(status: frame.status(of: slot), payloadFrom: frame.payloadBytes, range: frame.payloadRange(of: slot))
+        }
         hasPrevious = true
     }
 
@@ -145,6 +147,11 @@ public struct ReplayEncoder: Sendable {
     public mutating func drainOutput(_ body: (UnsafeRawBufferPointer) -> Void) {
         output.bytes.withUnsafeBytes(body)
         output.bytes.removeAll(keepingCapacity: true)
+    }
+
+    private func sameAsPrevious(_ frame: ConfirmedFrame) -> Bool {
+        for slot in 0..<slotCount where !frame.slotEquals(slot, in: previous) { return false }
+        return true
     }
 
     private mutating func closeRun() {
