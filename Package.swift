@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "LockstepSimulation", targets: ["LockstepSimulation"]),
         .library(name: "LockstepReplay", targets: ["LockstepReplay"]),
+        .library(name: "LockstepProtocol", targets: ["LockstepProtocol"]),
         .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
         .library(name: "LockstepHTTP", targets: ["LockstepHTTP"]),
         .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
@@ -23,6 +24,8 @@ let package = Package(
         .target(name: "LockstepSimulation", dependencies: ["LockstepCore"]),
         // The replay format: writer, reader with recovery, verifier.
         .target(name: "LockstepReplay", dependencies: ["LockstepCore", "LockstepSimulation"]),
+        // The game's binary wire protocol (pure codec): see docs/PROTOCOL.md.
+        .target(name: "LockstepProtocol", dependencies: ["LockstepCore"]),
         // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
         .target(name: "LockstepCrypto"),
         // HTTP/1.1 request parsing and responses (pure).
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation"]),
         .testTarget(
             name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation", "CAllocationCounter"]),
+        .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
