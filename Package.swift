@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LockstepSimulation", targets: ["LockstepSimulation"]),
         .library(name: "LockstepReplay", targets: ["LockstepReplay"]),
         .library(name: "LockstepProtocol", targets: ["LockstepProtocol"]),
+        .library(name: "LockstepRoom", targets: ["LockstepRoom"]),
         .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
         .library(name: "LockstepHTTP", targets: ["LockstepHTTP"]),
         .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
@@ -26,6 +27,10 @@ let package = Package(
         .target(name: "LockstepReplay", dependencies: ["LockstepCore", "LockstepSimulation"]),
         // The game's binary wire protocol (pure codec): see docs/PROTOCOL.md.
         .target(name: "LockstepProtocol", dependencies: ["LockstepCore"]),
+        // A room as a state machine: lifecycle, tick loop, catch-up, desync arbitration (no I/O).
+        .target(
+            name: "LockstepRoom",
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepSimulation", "LockstepReplay"]),
         // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
         .target(name: "LockstepCrypto"),
         // HTTP/1.1 request parsing and responses (pure).
@@ -51,10 +56,11 @@ let package = Package(
         // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore", "CAllocationCounter"]),
-        .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation"]),
+        .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation", "CAllocationCounter"]),
         .testTarget(
             name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation", "CAllocationCounter"]),
         .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
+        .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),

@@ -75,6 +75,17 @@ public struct RollbackBuffer<Frame, Snapshot> {
         if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
     }
 
+    /// Appends the frame for `tick` by updating, in place, the value its ring slot held before
+    /// (`nil` until the ring has wrapped), so a frame type with storage (an array) reuses it:
+    /// no allocation per append once the ring is full.
+    public mutating func append(at tick: Tick, updating update: (inout Frame?) -> Void) throws(RollbackBufferError) {
+        guard tick == nextTick else { throw .nonContiguous(expected: nextTick, got: tick) }
+        update(&frames[slot(of: tick)])
+        if oldestTick == nil { oldestTick = tick }
+        nextTick = tick.next
+        if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
+    }
+
     /// Whether the frame of `tick` is held.
     public func holds(_ tick: Tick) -> Bool {
         guard let oldestTick else { return false }
@@ -104,11 +115,9 @@ public struct RollbackBuffer<Frame, Snapshot> {
     /// Drops every frame and snapshot before `tick`.
     public mutating func trim(before tick: Tick) {
         guard let oldest = oldestTick, tick > oldest else { return }
-        var current = oldest
-        while current < tick && current < nextTick {
-            frames[slot(of: current)] = nil
-            current = current.next
-        }
+        // Frames stay in their ring slots (so the next append can reuse their storage); they are
+        // simply no longer held.
+        let current = Swift.min(tick, nextTick)
         oldestTick = current < nextTick ? current : nil
         for index in snapshots.indices {
             if let entry = snapshots[index], entry.tick < tick { snapshots[index] = nil }
@@ -139,6 +148,12 @@ public struct RollbackBuffer<Frame, Snapshot> {
         guard let best else { throw .noSnapshot(before: tick) }
         let replay = try frames(in: best.tick..<nextTick)
         return Rewind(snapshotTick: best.tick, snapshot: best.state, frames: replay)
+    }
+
+    /// Calls `body` with the frame of `tick` in place (no copy), or returns `nil` when not held.
+    public func withFrame<Result>(at tick: Tick, _ body: (Frame) -> Result) -> Result? {
+        guard holds(tick), let frame = frames[slot(of: tick)] else { return nil }
+        return body(frame)
     }
 
     private func slot(of tick: Tick) -> Int {

@@ -47,6 +47,21 @@ public struct ArenaInput: Hashable, Sendable {
         fire = buttons & 1 == 1
     }
 
+    /// Decodes `slot`'s payload straight from a frame's bytes (no slice, no generic iteration).
+    public init(frame: ConfirmedFrame, slot: Int) {
+        let range = frame.payloadRange(of: slot)
+        guard range.count >= Self.encodedSize else {
+            self = .neutral
+            return
+        }
+        let bytes = frame.payloadBytes
+        let start = range.lowerBound
+        moveX = max(Int8(bitPattern: bytes[start]), -127)
+        moveY = max(Int8(bitPattern: bytes[start + 1]), -127)
+        aim = BinaryAngle(rawValue: UInt16(bytes[start + 2]) | UInt16(bytes[start + 3]) << 8)
+        fire = bytes[start + 4] & 1 == 1
+    }
+
     /// The 5-byte payload (a `nil` aim encodes as 0).
     public var payload: [UInt8] {
         let angle = aim?.rawValue ?? 0

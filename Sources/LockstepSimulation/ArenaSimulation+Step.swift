@@ -42,7 +42,9 @@ extension ArenaSimulation {
     }
 
     mutating func fire(from player: ArenaPlayer, owner: Int) {
-        guard let free = projectiles.firstIndex(where: { !$0.isActive }) else { return }
+        var free = 0
+        while free < projectiles.count && projectiles[free].isActive { free += 1 }
+        guard free < projectiles.count else { return }
         let dx = Fixed.cos(player.aim)
         let dy = Fixed.sin(player.aim)
         projectiles[free] = ArenaProjectile(
@@ -95,9 +97,11 @@ extension ArenaSimulation {
     /// Whether (x, y) lies inside a wall grown by `margin`, or outside the arena.
     static func insideWall(x: Fixed, y: Fixed, margin: Fixed) -> Bool {
         if x < .zero || y < .zero || x > ArenaRules.width || y > ArenaRules.height { return true }
-        for wall in ArenaRules.walls
-        where x > wall.0 - margin && x < wall.2 + margin && y > wall.1 - margin && y < wall.3 + margin {
-            return true
+        var index = 0
+        while index < ArenaRules.walls.count {
+            let wall = ArenaRules.walls[index]
+            if x > wall.0 - margin && x < wall.2 + margin && y > wall.1 - margin && y < wall.3 + margin { return true }
+            index += 1
         }
         return false
     }

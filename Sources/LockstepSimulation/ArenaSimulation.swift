@@ -58,9 +58,11 @@ public struct ArenaSimulation: DeterministicSimulation, Hashable, Sendable {
     }
 
     public mutating func step(_ frame: ConfirmedFrame) {
-        for slot in players.indices {
-            let input = slot < frame.slotCount ? ArenaInput(payload: frame.payload(of: slot)) : .neutral
+        var slot = 0
+        while slot < players.count {
+            let input = slot < frame.slotCount ? ArenaInput(frame: frame, slot: slot) : .neutral
             stepPlayer(slot, input)
+            slot += 1
         }
         stepProjectiles()
         tick &+= 1
@@ -74,7 +76,11 @@ public struct ArenaSimulation: DeterministicSimulation, Hashable, Sendable {
         var hasher = StateHasher()
         hasher.combine(tick)
         hasher.combine(UInt8(players.count))
-        for player in players {
+        // Index loops, not for-in: debug builds allocate an iterator for the latter.
+        var index = 0
+        while index < players.count {
+            let player = players[index]
+            index += 1
             hasher.combine(player.x)
             hasher.combine(player.y)
             hasher.combine(player.aim.rawValue)
@@ -84,7 +90,10 @@ public struct ArenaSimulation: DeterministicSimulation, Hashable, Sendable {
             hasher.combine(player.score)
             hasher.combine(player.deaths)
         }
-        for projectile in projectiles {
+        index = 0
+        while index < projectiles.count {
+            let projectile = projectiles[index]
+            index += 1
             hasher.combine(projectile.isActive)
             guard projectile.isActive else { continue }
             hasher.combine(projectile.owner)

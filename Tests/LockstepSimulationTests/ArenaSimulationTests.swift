@@ -1,3 +1,4 @@
+import CAllocationCounter
 import LockstepCore
 import Testing
 @testable import LockstepSimulation
@@ -89,5 +90,27 @@ import Testing
         #expect(ArenaInput(payload: input.payload) == input)
         #expect(ArenaInput(payload: [1, 2, 3]) == .neutral)
         #expect(ArenaInput(payload: [0x80, 0, 0, 0, 0]).moveX == -127)
+    }
+}
+
+@Suite struct ArenaAllocationTests {
+    /// Stepping and hashing allocate nothing per tick (the server re-simulates every room).
+    @Test func steppingAndHashingAllocateNothing() throws {
+        var simulation = try ArenaSimulation(players: 8, seed: 3)
+        let frames = ArenaSimulationTests.botFrames(players: 8, ticks: 1200, seed: 3)
+        var sink: UInt64 = 0
+        for frame in frames.prefix(200) {
+            simulation.step(frame)
+            sink ^= simulation.hash()
+        }
+        let before = lockstep_thread_allocations()
+        var index = 200
+        while index < frames.count {
+            simulation.step(frames[index])
+            sink ^= simulation.hash()
+            index += 1
+        }
+        #expect(lockstep_thread_allocations() - before == 0)
+        #expect(sink != 0)
     }
 }
