@@ -12,6 +12,7 @@ public enum CommandLineTool {
         ReplayVerifyCommand.self,
         ReplayInfoCommand.self,
         ReplayRecordCommand.self,
+        ServeCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.

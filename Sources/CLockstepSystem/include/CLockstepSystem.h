@@ -4,4 +4,23 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+// The epoll flags as plain integers (the header declares them as an enum and macros).
+static const uint32_t CLockstep_EPOLLIN = EPOLLIN;
+static const uint32_t CLockstep_EPOLLOUT = EPOLLOUT;
+static const uint32_t CLockstep_EPOLLERR = EPOLLERR;
+static const uint32_t CLockstep_EPOLLHUP = EPOLLHUP;
+static const uint32_t CLockstep_EPOLLRDHUP = EPOLLRDHUP;
+static const int CLockstep_EFD_NONBLOCK = EFD_NONBLOCK;
+static const int CLockstep_EFD_CLOEXEC = EFD_CLOEXEC;
+static const int CLockstep_TFD_NONBLOCK = TFD_NONBLOCK;
+static const int CLockstep_TFD_CLOEXEC = TFD_CLOEXEC;
+static const int CLockstep_TFD_TIMER_ABSTIME = TFD_TIMER_ABSTIME;
+static const int CLockstep_EPOLL_CLOEXEC = EPOLL_CLOEXEC;
+// Names the calling thread (pthread_setname_np needs _GNU_SOURCE, set in the .c file).
+int CLockstep_setCurrentThreadName(const char *name);
+// accept4(2), which glibc declares only under _GNU_SOURCE.
+int CLockstep_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 #endif

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// A relaxed atomic counter as a reference, so counters can live in arrays and be shared.
+///
+/// Meant for metrics: one writer thread (or a few), readers anywhere, no ordering guarantees
+/// between counters.
+public final class AtomicCounter: Sendable {
+    private let value = Atomic<UInt64>(0)
+
+    /// Creates a counter at zero.
+    public init() {}
+
+    /// Adds `amount`.
+    @inline(__always)
+    public func add(_ amount: UInt64 = 1) {
+        value.add(amount, ordering: .relaxed)
+    }
+
+    /// Subtracts `amount` (for gauges such as open connections).
+    @inline(__always)
+    public func subtract(_ amount: UInt64 = 1) {
+        value.subtract(amount, ordering: .relaxed)
+    }
+
+    /// Raises the value to `candidate` if it is larger (single-writer maximum).
+    @inline(__always)
+    public func raise(to candidate: UInt64) {
+        if candidate > value.load(ordering: .relaxed) { value.store(candidate, ordering: .relaxed) }
+    }
+
+    /// The current value.
+    public var load: UInt64 { value.load(ordering: .relaxed) }
+}

@@ -1,0 +1,306 @@
+import CLockstepSystem
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread running level-triggered epoll over non-blocking sockets, timers and a task queue.
+///
+/// **Confinement.** Everything an `EventLoop` owns (registrations, timers, connections, their
+/// buffers) is touched only on its own thread. That is why the class is `@unchecked Sendable`:
+/// the compiler cannot see the confinement, the code keeps it. Methods documented "loop thread
+/// only" must be called from a callback of this loop (`inEventLoop` is true there).
+///
+/// **The entry point from other threads** is `execute(_:)`: it queues a closure and wakes the
+/// loop through an eventfd; the closure then runs on the loop thread. Nothing else may be called
+/// from another thread, except `stop()`, `inEventLoop` and `metrics`.
+public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
+    private struct Registration {
+        var generation: UInt32
+        var selectable: EventLoopSelectable
+    }
+
+    private struct Inbox {
+        var tasks: [@Sendable () -> Void] = []
+        var stopRequested = false
+    }
+
+    /// The loop's position in its group (0-based), for logs and metrics.
+    public let index: Int
+    /// Counters of this loop, readable from any thread.
+    public let metrics = LoopMetrics()
+    /// The time of the latest wake-up: a cheap clock for code running on the loop (loop thread only).
+    public private(set) var now: MonotonicInstant
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let timerFD: Int32
+    private var registrations: [Registration?] = []
+    private var nextGeneration: UInt32 = 1
+    private var events: UnsafeMutablePointer<epoll_event>
+    private var eventCapacity = 256
+    private var timers = TimerHeap()
+    private var armedDeadline: UInt64 = 0
+    private let inbox = Mutex(Inbox())
+    private let wakeupPending = Atomic<Bool>(false)
+    private var runningTasks: [@Sendable () -> Void] = []
+    private var flushQueue: [TCPConnection?] = []
+    private var thread: ThreadHandle?
+    private var running = true
+    /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
+    let iovecs: UnsafeMutablePointer<iovec>
+    static let iovecCapacity = 1024
+
+    /// Creates the loop's epoll set, eventfd and timerfd; `start()` runs it.
+    public init(index: Int = 0) throws(SystemError) {
+        self.index = index
+        now = .now()
+        epollFD = try SystemCall.checked("epoll_create1") { epoll_create1(CLockstep_EPOLL_CLOEXEC) }
+        wakeFD = try SystemCall.checked("eventfd") { eventfd(0, CLockstep_EFD_NONBLOCK | CLockstep_EFD_CLOEXEC) }
+        timerFD = try SystemCall.checked("timerfd_create") {
+            timerfd_create(CLOCK_MONOTONIC, CLockstep_TFD_NONBLOCK | CLockstep_TFD_CLOEXEC)
+        }
+        events = .allocate(capacity: eventCapacity)
+        iovecs = .allocate(capacity: Self.iovecCapacity)
+        // Internal descriptors carry generation 0, which user registrations never get.
+        try addInternal(wakeFD)
+        try addInternal(timerFD)
+    }
+
+    deinit {
+        SystemCall.close(epollFD)
+        SystemCall.close(wakeFD)
+        SystemCall.close(timerFD)
+        events.deallocate()
+        iovecs.deallocate()
+    }
+
+    public var description: String { "loop\(index)" }
+
+    /// Starts the loop's thread.
+    public func start() throws(SystemError) {
+        thread = try ThreadHandle(name: "lockstep-loop\(index)") { [self] in run() }
+    }
+
+    /// Whether the calling thread is this loop's thread.
+    public var inEventLoop: Bool { thread?.isCurrent ?? false }
+
+    // MARK: Cross-thread entry point
+
+    /// Runs `task` on the loop's thread, soon. Safe from any thread; the one way in from outside.
+    ///
+    /// Tasks run in the order they were queued. A task queued after `stop()` is dropped.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopRequested else { return false }
+            inbox.tasks.append(task)
+            return true
+        }
+        if accepted { wake() }
+    }
+
+    /// Asks the loop to finish its current turn and exit; `join()` waits for it. Safe from any thread.
+    public func stop() {
+        inbox.withLock { $0.stopRequested = true }
+        wake()
+    }
+
+    /// Waits for the loop's thread to exit (never call it from the loop itself).
+    public func join() {
+        thread?.join()
+    }
+
+    private func wake() {
+        // One eventfd write per batch of tasks: later `execute` calls see the flag and skip it.
+        guard !wakeupPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var one: UInt64 = 1
+        _ = try? SystemCall.run("write") { Glibc.write(wakeFD, &one, 8) }
+    }
+
+    // MARK: Registrations (loop thread only)
+
+    /// Adds `fd` to the epoll set with `interest`, routing its events to `selectable`.
+    ///
+    /// The registration's generation goes into `epoll_data` with the fd, so an event still
+    /// queued for a closed descriptor whose number was reused is recognised and dropped.
+    public func register(fd: Int32, interest: EventInterest, _ selectable: EventLoopSelectable) throws(SystemError) {
+        let generation = nextGeneration
+        nextGeneration = nextGeneration == .max ? 1 : nextGeneration + 1
+        var event = epoll_event()
+        event.events = interest.rawValue
+        event.data.u64 = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
+        _ = try SystemCall.checked("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
+        let slot = Int(fd)
+        if slot >= registrations.count {
+            registrations.append(contentsOf: repeatElement(nil, count: slot - registrations.count + 1))
+        }
+        registrations[slot] = Registration(generation: generation, selectable: selectable)
+    }
+
+    /// Changes the interest of a registered `fd`.
+    public func reregister(fd: Int32, interest: EventInterest) throws(SystemError) {
+        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)] else { return }
+        var event = epoll_event()
+        event.events = interest.rawValue
+        event.data.u64 = UInt64(registration.generation) << 32 | UInt64(UInt32(bitPattern: fd))
+        _ = try SystemCall.checked("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) }
+    }
+
+    /// Removes `fd` from the epoll set; call before closing it or handing it to another loop.
+    public func deregister(fd: Int32) {
+        guard Int(fd) < registrations.count, registrations[Int(fd)] != nil else { return }
+        registrations[Int(fd)] = nil
+        var event = epoll_event()
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+    }
+
+    // MARK: Timers (loop thread only)
+
+    /// Runs `handler` once at `deadline` (or as soon as possible after it).
+    @discardableResult
+    public func scheduleTimer(at deadline: MonotonicInstant, _ handler: @escaping (TimerFiring) -> Void) -> TimerHandle {
+        timers.schedule(deadline: deadline.nanoseconds, interval: 0, handler: handler)
+    }
+
+    /// Runs `handler` at `first`, `first + interval`, `first + 2 × interval`… on an absolute
+    /// schedule: lateness never accumulates. Firings the loop was too late for are skipped and
+    /// counted in `TimerFiring.missedIntervals`. Cancel with `cancelTimer(_:)`.
+    @discardableResult
+    public func scheduleRepeatingTimer(
+        first: MonotonicInstant, interval: Duration, _ handler: @escaping (TimerFiring) -> Void
+    ) -> TimerHandle {
+        let nanoseconds = UInt64(max(1, interval.nanosecondsClamped))
+        return timers.schedule(deadline: first.nanoseconds, interval: nanoseconds, handler: handler)
+    }
+
+    /// Cancels a timer; cancelling one that fired or was cancelled does nothing.
+    public func cancelTimer(_ handle: TimerHandle) {
+        timers.cancel(handle)
+    }
+
+    /// Whether `handle` is still scheduled.
+    public func isTimerScheduled(_ handle: TimerHandle) -> Bool {
+        timers.isScheduled(handle)
+    }
+
+    /// The number of live timers on this loop.
+    public var timerCount: Int { timers.liveCount }
+
+    // MARK: Writes (loop thread only)
+
+    /// Queues `connection` to be flushed at the end of this loop turn (one `writev` for the turn).
+    func scheduleFlush(_ connection: TCPConnection) {
+        flushQueue.append(connection)
+    }
+
+    /// Forgets a scheduled flush of `connection` (it is leaving this loop). Entries become
+    /// tombstones, so a flush pass in progress never skips another connection.
+    func cancelFlush(_ connection: TCPConnection) {
+        for index in flushQueue.indices where flushQueue[index] === connection {
+            flushQueue[index] = nil
+        }
+    }
+
+    // MARK: The loop
+
+    private func addInternal(_ fd: Int32) throws(SystemError) {
+        var event = epoll_event()
+        event.events = EpollBits.read
+        event.data.u64 = UInt64(UInt32(bitPattern: fd))
+        _ = try SystemCall.checked("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
+    }
+
+    private func run() {
+        while running {
+            let count = epoll_wait(epollFD, events, Int32(eventCapacity), -1)
+            now = .now()
+            metrics.iterations.add()
+            if count < 0 { continue }  // EINTR: go round again
+            for index in 0..<Int(count) {
+                dispatch(events[index])
+            }
+            if Int(count) == eventCapacity { growEvents() }
+            runDueTimers()
+            runTasks()
+            flushPending()
+            armTimerFD()
+        }
+        shutDownRegistrations()
+    }
+
+    private func dispatch(_ event: epoll_event) {
+        let data = event.data.u64
+        let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
+        let generation = UInt32(truncatingIfNeeded: data >> 32)
+        if generation == 0 {
+            // The eventfd or timerfd: drain the counter; the work is done after the events.
+            var counter: UInt64 = 0
+            _ = Glibc.read(fd, &counter, 8)
+            if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
+            if fd == timerFD { armedDeadline = 0 }
+            return
+        }
+        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)],
+            registration.generation == generation
+        else { return }  // stale: the fd was closed (and maybe reused) after epoll queued this event
+        registration.selectable.handleEvents(event.events)
+    }
+
+    private func growEvents() {
+        events.deallocate()
+        eventCapacity *= 2
+        events = .allocate(capacity: eventCapacity)
+    }
+
+    private func runDueTimers() {
+        var fired = 0
+        // Bound the batch so a handler that schedules an already-due timer cannot starve I/O.
+        while fired < 4096, let (handler, firing) = timers.popDue(now: MonotonicInstant.now().nanoseconds) {
+            metrics.recordTimer(latenessNanoseconds: firing.latenessNanoseconds)
+            handler(firing)
+            fired += 1
+        }
+    }
+
+    private func runTasks() {
+        let stop = inbox.withLock { inbox -> Bool in
+            swap(&inbox.tasks, &runningTasks)
+            return inbox.stopRequested
+        }
+        for task in runningTasks { task() }
+        runningTasks.removeAll(keepingCapacity: true)
+        if stop { running = false }
+    }
+
+    private func flushPending() {
+        var index = 0
+        // Flushing may queue more flushes (a close frame after an error): walk until done.
+        while index < flushQueue.count {
+            flushQueue[index]?.flushNow()
+            index += 1
+        }
+        flushQueue.removeAll(keepingCapacity: true)
+    }
+
+    /// Points the timerfd at the earliest deadline (absolute CLOCK_MONOTONIC), if it changed.
+    private func armTimerFD() {
+        guard let deadline = timers.nextDeadline() else { return }
+        guard deadline != armedDeadline else { return }
+        armedDeadline = deadline
+        var spec = itimerspec()
+        let target = max(deadline, 1)
+        spec.it_value.tv_sec = Int(target / 1_000_000_000)
+        spec.it_value.tv_nsec = Int(target % 1_000_000_000)
+        _ = timerfd_settime(timerFD, CLockstep_TFD_TIMER_ABSTIME, &spec, nil)
+    }
+
+    private func shutDownRegistrations() {
+        let remaining = registrations.compactMap { $0?.selectable }
+        for selectable in remaining { selectable.eventLoopDidStop() }
+        registrations.removeAll()
+        flushQueue.removeAll()
+        runningTasks.removeAll()
+        inbox.withLock { $0.tasks.removeAll() }
+    }
+}

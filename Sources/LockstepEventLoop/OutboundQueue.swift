@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes waiting to be written on one connection, written with one `writev` per flush.
+///
+/// Small writes are copied into a per-connection arena; `SharedBuffer`s are retained, not
+/// copied, so one encoded frame queued to a hundred connections exists once in memory. Storage
+/// is reused once drained: no allocation per write in steady state. Loop thread only.
+struct OutboundQueue {
+    enum Chunk {
+        /// Bytes `start..<end` of the arena.
+        case arena(start: Int, end: Int)
+        /// Bytes `start..<end` of a shared buffer.
+        case shared(SharedBuffer, start: Int, end: Int)
+
+        var count: Int {
+            switch self {
+            case .arena(let start, let end), .shared(_, let start, let end): end - start
+            }
+        }
+    }
+
+    private var chunks: [Chunk] = []
+    private var head = 0
+    private var arena: [UInt8] = []
+    /// Bytes queued and not yet written.
+    private(set) var queuedBytes = 0
+
+    var isEmpty: Bool { queuedBytes == 0 }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        let start = arena.count
+        arena.append(contentsOf: bytes)
+        // Extend the last chunk when it ends where this one starts: fewer iovecs.
+        if chunks.count > head, case .arena(let lastStart, let lastEnd) = chunks[chunks.count - 1], lastEnd == start {
+            chunks[chunks.count - 1] = .arena(start: lastStart, end: arena.count)
+        } else {
+            chunks.append(.arena(start: start, end: arena.count))
+        }
+        queuedBytes += bytes.count
+    }
+
+    mutating func append(_ buffer: SharedBuffer, start: Int, end: Int) {
+        guard end > start else { return }
+        chunks.append(.shared(buffer, start: start, end: end))
+        queuedBytes += end - start
+    }
+
+    /// Writes as much as the socket takes in one `writev`.
+    ///
+    /// - Returns: `true` when everything queued was written.
+    mutating func write(
+        fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int, counter: AtomicCounter?
+    ) throws(SystemError) -> Bool {
+        while queuedBytes > 0 {
+            let outcome: Result<Int, SystemError> = arena.withUnsafeMutableBytes { arenaBytes in
+                var count = 0
+                var requested = 0
+                var index = head
+                while index < chunks.count, count < capacity {
+                    switch chunks[index] {
+                    case .arena(let start, let end):
+                        iovecs[count] = iovec(iov_base: arenaBytes.baseAddress! + start, iov_len: end - start)
+                    case .shared(let buffer, let start, let end):
+                        iovecs[count] = iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress! + start), iov_len: end - start)
+                    }
+                    requested += iovecs[count].iov_len
+                    count += 1
+                    index += 1
+                }
+                do throws(SystemError) {
+                    switch try SystemCall.run("writev", { Glibc.writev(fd, iovecs, Int32(count)) }) {
+                    case .processed(let written): return .success(written)
+                    case .wouldBlock: return .success(-1)
+                    }
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let written = try outcome.get()
+            guard written >= 0 else { return false }
+            counter?.add(UInt64(written))
+            let requestedAll = consume(written)
+            if !requestedAll {
+                compactIfWorthwhile()
+                return false
+            }
+        }
+        reset()
+        return true
+    }
+
+    /// Drops `written` bytes from the front; returns whether the socket took all it was offered.
+    private mutating func consume(_ written: Int) -> Bool {
+        var remaining = written
+        queuedBytes -= written
+        while remaining > 0, head < chunks.count {
+            let chunk = chunks[head]
+            if chunk.count <= remaining {
+                remaining -= chunk.count
+                chunks[head] = .arena(start: 0, end: 0)  // release a shared buffer now
+                head += 1
+            } else {
+                switch chunk {
+                case .arena(let start, let end): chunks[head] = .arena(start: start + remaining, end: end)
+                case .shared(let buffer, let start, let end): chunks[head] = .shared(buffer, start: start + remaining, end: end)
+                }
+                return false  // a partial write: the socket buffer is full
+            }
+        }
+        if head == chunks.count { reset() }
+        return true
+    }
+
+    /// Moves the live part of the arena to its front when the written prefix dominates it, so a
+    /// connection that never fully drains does not grow its arena without bound.
+    mutating func compactIfWorthwhile() {
+        guard arena.count > 64 * 1024 else { return }
+        var firstArenaStart: Int?
+        for index in head..<chunks.count {
+            if case .arena(let start, _) = chunks[index] {
+                firstArenaStart = start
+                break
+            }
+        }
+        let cut = firstArenaStart ?? arena.count
+        guard cut > arena.count / 2 else { return }
+        arena.removeFirst(cut)
+        for index in head..<chunks.count {
+            if case .arena(let start, let end) = chunks[index] { chunks[index] = .arena(start: start - cut, end: end - cut) }
+        }
+        if head > 1024 {
+            chunks.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Forgets everything queued (the connection is closing).
+    mutating func reset() {
+        chunks.removeAll(keepingCapacity: chunks.capacity <= 4096)
+        head = 0
+        // Keep a modest arena; let a burst's large one go.
+        arena.removeAll(keepingCapacity: arena.capacity <= 256 * 1024)
+        queuedBytes = 0
+    }
+}

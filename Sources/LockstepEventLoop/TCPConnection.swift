@@ -1,0 +1,328 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A non-blocking TCP socket on one event loop: a growable read buffer, a coalescing outbound
+/// queue with watermarks and a cap, graceful close, and moving to another loop.
+///
+/// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
+/// it across, through the target loop's `execute`.
+public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
+    private enum State {
+        case open
+        /// Flushing, then half-closed, reads discarded until the peer's FIN or the linger deadline.
+        case lingering
+        case closed
+    }
+
+    /// The loop the connection lives on; changes only through `move(to:then:)`.
+    public private(set) var eventLoop: EventLoop
+    /// The peer's address as `host:port`, for logs.
+    public let remoteAddress: String
+    /// Receives the connection's events; released when the connection closes.
+    public var delegate: TCPConnectionDelegate?
+    /// The limits this connection was created with.
+    public let configuration: TCPConnectionConfiguration
+    /// Whether the queue is below the high watermark (or back below the low one).
+    public private(set) var isWritable = true
+    /// Counts bytes read, if set (a metrics shard of the connection's loop).
+    public var bytesReadCounter: AtomicCounter?
+    /// Counts bytes written to the socket, if set.
+    public var bytesWrittenCounter: AtomicCounter?
+
+    let fd: Int32
+    private var state = State.open
+    private var readBuffer: UnsafeMutableRawBufferPointer
+    private var readerIndex = 0
+    private var writerIndex = 0
+    private var outbound = OutboundQueue()
+    private var flushScheduled = false
+    private var wantsWritable = false
+    private var lingerTimer: TimerHandle?
+    private var overflowReported = false
+
+    /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
+    public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
+        self.fd = fd
+        self.eventLoop = eventLoop
+        self.remoteAddress = remoteAddress
+        self.configuration = configuration
+        readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        if state != .closed { SystemCall.close(fd) }
+    }
+
+    /// Registers the socket with its loop (loop thread only).
+    public func start() throws(SystemError) {
+        try eventLoop.register(fd: fd, interest: .read, self)
+    }
+
+    /// Bytes queued and not yet written.
+    public var queuedBytes: Int { outbound.queuedBytes }
+
+    /// Whether the connection is still open for writing.
+    public var isOpen: Bool { state == .open }
+
+    // MARK: Writing (loop thread only)
+
+    /// Queues a copy of `bytes`; they go out with everything else queued this loop turn.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard state == .open, admit(bytes.count) else { return }
+        outbound.append(bytes)
+        queued()
+    }
+
+    /// Queues bytes `range` of a shared buffer without copying them.
+    public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
+        let range = range ?? 0..<buffer.count
+        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        outbound.append(buffer, start: range.lowerBound, end: range.upperBound)
+        queued()
+    }
+
+    private func admit(_ count: Int) -> Bool {
+        guard outbound.queuedBytes + count <= configuration.outboundCap else {
+            if !overflowReported {
+                overflowReported = true
+                delegate?.connectionOutboundOverflow(self)
+            }
+            return false
+        }
+        return true
+    }
+
+    private func queued() {
+        if isWritable, outbound.queuedBytes > configuration.outboundHighWatermark {
+            isWritable = false
+            delegate?.connection(self, writabilityChanged: false)
+        }
+        guard !flushScheduled, !wantsWritable else { return }
+        flushScheduled = true
+        eventLoop.scheduleFlush(self)
+    }
+
+    /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
+    func flushNow() {
+        flushScheduled = false
+        guard state != .closed, !outbound.isEmpty else {
+            if state == .lingering { finishLinger() }
+            return
+        }
+        do {
+            let drained = try outbound.write(
+                fd: fd, iovecs: eventLoop.iovecs, capacity: EventLoop.iovecCapacity, counter: bytesWrittenCounter)
+            setWantsWritable(!drained)
+            if !isWritable, outbound.queuedBytes <= configuration.outboundLowWatermark {
+                isWritable = true
+                delegate?.connection(self, writabilityChanged: true)
+            }
+            if drained, state == .lingering { finishLinger() }
+        } catch {
+            closeNow(error: error)
+        }
+    }
+
+    private func setWantsWritable(_ wants: Bool) {
+        guard wants != wantsWritable, state != .closed else { return }
+        wantsWritable = wants
+        try? eventLoop.reregister(fd: fd, interest: wants ? [.read, .write] : .read)
+    }
+
+    // MARK: Reading
+
+    public func handleEvents(_ events: UInt32) {
+        if events & (EpollBits.read | EpollBits.hangup | EpollBits.error) != 0 { readNow() }
+        if events & EpollBits.write != 0, state != .closed { flushNow() }
+    }
+
+    private func readNow() {
+        guard state != .closed else { return }
+        if state == .lingering {
+            discardUntilEOF()
+            return
+        }
+        if writerIndex == readBuffer.count && !makeRoom() {
+            // The peer sent more than any acceptable message without the protocol layer
+            // consuming it; the delegate's limits should have caught this first.
+            closeNow(error: SystemError("read", errno: ENOBUFS))
+            return
+        }
+        let space = readBuffer.count - writerIndex
+        let result: IOResult<Int>
+        do {
+            result = try SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress! + writerIndex, space) }
+        } catch {
+            closeNow(error: error)
+            return
+        }
+        guard case .processed(let count) = result else { return }
+        guard count > 0 else {
+            closeNow(error: nil)
+            return
+        }
+        writerIndex += count
+        bytesReadCounter?.add(UInt64(count))
+        var offered = delegate
+        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
+        let consumed = offered?.connection(self, didRead: window) ?? window.count
+        guard state != .closed else { return }
+        readerIndex += min(max(consumed, 0), window.count)
+        // A delegate replaced during the call (an HTTP upgrade) is offered the rest at once.
+        while state == .open, readerIndex < writerIndex, let current = delegate, current !== offered {
+            offered = current
+            processBufferedInput()
+        }
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+            shrinkIfLarge()
+        }
+    }
+
+    /// Compacts or grows the buffer; returns `false` at the limit.
+    private func makeRoom() -> Bool {
+        if readerIndex > 0 {
+            let live = writerIndex - readerIndex
+            readBuffer.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
+            readerIndex = 0
+            writerIndex = live
+            return true
+        }
+        guard readBuffer.count < configuration.maxReadBufferSize else { return false }
+        let grown = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: min(configuration.maxReadBufferSize, readBuffer.count * 2), alignment: 16)
+        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress!, byteCount: writerIndex)
+        readBuffer.deallocate()
+        readBuffer = grown
+        return true
+    }
+
+    private func shrinkIfLarge() {
+        guard readBuffer.count > 4 * configuration.initialReadBufferSize else { return }
+        readBuffer.deallocate()
+        readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
+    }
+
+    /// Ensures the read buffer can hold `count` bytes in total (for a frame whose header announced its size).
+    public func reserveReadCapacity(_ count: Int) {
+        guard count > readBuffer.count, count <= configuration.maxReadBufferSize else { return }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        let live = writerIndex - readerIndex
+        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
+        readBuffer.deallocate()
+        readBuffer = grown
+        readerIndex = 0
+        writerIndex = live
+    }
+
+    private func discardUntilEOF() {
+        while true {
+            let result = try? SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress!, readBuffer.count) }
+            switch result {
+            case .processed(let count) where count > 0: continue
+            case .wouldBlock: return
+            default:
+                closeNow(error: nil)
+                return
+            }
+        }
+    }
+
+    // MARK: Closing
+
+    /// Flushes what is queued, half-closes, waits for the peer's FIN (at most `lingerTimeout`), then closes.
+    ///
+    /// This is the clean way to end a WebSocket after a close frame: the peer receives every byte
+    /// (closing with unread input would send a reset and could destroy the close frame).
+    public func closeAfterFlush() {
+        guard state == .open else { return }
+        state = .lingering
+        let deadline = eventLoop.now + configuration.lingerTimeout
+        lingerTimer = eventLoop.scheduleTimer(at: deadline) { [weak self] _ in self?.closeNow(error: nil) }
+        if outbound.isEmpty { finishLinger() } else if !flushScheduled && !wantsWritable {
+            flushScheduled = true
+            eventLoop.scheduleFlush(self)
+        }
+    }
+
+    private func finishLinger() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Closes the socket at once, dropping anything queued, and tells the delegate.
+    public func close() {
+        closeNow(error: nil)
+    }
+
+    private func closeNow(error: SystemError?) {
+        guard state != .closed else { return }
+        state = .closed
+        if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
+        eventLoop.deregister(fd: fd)
+        SystemCall.close(fd)
+        outbound.reset()
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.connectionDidClose(self, error: error)
+    }
+
+    public func eventLoopDidStop() {
+        closeNow(error: nil)
+    }
+
+    // MARK: Moving
+
+    /// Moves the connection to `target` (loop thread of the current loop only).
+    ///
+    /// The socket leaves this loop's epoll set now; on `target`'s thread it is registered again,
+    /// queued bytes are flushed, and `then` runs there, where the delegate should reschedule any
+    /// timers it had on the old loop. No event is lost: level-triggered epoll reports pending
+    /// input again on the new loop.
+    public func move(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
+        guard state == .open, target !== eventLoop else {
+            then(self)
+            return
+        }
+        eventLoop.deregister(fd: fd)
+        eventLoop.cancelFlush(self)
+        if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
+        let hadQueued = !outbound.isEmpty
+        flushScheduled = false
+        wantsWritable = false
+        target.execute { [self] in
+            eventLoop = target
+            do throws(SystemError) {
+                try eventLoop.register(fd: fd, interest: .read, self)
+            } catch {
+                closeNow(error: error)
+                return
+            }
+            if hadQueued {
+                flushScheduled = true
+                eventLoop.scheduleFlush(self)
+            }
+            then(self)
+            // Input read on the old loop but not yet consumed is offered again here.
+            processBufferedInput()
+        }
+    }
+
+    /// Offers the unconsumed bytes of the read buffer to the delegate again (loop thread only).
+    ///
+    /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
+    /// moved the connection) and is ready to continue: epoll will not report those bytes again.
+    public func processBufferedInput() {
+        guard state == .open, readerIndex < writerIndex, let delegate else { return }
+        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
+        let consumed = delegate.connection(self, didRead: window)
+        guard state != .closed else { return }
+        readerIndex += min(max(consumed, 0), window.count)
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+        }
+    }
+}

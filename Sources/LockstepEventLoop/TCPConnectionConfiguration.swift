@@ -1,0 +1,43 @@
+/// Buffer sizes and limits for one TCP connection.
+public struct TCPConnectionConfiguration: Sendable {
+    /// The read buffer's starting size: 16 KiB holds a few hundred game messages.
+    public var initialReadBufferSize = 16 * 1024
+    /// The most the read buffer may grow to; must hold the largest frame the protocol accepts.
+    public var maxReadBufferSize = 1024 * 1024 + 64
+    /// Queue size above which the connection reports itself not writable (1 MiB).
+    public var outboundHighWatermark = 1024 * 1024
+    /// Queue size below which it reports writable again (256 KiB).
+    public var outboundLowWatermark = 256 * 1024
+    /// Queue size no write may exceed: past it the peer is a slow reader (8 MiB).
+    public var outboundCap = 8 * 1024 * 1024
+    /// After a graceful close, how long to wait for the peer's FIN before closing anyway (2 s).
+    public var lingerTimeout: Duration = .seconds(2)
+
+    /// The defaults above.
+    public init() {}
+
+    /// Checks the combination.
+    ///
+    /// - Throws: a message naming the first inconsistent setting.
+    public func validate() throws(ConfigurationError) {
+        guard initialReadBufferSize > 0, maxReadBufferSize >= initialReadBufferSize else {
+            throw ConfigurationError("the read buffer limit must be at least its initial size")
+        }
+        guard outboundLowWatermark <= outboundHighWatermark, outboundHighWatermark <= outboundCap else {
+            throw ConfigurationError("outbound watermarks must satisfy low <= high <= cap")
+        }
+    }
+}
+
+/// A configuration that cannot work, with the reason.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error with `message`.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,13 @@
+/// Receives a connection's events, on the connection's loop thread.
+public protocol TCPConnectionDelegate: AnyObject {
+    /// Bytes arrived. `bytes` holds everything received and not yet consumed; return how many
+    /// bytes from the front were used (the rest is kept and offered again with the next read).
+    func connection(_ connection: TCPConnection, didRead bytes: UnsafeMutableRawBufferPointer) -> Int
+    /// The outbound queue crossed the high watermark (`false`) or fell below the low one (`true`).
+    func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool)
+    /// A write would take the queue past its cap: the peer is not reading. The write was dropped;
+    /// the delegate should close the connection (the stack's servers do, with a log line).
+    func connectionOutboundOverflow(_ connection: TCPConnection)
+    /// The connection is closed and its descriptor released; `error` is set when a system call failed.
+    func connectionDidClose(_ connection: TCPConnection, error: SystemError?)
+}

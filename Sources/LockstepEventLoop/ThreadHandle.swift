@@ -1,0 +1,42 @@
+import CLockstepSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A joinable POSIX thread running one closure.
+final class ThreadHandle: @unchecked Sendable {
+    private final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    private var thread = pthread_t()
+
+    /// Starts a thread named `name` (truncated to 15 bytes, the kernel's limit) running `body`.
+    init(name: String, body: @escaping () -> Void) throws(SystemError) {
+        let threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let box = Unmanaged.passRetained(Box {
+            _ = CLockstep_setCurrentThreadName(threadName)
+            body()
+        }).toOpaque()
+        let result = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            let box = Unmanaged<Box>.fromOpaque(argument).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            throw SystemError("pthread_create", errno: result)
+        }
+    }
+
+    /// Waits for the thread to finish.
+    func join() {
+        pthread_join(thread, nil)
+    }
+
+    /// Whether the calling thread is this thread.
+    var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+}

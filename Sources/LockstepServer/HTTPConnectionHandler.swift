@@ -1,0 +1,163 @@
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepWebSocket
+
+/// The HTTP phase of a connection: parses requests under the handshake deadline, answers routes
+/// and errors, and hands the socket to a `WebSocketConnection` on a valid upgrade.
+/// Confined to the connection's loop thread.
+final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
+    private let context: ServerContext
+    private let tcp: TCPConnection
+    let id: UInt64
+    private var parser: HTTPRequestParser
+    private var deadline: TimerHandle?
+    private var awaitingResponse = false
+    private var reading = false
+
+    init(tcp: TCPConnection, context: ServerContext, id: UInt64) {
+        self.tcp = tcp
+        self.context = context
+        self.id = id
+        parser = HTTPRequestParser(
+            maxHeadBytes: context.configuration.maxHeadBytes, maxBodyBytes: context.configuration.maxBodyBytes)
+    }
+
+    /// Arms the handshake deadline.
+    func start() {
+        armDeadline()
+    }
+
+    private func armDeadline() {
+        let loop = tcp.eventLoop
+        if let deadline { loop.cancelTimer(deadline) }
+        deadline = loop.scheduleTimer(at: loop.now + context.configuration.handshakeTimeout) { [weak self] _ in
+            self?.deadlinePassed()
+        }
+    }
+
+    private func deadlinePassed() {
+        deadline = nil
+        context.metrics.recordHandshakeFailure("timeout")
+        context.logger.info("handshake_timeout", ["conn": id, "addr": tcp.remoteAddress])
+        // No complete request within the deadline: answer 408 if we can, and close.
+        tcp.write(HTTPResponse.error(.requestTimeout).serialized().withUnsafeBytes { SharedBuffer(copying: $0) })
+        tcp.closeAfterFlush()
+    }
+
+    func connection(_ connection: TCPConnection, didRead bytes: UnsafeMutableRawBufferPointer) -> Int {
+        var offset = 0
+        reading = true
+        defer { reading = false }
+        while offset < bytes.count, !awaitingResponse, tcp.isOpen, tcp.delegate === self {
+            let result: HTTPRequestParser.Result
+            do {
+                result = try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            } catch {
+                refuse(error.status, reason: error.reason, response: .error(error.status))
+                return bytes.count
+            }
+            guard case .request(let request, let consumed) = result else { return offset }
+            offset += consumed
+            handle(request)
+        }
+        return offset
+    }
+
+    private func handle(_ request: HTTPRequest) {
+        let path = String(request.path)
+        if let endpoint = context.endpoints[path] {
+            upgrade(request, endpoint: endpoint)
+            return
+        }
+        switch context.router.match(method: request.method, path: request.path) {
+        case .notFound:
+            refuse(.notFound, reason: "not_found", response: .error(.notFound))
+        case .methodNotAllowed(let allowed):
+            let headers = HTTPHeaders([("Allow", allowed.joined(separator: ", "))])
+            refuse(.methodNotAllowed, reason: "method", response: .error(.methodNotAllowed, headers: headers))
+        case .found(let handler, let parameters):
+            awaitingResponse = true
+            let keepAlive = request.keepAlive
+            let responder = HTTPResponder(eventLoop: tcp.eventLoop) { [weak self] response in
+                self?.deliver(response, keepAlive: keepAlive)
+            }
+            handler(request, parameters, responder)
+        }
+    }
+
+    private func deliver(_ response: HTTPResponse, keepAlive: Bool) {
+        guard awaitingResponse, tcp.isOpen else { return }
+        awaitingResponse = false
+        context.shard(tcp.eventLoop).httpRequests.add()
+        var response = response
+        if !keepAlive { response.headers.replaceOrAdd(name: "Connection", value: "close") }
+        response.serialized().withUnsafeBytes { tcp.write($0) }
+        if !keepAlive || response.headers.first("Connection")?.lowercased() == "close" {
+            finishHTTP()
+            tcp.closeAfterFlush()
+            return
+        }
+        armDeadline()
+        // An answer given later: carry on with requests that arrived meanwhile.
+        if !reading { tcp.processBufferedInput() }
+    }
+
+    private func refuse(_ status: HTTPStatus, reason: String, response: HTTPResponse) {
+        context.metrics.recordHandshakeFailure(reason)
+        context.logger.info("http_refused", ["conn": id, "addr": tcp.remoteAddress, "status": status.code, "reason": reason])
+        response.serialized().withUnsafeBytes { tcp.write($0) }
+        finishHTTP()
+        tcp.closeAfterFlush()
+    }
+
+    private func upgrade(_ request: HTTPRequest, endpoint: ServerContext.Endpoint) {
+        let accepted: WebSocketServerHandshake.Accepted
+        do {
+            var handshake = endpoint.handshake
+            handshake.allowedOrigins = context.configuration.allowedOrigins
+            accepted = try handshake.accept(request)
+        } catch {
+            refuse(error.response.status, reason: error.reason, response: error.response)
+            return
+        }
+        let upgradeContext = UpgradeContext(
+            eventLoop: tcp.eventLoop, remoteAddress: tcp.remoteAddress, subprotocol: accepted.subprotocol)
+        switch endpoint.upgrade(request, upgradeContext) {
+        case .reject(let response):
+            refuse(response.status, reason: "rejected", response: response)
+        case .accept(let handler):
+            finishHTTP()
+            accepted.response.serialized().withUnsafeBytes { tcp.write($0) }
+            let webSocket = WebSocketConnection(
+                tcp: tcp, context: context, id: id, request: request, subprotocol: accepted.subprotocol, handler: handler)
+            context.registry(tcp.eventLoop).add(webSocket)
+            tcp.delegate = webSocket
+            webSocket.open()
+        }
+    }
+
+    /// Leaves the HTTP phase: no more deadline, no longer in the registry under this handler.
+    private func finishHTTP() {
+        if let deadline { tcp.eventLoop.cancelTimer(deadline) }
+        deadline = nil
+        context.registry(tcp.eventLoop).remove(self)
+    }
+
+    func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {}
+
+    func connectionOutboundOverflow(_ connection: TCPConnection) {
+        context.logger.warning("slow_reader", ["conn": id, "addr": tcp.remoteAddress, "queued": tcp.queuedBytes])
+        tcp.close()
+    }
+
+    func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
+        finishHTTP()
+        context.shard(connection.eventLoop).connectionsClosed.add()
+        context.logger.debug("connection_closed", ["conn": id, "phase": "http", "error": error.map(String.init(describing:)) ?? "none"])
+    }
+
+    func shutDown() {
+        finishHTTP()
+        tcp.close()
+    }
+}

@@ -1,0 +1,163 @@
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepWebSocket
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP and WebSocket server over the event loops.
+///
+/// Add routes and WebSocket endpoints, then `start()`; `GET /healthz` and `GET /metrics` are
+/// built in. Connections are spread round-robin over the loops; each connection's callbacks run
+/// on its loop. `shutdown()` stops accepting, closes WebSockets with 1001, waits for them up to
+/// the grace period, and joins the loop threads.
+public final class Server: @unchecked Sendable {
+    /// The configuration the server was created with.
+    public let configuration: ServerConfiguration
+    /// The logger every connection writes to.
+    public let logger: Logger
+    private var router = HTTPRouter<HTTPRouteHandler>()
+    private var endpoints: [String: ServerContext.Endpoint] = [:]
+    private var group: EventLoopGroup?
+    private var context: ServerContext?
+    private var listener: TCPListener?
+    /// The port bound by `start()` (useful with port 0).
+    public private(set) var port = 0
+
+    /// Creates a server; nothing is bound until `start()`.
+    ///
+    /// - Throws: `ConfigurationError` when the configuration is inconsistent.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger()) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Adds an HTTP route (before `start()`); `path` may hold `:name` segments.
+    public func addRoute(_ method: String, _ path: String, _ handler: @escaping HTTPRouteHandler) {
+        router.add(method, path, handler)
+    }
+
+    /// Adds a WebSocket endpoint at `path` (before `start()`).
+    ///
+    /// - Parameters:
+    ///   - subprotocols: the subprotocols spoken, in order of preference.
+    ///   - upgrade: decides on each valid upgrade request, on the connection's loop thread.
+    public func addWebSocketEndpoint(
+        _ path: String, subprotocols: [String] = [], _ upgrade: @escaping WebSocketUpgradeHandler
+    ) {
+        endpoints[path] = ServerContext.Endpoint(
+            handshake: WebSocketServerHandshake(subprotocols: subprotocols), upgrade: upgrade)
+    }
+
+    /// The event loops (after `start()`): rooms schedule their tick timers on these.
+    public var eventLoops: [EventLoop] { group?.loops ?? [] }
+
+    /// The metrics (after `start()`).
+    public var metrics: ServerMetrics? { context?.metrics }
+
+    /// Starts the loops and binds the listening socket.
+    ///
+    /// - Throws: `SystemError` when the loops cannot start or the address cannot be bound.
+    public func start() throws(SystemError) {
+        let group = try EventLoopGroup(count: configuration.loopCount)
+        self.group = group
+        let metrics = ServerMetrics(loopCount: group.loops.count)
+        addBuiltInRoutes(metrics: metrics, loops: group.loops)
+        let context = ServerContext(
+            configuration: configuration, logger: logger, metrics: metrics, router: router, endpoints: endpoints,
+            loopCount: group.loops.count)
+        self.context = context
+        let acceptLoop = group.loops[0]
+        let bound = Bound()
+        acceptLoop.execute { [self] in
+            do throws(SystemError) {
+                let listener = try TCPListener(
+                    host: configuration.host, port: configuration.port, eventLoop: acceptLoop,
+                    onAccept: { [self] fd, address in accept(fd: fd, address: address) },
+                    onError: { [logger] error in logger.warning("accept_failed", ["error": error]) })
+                self.listener = listener
+                bound.finish(.success(listener.port))
+            } catch {
+                bound.finish(.failure(error))
+            }
+        }
+        switch bound.wait() {
+        case .success(let port):
+            self.port = port
+            logger.info("server_started", ["host": configuration.host, "port": port, "loops": group.loops.count])
+        case .failure(let error):
+            group.shutdown()
+            self.group = nil
+            throw error
+        }
+    }
+
+    private func accept(fd: Int32, address: String) {
+        guard let group, let context else {
+            _ = Glibc.close(fd)
+            return
+        }
+        if context.metrics.connectionsOpen >= UInt64(configuration.maxConnections) {
+            context.metrics.connectionsRefused.add()
+            context.metrics.recordHandshakeFailure("over_capacity")
+            logger.warning("connection_refused", ["addr": address, "reason": "max_connections"])
+            _ = Glibc.close(fd)
+            return
+        }
+        let loop = group.next()
+        context.shard(loop).connectionsTotal.add()
+        let setUp: @Sendable () -> Void = { [configuration] in
+            let tcp = TCPConnection(fd: fd, eventLoop: loop, remoteAddress: address, configuration: configuration.connection)
+            tcp.bytesReadCounter = context.shard(loop).bytesIn
+            tcp.bytesWrittenCounter = context.shard(loop).bytesOut
+            let registry = context.registry(loop)
+            let handler = HTTPConnectionHandler(tcp: tcp, context: context, id: registry.nextID(loopIndex: loop.index))
+            tcp.delegate = handler
+            do {
+                try tcp.start()
+            } catch {
+                tcp.close()
+                return
+            }
+            registry.add(handler)
+            handler.start()
+        }
+        if loop.inEventLoop { setUp() } else { loop.execute(setUp) }
+    }
+
+    private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop]) {
+        router.add("GET", "/healthz") { _, _, responder in responder.respond(.text(.ok, "ok\n")) }
+        router.add("GET", "/metrics") { _, _, responder in
+            var response = HTTPResponse.text(.ok, metrics.prometheusText(loops: loops))
+            response.headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+            responder.respond(response)
+        }
+    }
+
+    /// Stops gracefully: stops accepting, closes every connection (WebSockets with 1001), waits up
+    /// to the grace period for close handshakes, then stops and joins the loops. Call it from a
+    /// thread that is not one of the server's loops.
+    public func shutdown() {
+        guard let group, let context else { return }
+        logger.info("server_stopping", ["open": context.metrics.connectionsOpen])
+        let stopped = Bound()
+        group.loops[0].execute { [self] in
+            listener?.close()
+            listener = nil
+            stopped.finish(.success(0))
+        }
+        _ = stopped.wait()
+        for loop in group.loops {
+            loop.execute { context.registry(loop).shutDownAll() }
+        }
+        let deadline = MonotonicInstant.now() + configuration.shutdownGracePeriod
+        while context.metrics.connectionsOpen > 0, MonotonicInstant.now() < deadline {
+            usleep(5_000)
+        }
+        group.shutdown()
+        self.group = nil
+        logger.info("server_stopped", ["open_at_stop": context.metrics.connectionsOpen])
+    }
+}

@@ -1,0 +1,68 @@
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepWebSocket
+
+/// What every connection of a running server shares: settings, routes, metrics and the per-loop
+/// registries. Immutable after `Server.start()` except the registries, each of which is
+/// confined to its loop's thread.
+final class ServerContext: @unchecked Sendable {
+    struct Endpoint {
+        var handshake: WebSocketServerHandshake
+        var upgrade: WebSocketUpgradeHandler
+    }
+
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let metrics: ServerMetrics
+    let router: HTTPRouter<HTTPRouteHandler>
+    let endpoints: [String: Endpoint]
+    let registries: [LoopRegistry]
+
+    init(
+        configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics,
+        router: HTTPRouter<HTTPRouteHandler>, endpoints: [String: Endpoint], loopCount: Int
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.router = router
+        self.endpoints = endpoints
+        registries = (0..<loopCount).map { _ in LoopRegistry() }
+    }
+
+    func registry(_ loop: EventLoop) -> LoopRegistry { registries[loop.index] }
+
+    func shard(_ loop: EventLoop) -> ServerMetrics.Shard { metrics.shards[loop.index] }
+}
+
+/// A connection the server can end during shutdown.
+protocol ManagedConnection: AnyObject {
+    /// Ends the connection for a server shutdown (WebSockets close with 1001).
+    func shutDown()
+}
+
+/// The open connections of one loop, for graceful shutdown. Confined to that loop's thread.
+final class LoopRegistry: @unchecked Sendable {
+    private var connections: [ObjectIdentifier: ManagedConnection] = [:]
+    private var nextSerial: UInt64 = 0
+
+    var count: Int { connections.count }
+
+    func add(_ connection: ManagedConnection) {
+        connections[ObjectIdentifier(connection)] = connection
+    }
+
+    func remove(_ connection: ManagedConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+    }
+
+    /// A connection id unique in the process: the loop index in the top bits, a serial below.
+    func nextID(loopIndex: Int) -> UInt64 {
+        nextSerial += 1
+        return UInt64(loopIndex) << 48 | nextSerial
+    }
+
+    func shutDownAll() {
+        for connection in Array(connections.values) { connection.shutDown() }
+    }
+}

@@ -1,0 +1,83 @@
+import LockstepEventLoop
+
+extension ServerMetrics {
+    /// The metrics in the Prometheus text exposition format (version 0.0.4), with the loops' counters.
+    public func prometheusText(loops: [EventLoop]) -> String {
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += Self.header(name, type, help)
+        }
+        func sample(_ name: String, _ value: UInt64) {
+            out += "\(name) \(value)\n"
+        }
+        func labeled(_ name: String, _ labels: String, _ value: UInt64) {
+            out += "\(name){\(labels)} \(value)\n"
+        }
+        family("lockstep_connections_open", "gauge", "TCP connections open now.")
+        sample("lockstep_connections_open", connectionsOpen)
+        family("lockstep_connections_total", "counter", "TCP connections accepted.")
+        sample("lockstep_connections_total", sum(\.connectionsTotal))
+        family("lockstep_connections_refused_total", "counter", "Connections refused at the connection limit.")
+        sample("lockstep_connections_refused_total", connectionsRefused.load)
+        family("lockstep_websocket_upgrades_total", "counter", "WebSocket handshakes completed.")
+        sample("lockstep_websocket_upgrades_total", sum(\.webSocketsOpened))
+        family("lockstep_http_requests_total", "counter", "Plain HTTP requests answered.")
+        sample("lockstep_http_requests_total", sum(\.httpRequests))
+        family("lockstep_bytes_total", "counter", "Bytes read from and queued to sockets.")
+        labeled("lockstep_bytes_total", "direction=\"in\"", sum(\.bytesIn))
+        labeled("lockstep_bytes_total", "direction=\"out\"", sum(\.bytesOut))
+        family("lockstep_websocket_frames_total", "counter", "WebSocket frames received and sent.")
+        labeled("lockstep_websocket_frames_total", "direction=\"in\"", sum(\.framesIn))
+        labeled("lockstep_websocket_frames_total", "direction=\"out\"", sum(\.framesOut))
+        family("lockstep_websocket_messages_received_total", "counter", "WebSocket messages delivered to handlers.")
+        sample("lockstep_websocket_messages_received_total", sum(\.messagesIn))
+        family("lockstep_websocket_closes_total", "counter", "WebSocket connections ended, by close code.")
+        for code in Self.closeCodes {
+            labeled("lockstep_websocket_closes_total", "code=\"\(code)\"", closesByCode[code]?.load ?? 0)
+        }
+        labeled("lockstep_websocket_closes_total", "code=\"other\"", closesOther.load)
+        family("lockstep_handshake_failures_total", "counter", "Refused upgrades and HTTP errors, by reason.")
+        for reason in Self.handshakeReasons {
+            labeled("lockstep_handshake_failures_total", "reason=\"\(reason)\"", handshakeFailures[reason]?.load ?? 0)
+        }
+        family("lockstep_loop_iterations_total", "counter", "Event loop iterations (epoll_wait returns).")
+        for loop in loops {
+            labeled("lockstep_loop_iterations_total", "loop=\"\(loop.index)\"", loop.metrics.iterations.load)
+        }
+        appendTimerLateness(to: &out, loops: loops)
+        return out
+    }
+
+    private func appendTimerLateness(to out: inout String, loops: [EventLoop]) {
+        out += Self.header("lockstep_timer_lateness_seconds", "histogram", "How late loop timers fired after their deadline.")
+        for loop in loops {
+            let metrics = loop.metrics
+            var cumulative: UInt64 = 0
+            for (index, bound) in LoopMetrics.latenessBucketsMicroseconds.enumerated() {
+                cumulative += metrics.timerLatenessBuckets[index].load
+                out += "lockstep_timer_lateness_seconds_bucket{loop=\"\(loop.index)\",le=\"\(Self.seconds(micros: bound))\"} \(cumulative)\n"
+            }
+            cumulative += metrics.timerLatenessBuckets[LoopMetrics.latenessBucketsMicroseconds.count].load
+            out += "lockstep_timer_lateness_seconds_bucket{loop=\"\(loop.index)\",le=\"+Inf\"} \(cumulative)\n"
+            let sumSeconds = Double(metrics.timerLatenessSumNanoseconds.load) / 1e9
+            out += "lockstep_timer_lateness_seconds_sum{loop=\"\(loop.index)\"} \(sumSeconds)\n"
+            out += "lockstep_timer_lateness_seconds_count{loop=\"\(loop.index)\"} \(cumulative)\n"
+        }
+        out += Self.header("lockstep_timer_lateness_max_seconds", "gauge", "The largest timer lateness seen per loop.")
+        for loop in loops {
+            out += "lockstep_timer_lateness_max_seconds{loop=\"\(loop.index)\"} \(Double(loop.metrics.timerLatenessMaxNanoseconds.load) / 1e9)\n"
+        }
+    }
+
+    private static func header(_ name: String, _ type: String, _ help: String) -> String {
+        "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    private static func seconds(micros: UInt64) -> String {
+        let whole = micros / 1_000_000
+        var fraction = String(micros % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
+    }
+}

@@ -1,0 +1,16 @@
+import LockstepEventLoop
+import LockstepWebSocket
+
+extension SharedBuffer {
+    /// A complete unmasked (server-to-client) frame holding `payload`, encoded once to be sent
+    /// to any number of connections with `WebSocketConnection.send(encodedFrame:)`.
+    public static func webSocketFrame(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) -> SharedBuffer {
+        let header = WebSocketFrameEncoder.header(opcode: kind.opcode, payloadLength: payload.count)
+        return SharedBuffer(count: header.count + payload.count) { destination in
+            header.withUnsafeBytes { destination.copyMemory(from: $0) }
+            if payload.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: destination[header.count...]).copyMemory(from: payload)
+            }
+        }
+    }
+}

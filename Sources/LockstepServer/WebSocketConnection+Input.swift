@@ -1,0 +1,78 @@
+import LockstepEventLoop
+import LockstepWebSocket
+
+extension WebSocketConnection {
+    /// Decodes every complete frame in `bytes`, unmasking in place, and acts on each.
+    public func connection(_ connection: TCPConnection, didRead bytes: UnsafeMutableRawBufferPointer) -> Int {
+        lastHeard = eventLoop.now
+        let shard = context.shard(eventLoop)
+        var offset = 0
+        let loop = eventLoop
+        // Stop when the connection closes or moves: the rest is processed on the new loop.
+        reading: while offset < bytes.count, tcp.isOpen, eventLoop === loop, !finished {
+            switch reader.readFrame(bytes, offset: &offset) {
+            case .needMoreBytes(let frameLength):
+                if let frameLength { tcp.reserveReadCapacity(frameLength) }
+                break reading
+            case .action(let action, let payload):
+                shard.framesIn.add()
+                act(on: action, payload: payload)
+            }
+        }
+        return offset
+    }
+
+    private func act(on action: WebSocketSession.Action, payload: UnsafeRawBufferPointer) {
+        switch action {
+        case .none, .pongReceived:
+            return
+        case .message(let kind, .frame):
+            context.shard(eventLoop).messagesIn.add()
+            handler?.webSocket(self, didReceive: kind, payload: payload)
+        case .message(let kind, .assembled):
+            context.shard(eventLoop).messagesIn.add()
+            // Taken out of the session for the call, so the handler may close or send freely.
+            let message = reader.session.takeAssembledMessage()
+            message.withUnsafeBytes { handler?.webSocket(self, didReceive: kind, payload: $0) }
+            reader.session.returnBuffer(message)
+        case .sendPong:
+            sendFrame(opcode: .pong, payload: payload)
+        case .replyToClose(let code, let reply):
+            sendClose(reply)
+            finish(code: code, reason: "closed by peer")
+            tcp.closeAfterFlush()
+        case .closeHandshakeComplete(let code):
+            finish(code: code, reason: "close handshake complete")
+            tcp.closeAfterFlush()
+        case .failConnection(let error):
+            fail(error)
+        }
+    }
+
+    private func fail(_ error: WebSocketProtocolError) {
+        context.logger.info("websocket_protocol_error", [
+            "conn": id, "addr": remoteAddress, "code": error.closeCode, "reason": error.reason,
+        ])
+        sendClose(WebSocketFrameEncoder.closePayload(code: error.closeCode, reason: error.reason))
+        finish(code: error.closeCode, reason: error.reason)
+        tcp.closeAfterFlush()
+    }
+
+    public func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {
+        handler?.webSocket(self, writabilityChanged: isWritable)
+    }
+
+    /// The peer stopped reading: close the socket (a close frame could not reach it), code 1008.
+    public func connectionOutboundOverflow(_ connection: TCPConnection) {
+        context.logger.warning("slow_reader", [
+            "conn": id, "addr": remoteAddress, "queued": tcp.queuedBytes, "code": WebSocketCloseCode.policyViolation,
+        ])
+        finish(code: .policyViolation, reason: "slow reader")
+        tcp.close()
+    }
+
+    public func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
+        context.shard(eventLoop).connectionsClosed.add()
+        finish(code: .abnormalClosure, reason: error.map { String(describing: $0) } ?? "connection closed")
+    }
+}

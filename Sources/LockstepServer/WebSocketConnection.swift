@@ -1,0 +1,183 @@
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepWebSocket
+
+/// One server-side WebSocket after the handshake: the handle a `WebSocketHandler` sends and
+/// closes with, and the driver that runs the codec over the socket.
+///
+/// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`): call its methods only from
+/// that loop's callbacks, or hop there with `eventLoop.execute`. `move(to:then:)` changes the loop.
+public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
+    /// A process-unique id, for logs and maps.
+    public let id: UInt64
+    /// The upgrade request (path, query, headers such as a token).
+    public let request: HTTPRequest
+    /// The negotiated subprotocol, if any.
+    public let subprotocol: String?
+    /// Free for the handler's own per-connection state (a player, a room slot).
+    public var userData: AnyObject?
+
+    let tcp: TCPConnection
+    let context: ServerContext
+    var handler: WebSocketHandler?
+    var reader: WebSocketFrameReader
+    var heartbeat: TimerHandle?
+    var closeTimer: TimerHandle?
+    var lastHeard: MonotonicInstant
+    var finished = false
+    var closeFrameSent = false
+
+    init(
+        tcp: TCPConnection, context: ServerContext, id: UInt64, request: HTTPRequest, subprotocol: String?,
+        handler: WebSocketHandler
+    ) {
+        self.tcp = tcp
+        self.context = context
+        self.id = id
+        self.request = request
+        self.subprotocol = subprotocol
+        self.handler = handler
+        reader = WebSocketFrameReader(
+            role: .server, maxFrameSize: context.configuration.maxFrameSize,
+            maxMessageSize: context.configuration.maxMessageSize)
+        lastHeard = tcp.eventLoop.now
+    }
+
+    /// The loop the connection lives on now.
+    public var eventLoop: EventLoop { tcp.eventLoop }
+    /// The peer's `host:port`.
+    public var remoteAddress: String { tcp.remoteAddress }
+    /// Whether messages can still be sent (open, and no close frame sent yet).
+    public var isOpen: Bool { reader.session.state == .open && tcp.isOpen }
+    /// Whether the outbound queue is under its high watermark.
+    public var isWritable: Bool { tcp.isWritable }
+    /// Bytes queued and not yet written.
+    public var queuedBytes: Int { tcp.queuedBytes }
+
+    func open() {
+        context.shard(eventLoop).webSocketsOpened.add()
+        context.logger.debug("websocket_open", ["conn": id, "addr": remoteAddress, "path": request.path])
+        startHeartbeat()
+        handler?.webSocketDidOpen(self)
+    }
+
+    // MARK: Sending
+
+    /// Sends one message, copying `payload` into the connection's outbound queue.
+    public func send(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        guard isOpen else { return }
+        sendFrame(opcode: kind.opcode, payload: payload)
+    }
+
+    /// Sends a text message.
+    public func send(text: String) {
+        var text = text
+        text.withUTF8 { send(.text, payload: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Sends a frame encoded once with `SharedBuffer.webSocketFrame(_:payload:)`, without copying:
+    /// the way to send the same message to many connections.
+    public func send(encodedFrame: SharedBuffer) {
+        guard isOpen else { return }
+        context.shard(eventLoop).framesOut.add()
+        tcp.write(encodedFrame)
+    }
+
+    /// Sends a ping (at most 125 bytes of payload are sent).
+    public func sendPing(payload: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        guard isOpen else { return }
+        sendFrame(opcode: .ping, payload: UnsafeRawBufferPointer(rebasing: payload.prefix(125)))
+    }
+
+    func sendFrame(opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer) {
+        WebSocketFrameEncoder.header(opcode: opcode, payloadLength: payload.count).withUnsafeBytes { tcp.write($0) }
+        tcp.write(payload)
+        context.shard(eventLoop).framesOut.add()
+    }
+
+    // MARK: Closing
+
+    /// Starts the close handshake with `code` and `reason`; the peer's reply (or a 5 s timeout) ends it.
+    public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
+        guard tcp.isOpen, reader.session.startClosing() else { return }
+        sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
+        context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
+        closeTimer = eventLoop.scheduleTimer(at: eventLoop.now + .seconds(5)) { [weak self] _ in
+            self?.finish(code: code, reason: "close handshake timed out")
+            self?.tcp.close()
+        }
+    }
+
+    func sendClose(_ payload: [UInt8]) {
+        guard !closeFrameSent else { return }
+        closeFrameSent = true
+        payload.withUnsafeBytes { sendFrame(opcode: .connectionClose, payload: $0) }
+    }
+
+    func shutDown() {
+        close(code: .goingAway, reason: "server shutting down")
+    }
+
+    /// Reports the end to the handler and metrics, once.
+    func finish(code: WebSocketCloseCode, reason: String) {
+        guard !finished else { return }
+        finished = true
+        reader.session.markClosed()
+        stopTimers()
+        context.registry(eventLoop).remove(self)
+        context.metrics.recordClose(code: code.rawValue)
+        let handler = self.handler
+        self.handler = nil
+        handler?.webSocketDidClose(self, code: code, reason: reason)
+    }
+
+    // MARK: Moving
+
+    /// Moves the connection (and its socket) to `target`; `then` runs on `target`'s thread once it is there.
+    ///
+    /// Used to gather a room's players on the room's loop. Call it from the current loop; after it
+    /// returns, do not touch the connection until `then` runs.
+    public func move(to target: EventLoop, then: @escaping @Sendable (WebSocketConnection) -> Void) {
+        let source = eventLoop
+        guard target !== source else {
+            then(self)
+            return
+        }
+        stopTimers()
+        context.registry(source).remove(self)
+        tcp.bytesReadCounter = context.shard(target).bytesIn
+        tcp.bytesWrittenCounter = context.shard(target).bytesOut
+        tcp.move(to: target) { [self] _ in
+            context.registry(target).add(self)
+            lastHeard = target.now
+            startHeartbeat()
+            then(self)
+        }
+    }
+
+    // MARK: Heartbeat
+
+    private func startHeartbeat() {
+        let interval = context.configuration.pingInterval
+        heartbeat = eventLoop.scheduleRepeatingTimer(first: eventLoop.now + interval, interval: interval) { [weak self] firing in
+            self?.checkIdle(now: firing.firedAt)
+        }
+    }
+
+    private func checkIdle(now: MonotonicInstant) {
+        let quiet = now.nanoseconds(since: lastHeard)
+        if quiet >= context.configuration.idleTimeout.nanosecondsClamped {
+            context.logger.info("websocket_idle", ["conn": id, "addr": remoteAddress])
+            close(code: .goingAway, reason: "idle timeout")
+        } else if quiet >= context.configuration.pingInterval.nanosecondsClamped {
+            sendPing()
+        }
+    }
+
+    func stopTimers() {
+        if let heartbeat { eventLoop.cancelTimer(heartbeat) }
+        if let closeTimer { eventLoop.cancelTimer(closeTimer) }
+        heartbeat = nil
+        closeTimer = nil
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepCrypto
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepCryptoModule.name == "LockstepCrypto")
-}

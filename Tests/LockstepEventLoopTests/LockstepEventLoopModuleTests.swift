@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepEventLoop
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepEventLoopModule.name == "LockstepEventLoop")
-}

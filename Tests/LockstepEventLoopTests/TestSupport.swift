@@ -1,0 +1,100 @@
+import Dispatch
+import Synchronization
+@testable import LockstepEventLoop
+
+/// Collects values from loop threads; `wait` blocks the test until a condition holds, for at most
+/// ten seconds (a bound on a hung test, never an assertion about speed).
+final class Collector<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
+    private let signal = DispatchSemaphore(value: 0)
+
+    func append(_ value: Value) {
+        values.withLock { $0.append(value) }
+        signal.signal()
+    }
+
+    var snapshot: [Value] { values.withLock { $0 } }
+
+    /// Waits until `condition` holds on the collected values; returns whether it did.
+    @discardableResult
+    func wait(until condition: ([Value]) -> Bool) -> Bool {
+        let deadline = DispatchTime.now() + .seconds(10)
+        while !condition(snapshot) {
+            if signal.wait(timeout: deadline) == .timedOut { return condition(snapshot) }
+        }
+        return true
+    }
+}
+
+/// Runs `body` on `loop` and waits for its result.
+func onLoop<Result: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () -> Result) -> Result? {
+    let collector = Collector<Result>()
+    loop.execute { collector.append(body()) }
+    collector.wait { !$0.isEmpty }
+    return collector.snapshot.first
+}
+
+/// A delegate that records reads and closes, optionally echoing.
+final class RecordingDelegate: TCPConnectionDelegate, @unchecked Sendable {
+    let received = Collector<[UInt8]>()
+    let closed = Collector<Bool>()
+    let overflowed = Collector<Bool>()
+    let echo: Bool
+
+    init(echo: Bool = false) { self.echo = echo }
+
+    func connection(_ connection: TCPConnection, didRead bytes: UnsafeMutableRawBufferPointer) -> Int {
+        received.append(Array(bytes))
+        if echo { connection.write(UnsafeRawBufferPointer(bytes)) }
+        return bytes.count
+    }
+
+    func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {}
+
+    func connectionOutboundOverflow(_ connection: TCPConnection) {
+        overflowed.append(true)
+        connection.close()
+    }
+
+    func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
+        closed.append(true)
+    }
+}
+
+/// A listener on `loop` whose accepted connections get `delegate` and are collected.
+final class TestServer: @unchecked Sendable {
+    let loop: EventLoop
+    let accepted = Collector<TCPConnection>()
+    var listener: TCPListener?
+    var port = 0
+
+    init(loop: EventLoop, configuration: TCPConnectionConfiguration = TCPConnectionConfiguration(),
+         delegate: @escaping @Sendable () -> TCPConnectionDelegate) {
+        self.loop = loop
+        let ready = Collector<Int>()
+        loop.execute { [self] in
+            listener = try? TCPListener(host: "127.0.0.1", port: 0, eventLoop: loop, onAccept: { [self] fd, address in
+                let connection = TCPConnection(fd: fd, eventLoop: loop, remoteAddress: address, configuration: configuration)
+                connection.delegate = delegate()
+                try? connection.start()
+                accepted.append(connection)
+            }, onError: { _ in })
+            ready.append(listener?.port ?? 0)
+        }
+        ready.wait { !$0.isEmpty }
+        port = ready.snapshot.first ?? 0
+    }
+}
+
+/// Connects a client connection on `loop` to `port`.
+func connectClient(loop: EventLoop, port: Int, delegate: TCPConnectionDelegate,
+                   configuration: TCPConnectionConfiguration = TCPConnectionConfiguration()) -> TCPConnection? {
+    nonisolated(unsafe) let delegate = delegate
+    return onLoop(loop) { () -> TCPConnection? in
+        guard let fd = try? Socket.connect(host: "127.0.0.1", port: port) else { return nil }
+        let connection = TCPConnection(fd: fd, eventLoop: loop, remoteAddress: "server", configuration: configuration)
+        connection.delegate = delegate
+        try? connection.start()
+        return connection
+    } ?? nil
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepHTTP
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepHTTPModule.name == "LockstepHTTP")
-}

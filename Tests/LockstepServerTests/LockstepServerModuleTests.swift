@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepServer
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepServerModule.name == "LockstepServer")
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepWebSocket
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepWebSocketModule.name == "LockstepWebSocket")
-}
