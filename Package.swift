@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
+        .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -46,10 +47,14 @@ let package = Package(
             name: "LockstepServer",
             dependencies: ["LockstepCore", "LockstepHTTP", "LockstepWebSocket", "LockstepEventLoop", "LockstepReplay"]
         ),
+        // The battle server: rooms on the event loops, the play endpoint, join tokens, the admin API.
+        .target(
+            name: "LockstepBattleServer",
+            dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
-            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer"]
+            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer"]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
 
@@ -65,7 +70,11 @@ let package = Package(
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
         .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
-        .testTarget(name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop"]),
+        .testTarget(
+            name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepCore"]),
+        .testTarget(
+            name: "LockstepBattleServerTests",
+            dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol"]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
     ],
     swiftLanguageModes: [.v6]

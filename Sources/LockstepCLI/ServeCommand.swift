@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepServer
 
 #if canImport(Glibc)

@@ -42,20 +42,3 @@ public protocol RoomOutput: AnyObject {
     /// One structured log line (key=value pairs after the message).
     func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)])
 }
-
-/// Log levels, lowest first.
-public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
-    case debug, info, warning, error
-
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The name used in log lines and flags.
-    public var name: String {
-        switch self {
-        case .debug: "debug"
-        case .info: "info"
-        case .warning: "warning"
-        case .error: "error"
-        }
-    }
-}
