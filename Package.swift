@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
+        .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -51,6 +52,10 @@ let package = Package(
         .target(
             name: "LockstepBattleServer",
             dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
+        // Test support: an in-process server, an admin client and scripted game clients.
+        .target(
+            name: "LockstepTesting",
+            dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop"]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
@@ -74,7 +79,10 @@ let package = Package(
             name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepCore"]),
         .testTarget(
             name: "LockstepBattleServerTests",
-            dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol"]),
+            dependencies: [
+                "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
+                "LockstepTesting", "LockstepReplay", "LockstepSimulation",
+            ]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,6 +13,7 @@ public enum CommandLineTool {
         ReplayInfoCommand.self,
         ReplayRecordCommand.self,
         ServeCommand.self,
+        TokenCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.

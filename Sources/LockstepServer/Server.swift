@@ -18,6 +18,7 @@ public final class Server: @unchecked Sendable {
     /// The logger every connection writes to.
     public let logger: Logger
     private var router = HTTPRouter<HTTPRouteHandler>()
+    private var metricsSources: [@Sendable () -> String] = []
     private var endpoints: [String: ServerContext.Endpoint] = [:]
     private var group: EventLoopGroup?
     private var context: ServerContext?
@@ -37,6 +38,11 @@ public final class Server: @unchecked Sendable {
     /// Adds an HTTP route (before `start()`); `path` may hold `:name` segments.
     public func addRoute(_ method: String, _ path: String, _ handler: @escaping HTTPRouteHandler) {
         router.add(method, path, handler)
+    }
+
+    /// Adds text appended to `GET /metrics` (before `start()`): more Prometheus families.
+    public func addMetricsSource(_ source: @escaping @Sendable () -> String) {
+        metricsSources.append(source)
     }
 
     /// Adds a WebSocket endpoint at `path` (before `start()`).
@@ -129,8 +135,9 @@ public final class Server: @unchecked Sendable {
 
     private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop]) {
         router.add("GET", "/healthz") { _, _, responder in responder.respond(.text(.ok, "ok\n")) }
+        let sources = metricsSources
         router.add("GET", "/metrics") { _, _, responder in
-            var response = HTTPResponse.text(.ok, metrics.prometheusText(loops: loops))
+            var response = HTTPResponse.text(.ok, metrics.prometheusText(loops: loops) + sources.map { $0() }.joined())
             response.headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             responder.respond(response)
         }

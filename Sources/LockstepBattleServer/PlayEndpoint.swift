@@ -1,0 +1,160 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepProtocol
+import LockstepRoom
+import LockstepServer
+import LockstepWebSocket
+import Synchronization
+
+/// The game's WebSocket endpoint (`/v1/play`): reads the HELLO, checks the token, moves the
+/// connection to its room's loop and seats it; then forwards every message to the room.
+///
+/// One instance serves every connection; its callbacks run on each connection's loop. Shared
+/// state is the thread-safe directory and the per-address counts (a mutex, touched at connect and
+/// close only).
+final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
+    private let directory: RoomDirectory
+    private let signer: TokenSigner
+    private let configuration: BattleConfiguration
+    private let logger: Logger
+    private let perAddress = Mutex<[String: Int]>([:])
+
+    init(directory: RoomDirectory, signer: TokenSigner, configuration: BattleConfiguration, logger: Logger) {
+        self.directory = directory
+        self.signer = signer
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Admits an upgrade unless the address is over its connection limit (then 429).
+    func upgrade(_ request: HTTPRequest, _ context: UpgradeContext) -> WebSocketUpgradeDecision {
+        let host = Self.host(of: context.remoteAddress)
+        let admitted = perAddress.withLock { counts -> Bool in
+            let current = counts[host, default: 0]
+            guard current < configuration.maxConnectionsPerAddress else { return false }
+            counts[host] = current + 1
+            return true
+        }
+        guard admitted else {
+            logger.warning("connection_refused", ["addr": context.remoteAddress, "reason": "per_address_limit"])
+            return .reject(HTTPResponse.text(.tooManyRequests, "too many connections from this address\n"))
+        }
+        return .accept(self)
+    }
+
+    static func host(of address: String) -> String {
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
+    }
+
+    func webSocketDidOpen(_ connection: WebSocketConnection) {
+        let session = PlaySession(address: Self.host(of: connection.remoteAddress), burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
+        connection.userData = session
+        let deadline = connection.eventLoop.now.nanoseconds &+ configuration.helloTimeoutNanos
+        session.helloTimer = connection.eventLoop.scheduleTimer(at: MonotonicInstant(nanoseconds: deadline)) { [weak connection] _ in
+            guard let connection, let session = connection.userData as? PlaySession, case .awaitingHello = session.stage else { return }
+            self.refuse(connection, session, ProtocolError(.notJoined, "no HELLO within the deadline"))
+        }
+    }
+
+    func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        guard let session = connection.userData as? PlaySession else { return }
+        if case .refused = session.stage { return }
+        guard session.admit(now: connection.eventLoop.now.nanoseconds, perSecond: configuration.messagesPerSecond, burst: configuration.messageBurst) else {
+            directory.metrics.rateLimited.add(1, ordering: .relaxed)
+            logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress])
+            refuse(connection, session, ProtocolError(.rateLimited, "over \(configuration.messagesPerSecond) messages per second"))
+            return
+        }
+        guard kind == .binary else {
+            refuse(connection, session, ProtocolError(.malformedMessage, "game messages are binary"))
+            return
+        }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.decode(payload)
+        } catch {
+            logger.info("bad_message", ["conn": connection.id, "error": error])
+            refuse(connection, session, error)
+            return
+        }
+        switch session.stage {
+        case .awaitingHello:
+            guard case .hello(let hello) = message else {
+                refuse(connection, session, ProtocolError(.notJoined))
+                return
+            }
+            seat(connection, session, hello)
+        case .seated(let reference):
+            reference.driver.receive(message, from: connection)
+        case .refused:
+            break
+        }
+    }
+
+    private func seat(_ connection: WebSocketConnection, _ session: PlaySession, _ hello: Hello) {
+        if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
+        session.helloTimer = nil
+        guard hello.version == ProtocolVersion.current else {
+            refuse(connection, session, ProtocolError(.unsupportedVersion, "this server speaks version \(ProtocolVersion.current)"))
+            return
+        }
+        let token: JoinToken
+        do {
+            token = try signer.verify(hello.token, now: TokenSigner.unixNow())
+        } catch {
+            authFailure(connection, session, error.protocolError)
+            return
+        }
+        if let wanted = connection.request.queryValue("room"), wanted != token.roomID {
+            authFailure(connection, session, ProtocolError(.wrongRoom, "the token is for room \(token.roomID), not \(wanted)"))
+            return
+        }
+        guard let entry = directory.entry(token.roomID) else {
+            authFailure(connection, session, ProtocolError(.roomNotFound, "no room \(token.roomID)"))
+            return
+        }
+        guard entry.endedReason == nil else {
+            refuse(connection, session, ProtocolError(.roomEnded))
+            return
+        }
+        let role: JoinRole
+        switch token.role {
+        case .player(let slot): role = .player(slot)
+        case .spectator: role = .spectator
+        }
+        session.stage = .seated(entry.driver)
+        let reference = entry.driver
+        connection.move(to: entry.loop) { moved in
+            reference.driver.join(moved, role: role, lastTick: hello.lastTick)
+        }
+    }
+
+    private func authFailure(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
+        directory.metrics.authFailures.add(1, ordering: .relaxed)
+        logger.warning("auth_failed", ["conn": connection.id, "addr": connection.remoteAddress, "code": error.code.rawValue, "reason": error.description])
+        refuse(connection, session, error)
+    }
+
+    /// Sends the error and closes with its close code.
+    private func refuse(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
+        session.stage = .refused
+        var writer = WireWriter()
+        ServerMessageEncoder.error(error, into: &writer)
+        writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }
+        let code: UInt16 = error.code.isFatal ? error.code.closeCode : 1008
+        connection.close(code: WebSocketCloseCode(rawValue: code), reason: error.code.description)
+    }
+
+    func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
+        guard let session = connection.userData as? PlaySession else { return }
+        connection.userData = nil
+        if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
+        perAddress.withLock { counts in
+            let remaining = counts[session.address, default: 1] - 1
+            counts[session.address] = remaining > 0 ? remaining : nil
+        }
+        if case .seated(let reference) = session.stage { reference.driver.connectionClosed(connection) }
+    }
+}

@@ -1,0 +1,31 @@
+extension HTTPRequest {
+    /// The value of query parameter `name` (`?room=abc&x=1`), percent-decoded, or `nil` when absent.
+    public func queryValue(_ name: String) -> String? {
+        guard let question = target.firstIndex(of: "?") else { return nil }
+        for pair in target[target.index(after: question)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first.map({ Self.percentDecoded($0) }) == name else { continue }
+            return parts.count > 1 ? Self.percentDecoded(parts[1]) : ""
+        }
+        return nil
+    }
+
+    /// `%XX` escapes and `+` decoded; malformed escapes are kept as they are.
+    static func percentDecoded(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
