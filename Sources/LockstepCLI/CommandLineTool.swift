@@ -14,6 +14,7 @@ public enum CommandLineTool {
         ReplayRecordCommand.self,
         ServeCommand.self,
         TokenCommand.self,
+        BenchEchoCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.
