@@ -7,6 +7,11 @@ import LockstepServer
 import LockstepWebSocket
 import Synchronization
 
+/// A connection handed to another loop's task (it is only used there).
+struct UncheckedConnection: @unchecked Sendable {
+    let connection: WebSocketConnection
+}
+
 /// The game's WebSocket endpoint (`/v1/play`): reads the HELLO, checks the token, moves the
 /// connection to its room's loop and seats it; then forwards every message to the room.
 ///
@@ -155,6 +160,14 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
             let remaining = counts[session.address, default: 1] - 1
             counts[session.address] = remaining > 0 ? remaining : nil
         }
-        if case .seated(let reference) = session.stage { reference.driver.connectionClosed(connection) }
+        guard case .seated(let reference) = session.stage else { return }
+        // A connection can close before its move to the room's loop completes: the room is only
+        // ever touched on its own loop.
+        if reference.driver.loop.inEventLoop {
+            reference.driver.connectionClosed(connection)
+        } else {
+            let closed = UncheckedConnection(connection: connection)
+            reference.driver.loop.execute { reference.driver.connectionClosed(closed.connection) }
+        }
     }
 }

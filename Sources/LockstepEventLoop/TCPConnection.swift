@@ -40,6 +40,13 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private var wantsWritable = false
     private var lingerTimer: TimerHandle?
     private var overflowReported = false
+    /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
+    private var inputDepth = 0
+    /// A move requested while input was being delivered: performed when delivery returns.
+    private var pendingMove: (target: EventLoop, then: @Sendable (TCPConnection) -> Void)?
+    /// Whether a move to another loop has been requested and not yet completed. Set at once on
+    /// the old loop, so a delegate stops consuming input there.
+    public private(set) var isMoving = false
 
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
@@ -140,6 +147,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     private func readNow() {
         guard state != .closed else { return }
+        inputDepth += 1
+        defer { inputDeliveryEnded() }
         if state == .lingering {
             discardUntilEOF()
             return
@@ -286,6 +295,29 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             then(self)
             return
         }
+        isMoving = true
+        if inputDepth > 0 {
+            // Called from the delegate while input is being delivered: this thread still has
+            // read bookkeeping to do, so hand the connection over when delivery returns.
+            pendingMove = (target, then)
+            return
+        }
+        performMove(to: target, then: then)
+    }
+
+    /// Finishes one level of input delivery; at the outermost level, performs a pending move.
+    private func inputDeliveryEnded() {
+        inputDepth -= 1
+        guard inputDepth == 0, let move = pendingMove else { return }
+        pendingMove = nil
+        guard state == .open else {
+            isMoving = false
+            return
+        }
+        performMove(to: move.target, then: move.then)
+    }
+
+    private func performMove(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
         eventLoop.deregister(fd: fd)
         eventLoop.cancelFlush(self)
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
@@ -294,6 +326,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         wantsWritable = false
         target.execute { [self] in
             eventLoop = target
+            isMoving = false
             do throws(SystemError) {
                 try eventLoop.register(fd: fd, interest: .read, self)
             } catch {
@@ -315,7 +348,9 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
     /// moved the connection) and is ready to continue: epoll will not report those bytes again.
     public func processBufferedInput() {
-        guard state == .open, readerIndex < writerIndex, let delegate else { return }
+        guard state == .open, !isMoving, readerIndex < writerIndex, let delegate else { return }
+        inputDepth += 1
+        defer { inputDeliveryEnded() }
         let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
         let consumed = delegate.connection(self, didRead: window)
         guard state != .closed else { return }

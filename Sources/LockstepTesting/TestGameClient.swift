@@ -76,6 +76,14 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
         runOnLoop { [self] in bytes.withUnsafeBytes { client?.send(.binary, payload: $0) } }
     }
 
+    /// Sends several binary messages in one loop turn, so they leave in one write (and usually
+    /// arrive in one read): a HELLO followed at once by inputs, for example.
+    public func sendTogether(_ messages: [[UInt8]]) {
+        runOnLoop { [self] in
+            for message in messages { message.withUnsafeBytes { client?.send(.binary, payload: $0) } }
+        }
+    }
+
     /// Sends a text message (the protocol is binary only).
     public func sendText(_ text: String) {
         runOnLoop { [self] in Array(text.utf8).withUnsafeBytes { client?.send(.text, payload: $0) } }

@@ -273,3 +273,62 @@ import Testing
         #expect(room.statistics.ticks == 1200)
     }
 }
+
+@Suite struct RoomLifecycleTests {
+    @Test func aMajorityReportingTheMatchOverEndsIt() throws {
+        let output = RecordingOutput()
+        let room = try RoomTests.makeRoom(players: 3, output: output, maxTicks: 10_000)
+        for slot in 0..<3 { try room.join(ConnectionID(UInt64(slot + 1)), as: .player(PlayerSlot(UInt8(slot))), lastTick: nil, now: 0) }
+        room.advance(now: room.nextWakeup ?? 0)
+        room.receive(.matchOver(tick: Tick(0)), from: ConnectionID(1), now: 0)
+        #expect(room.phase == .running)  // 1 of 3 is not a majority
+        room.receive(.matchOver(tick: Tick(0)), from: ConnectionID(2), now: 0)
+        #expect(room.phase == .ended && room.endReason == .playersReported)
+        #expect(output.events.last?.kind == .matchEnd)
+    }
+
+    @Test func aRoomWithNoConnectedPlayerEndsAfterTheAbandonTimeout() throws {
+        let output = RecordingOutput()
+        let input = try InputCollectorConfiguration(slotCount: 2)
+        let settings = try RoomSettings(
+            roomID: "r", players: 2, tickRate: try TickRate(hertz: 10), input: input, abandonTimeoutNanos: 1_000_000_000, startDelayNanos: 0)
+        let room = try Room(settings: settings, output: output, now: 0)
+        try room.join(ConnectionID(1), as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(ConnectionID(2), as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        room.connectionClosed(ConnectionID(1), now: 100_000_000)
+        room.connectionClosed(ConnectionID(2), now: 100_000_000)
+        room.advance(now: 900_000_000)
+        #expect(room.phase == .running)  // disconnected players may come back for a while
+        room.advance(now: 1_200_000_000)
+        #expect(room.phase == .ended && room.endReason == .allPlayersGone)
+    }
+
+    @Test func leaveMarksTheSlotLeftAndItCannotRejoin() throws {
+        let output = RecordingOutput()
+        let room = try RoomTests.makeRoom(players: 2, output: output)
+        try room.join(ConnectionID(1), as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(ConnectionID(2), as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        room.receive(.leave, from: ConnectionID(2), now: 0)
+        #expect(output.closed[ConnectionID(2)] == 1000)
+        #expect(output.events.contains { $0.kind == .leave && $0.slot == PlayerSlot(1) })
+        #expect(throws: ProtocolError.self) { try room.join(ConnectionID(3), as: .player(PlayerSlot(1)), lastTick: nil, now: 0) }
+    }
+
+    @Test func roomsStartOnTheirOwnPhaseOfThePeriod() throws {
+        let period = try TickRate(hertz: 30).periodNanoseconds
+        var epochs: [UInt64] = []
+        for phase: UInt64 in [0, period / 3, period / 2] {
+            let input = try InputCollectorConfiguration(slotCount: 1)
+            let settings = try RoomSettings(
+                roomID: "r", players: 1, tickRate: try TickRate(hertz: 30), input: input, simulationID: "custom", startDelayNanos: 0,
+                phaseOffsetNanos: phase)
+            let room = try Room(settings: settings, output: RecordingOutput(), now: 1_000_000_000)
+            try room.join(ConnectionID(1), as: .player(PlayerSlot(0)), lastTick: nil, now: 1_000_000_000)
+            let epoch = try #require(room.schedule?.epoch)
+            #expect(epoch % period == phase)
+            #expect(epoch >= 1_000_000_000 && epoch < 1_000_000_000 + period)
+            epochs.append(epoch)
+        }
+        #expect(Set(epochs).count == 3)
+    }
+}
