@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
+        .library(name: "LockstepClient", targets: ["LockstepClient"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
@@ -52,14 +53,24 @@ let package = Package(
         .target(
             name: "LockstepBattleServer",
             dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
+        // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
+        .target(
+            name: "LockstepClient",
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepServer", "LockstepEventLoop", "LockstepSimulation"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
-            dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop"]),
+            dependencies: [
+                "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
+                "LockstepClient",
+            ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
-            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer"]
+            dependencies: [
+                "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
+                "LockstepClient",
+            ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
 
@@ -83,6 +94,9 @@ let package = Package(
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation",
             ]),
+        .testTarget(
+            name: "LockstepClientTests",
+            dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
     ],
     swiftLanguageModes: [.v6]
