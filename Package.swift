@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "LockstepClientTests",
             dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

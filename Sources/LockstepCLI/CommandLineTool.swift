@@ -14,6 +14,7 @@ public enum CommandLineTool {
         ReplayRecordCommand.self,
         ServeCommand.self,
         TokenCommand.self,
+        BotsCommand.self,
         BenchEchoCommand.self,
     ]
 
