@@ -1,5 +1,6 @@
 import LockstepClient
 import LockstepCore
+import LockstepReplay
 
 /// `lockstep bots`: plays arena matches with seeded bots against a running server.
 public enum BotsCommand: Command {
@@ -65,14 +66,14 @@ public enum BotsCommand: Command {
             if arguments.flag("--json") {
                 output.out(JSON.object([
                     ("room", .string(report.room)), ("slot", .number(report.slot)), ("ticks", .number(report.ticks)),
-                    ("finalHash", .string(hex64String(report.finalHash))), ("rollbacks", .number(Int(report.rollbacks))),
+                    ("finalHash", .string(hex64(report.finalHash))), ("rollbacks", .number(Int(report.rollbacks))),
                     ("maxRollbackDepth", .number(report.maxRollbackDepth)), ("resimulatedTicks", .number(Int(report.resimulatedTicks))),
                     ("desyncs", .number(report.desyncs)), ("reconnects", .number(report.reconnects)), ("inputDelay", .number(report.inputDelay)),
                     ("end", .string(report.endReason.map { "\($0)" } ?? "unfinished")),
                 ]) + "\n")
             } else {
                 output.out(
-                    "\(report.room) slot \(report.slot): \(report.ticks) ticks, final hash \(hex64String(report.finalHash)), "
+                    "\(report.room) slot \(report.slot): \(report.ticks) ticks, final hash \(hex64(report.finalHash)), "
                         + "rollbacks \(report.rollbacks) (max depth \(report.maxRollbackDepth), \(report.resimulatedTicks) ticks re-simulated), "
                         + "desyncs \(report.desyncs), reconnects \(report.reconnects), input delay \(report.inputDelay), "
                         + "end \(report.endReason.map { "\($0)" } ?? "unfinished")\n")
@@ -80,9 +81,4 @@ public enum BotsCommand: Command {
         }
         return failed ? CommandLineTool.exitFailure : CommandLineTool.exitSuccess
     }
-}
-
-func hex64String(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
 }
