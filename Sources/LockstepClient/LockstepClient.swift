@@ -76,6 +76,20 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
     /// The predicted state to render (or the confirmed one before any prediction).
     public var predicted: Simulation? { session?.predicted }
 
+    /// Where the server's clock is now, in ticks: the tick due plus the fraction of the period
+    /// elapsed since its deadline (for example 41.25). Feed it to a `SnapshotInterpolator` (push
+    /// each state at its tick number, sample at this position minus a render delay) to render
+    /// smoothly between ticks. `nil` before the match has a schedule.
+    public func tickPosition(now: UInt64 = MonotonicInstant.now().nanoseconds) -> Double? {
+        guard let schedule else { return nil }
+        let serverNow = clock.serverTime(at: now)
+        guard let due = schedule.tick(at: serverNow) else {
+            return Double(schedule.baseTick.rawValue) - Double(schedule.epoch - serverNow) / Double(schedule.rate.periodNanoseconds)
+        }
+        let deadline = schedule.deadline(of: due)
+        return Double(due.rawValue) + Double(serverNow - deadline) / (1e9 / Double(schedule.rate.rawValue))
+    }
+
     /// Processes what arrived, sends due inputs, advances prediction; returns the events.
     ///
     /// - Parameter now: the client's monotonic time in ns (defaults to now).
