@@ -49,7 +49,7 @@ public final class BattleServer: @unchecked Sendable {
         }
         AdminAPI(battle: self).install(on: server)
         let directory = directory
-        server.addMetricsSource { BattleServer.prometheus(directory) }
+        server.addMetricsProvider { BattleServer.prometheus(directory) }
     }
 
     /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite.

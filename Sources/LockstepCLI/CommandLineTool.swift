@@ -16,6 +16,7 @@ public enum CommandLineTool {
         TokenCommand.self,
         BotsCommand.self,
         BenchEchoCommand.self,
+        BenchTimersCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.
