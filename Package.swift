@@ -9,11 +9,16 @@ let package = Package(
         .library(name: "LockstepCore", targets: ["LockstepCore"]),
         .library(name: "LockstepSimulation", targets: ["LockstepSimulation"]),
         .library(name: "LockstepReplay", targets: ["LockstepReplay"]),
+        .library(name: "LockstepProtocol", targets: ["LockstepProtocol"]),
+        .library(name: "LockstepRoom", targets: ["LockstepRoom"]),
         .library(name: "LockstepCrypto", targets: ["LockstepCrypto"]),
         .library(name: "LockstepHTTP", targets: ["LockstepHTTP"]),
         .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
+        .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
+        .library(name: "LockstepClient", targets: ["LockstepClient"]),
+        .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -23,6 +28,12 @@ let package = Package(
         .target(name: "LockstepSimulation", dependencies: ["LockstepCore"]),
         // The replay format: writer, reader with recovery, verifier.
         .target(name: "LockstepReplay", dependencies: ["LockstepCore", "LockstepSimulation"]),
+        // The game's binary wire protocol (pure codec): see docs/PROTOCOL.md.
+        .target(name: "LockstepProtocol", dependencies: ["LockstepCore"]),
+        // A room as a state machine: lifecycle, tick loop, catch-up, desync arbitration (no I/O).
+        .target(
+            name: "LockstepRoom",
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepSimulation", "LockstepReplay"]),
         // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
         .target(name: "LockstepCrypto"),
         // HTTP/1.1 request parsing and responses (pure).
@@ -38,22 +49,55 @@ let package = Package(
             name: "LockstepServer",
             dependencies: ["LockstepCore", "LockstepHTTP", "LockstepWebSocket", "LockstepEventLoop", "LockstepReplay"]
         ),
+        // The battle server: rooms on the event loops, the play endpoint, join tokens, the admin API.
+        .target(
+            name: "LockstepBattleServer",
+            dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
+        // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
+        .target(
+            name: "LockstepClient",
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepServer", "LockstepEventLoop", "LockstepSimulation"]),
+        // Test support: an in-process server, an admin client and scripted game clients.
+        .target(
+            name: "LockstepTesting",
+            dependencies: [
+                "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
+                "LockstepClient",
+            ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
-            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer"]
+            dependencies: [
+                "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
+                "LockstepClient",
+            ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
 
-        .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore"]),
-        .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation"]),
-        .testTarget(name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation"]),
+        // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore", "CAllocationCounter"]),
+        .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation", "CAllocationCounter"]),
+        .testTarget(
+            name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation", "CAllocationCounter"]),
+        .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
+        .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
         .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
-        .testTarget(name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI"]),
+        .testTarget(
+            name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepCore"]),
+        .testTarget(
+            name: "LockstepBattleServerTests",
+            dependencies: [
+                "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
+                "LockstepTesting", "LockstepReplay", "LockstepSimulation",
+            ]),
+        .testTarget(
+            name: "LockstepClientTests",
+            dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,8 @@ public enum CommandLineTool {
         ReplayInfoCommand.self,
         ReplayRecordCommand.self,
         ServeCommand.self,
+        TokenCommand.self,
+        BotsCommand.self,
         BenchEchoCommand.self,
         BenchTimersCommand.self,
     ]

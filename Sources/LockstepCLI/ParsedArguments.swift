@@ -7,6 +7,7 @@ public struct ParsedArguments: Sendable {
     /// The positional words, in order.
     public private(set) var positionals: [String] = []
     private let environment: [String: String]
+    private var configFile: [String: String] = [:]
     private let spec: CommandSpec
 
     /// Parses `arguments` (the words after the command path) against `spec`.
@@ -70,13 +71,31 @@ public struct ParsedArguments: Sendable {
         flags.contains(name)
     }
 
-    /// The last value given for `name`, or its environment variable, or `nil`.
+    /// The last value given for `name`, else its environment variable, else the config file's
+    /// value (keyed by the option name without dashes), else `nil`: flags > environment > file.
     public func value(_ name: String) -> String? {
         if let last = values.last(where: { $0.name == name }) { return last.value }
         if let env = spec.options.first(where: { $0.name == name })?.environment, let value = environment[env] {
             return value
         }
-        return nil
+        return configFile[String(name.drop { $0 == "-" })]
+    }
+
+    /// Whether the flag `name` was given, or set to true in the environment or the config file.
+    public func flagOrSetting(_ name: String) -> Bool {
+        if flag(name) { return true }
+        guard let text = value(name)?.lowercased() else { return false }
+        return text == "1" || text == "true" || text == "yes"
+    }
+
+    /// Adds the values of a config file, the lowest precedence (keys: option names without dashes).
+    ///
+    /// - Throws: `UsageError` for a key that is not an option of the command.
+    public mutating func addConfigFile(_ values: [String: String]) throws(UsageError) {
+        for key in values.keys.sorted() where !spec.options.contains(where: { $0.name == "--" + key }) {
+            throw UsageError("unknown setting '\(key)' in the config file")
+        }
+        configFile = values
     }
 
     /// Every value given for a repeatable option, in order.

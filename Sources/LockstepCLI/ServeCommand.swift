@@ -1,48 +1,64 @@
+import LockstepBattleServer
+import LockstepCore
 import LockstepServer
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `lockstep serve`: runs the HTTP/WebSocket server until SIGINT or SIGTERM.
+/// `lockstep serve`: runs the battle server until SIGINT or SIGTERM.
 public enum ServeCommand: Command {
     public static let spec = CommandSpec(
-        path: ["serve"], summary: "Run the server (HTTP admin and WebSocket endpoints).",
+        path: ["serve"], summary: "Run the battle server: rooms, the play endpoint, the admin API.",
         discussion: """
-            Built-in routes: GET /healthz, GET /metrics (Prometheus text). With --echo, ws://HOST:PORT/echo
-            echoes every message (for conformance tests and benchmarks; message limit 16 MiB).
-            SIGINT or SIGTERM stops gracefully: no new connections, WebSockets closed with 1001.
+            Settings come from flags, then LOCKSTEP_* environment variables, then the JSON file given
+            with --config (keys are the option names without dashes), then the defaults.
+            Endpoints: ws://HOST:PORT/v1/play (subprotocol lockstep.v1), POST/GET /v1/rooms (admin,
+            Authorization: Bearer KEY), GET /healthz, GET /metrics. With --echo, /echo echoes every
+            message (conformance tests; message limit 16 MiB).
+            SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
+            finalised, WebSockets close with 1001. See docs/OPERATIONS.md.
             """,
         options: [
             OptionSpec("--host", value: "HOST", help: "Address to listen on.", default: "127.0.0.1", environment: "LOCKSTEP_HOST"),
             OptionSpec("--port", value: "PORT", help: "Port to listen on (0 picks a free one).", default: "8080", environment: "LOCKSTEP_PORT"),
-            OptionSpec("--echo", help: "Serve the /echo WebSocket endpoint."),
+            OptionSpec("--config", value: "FILE", help: "JSON settings file (lowest precedence).", environment: "LOCKSTEP_CONFIG"),
+            OptionSpec("--replays", value: "DIR", help: "Where match replays are written.", default: "Replays/live", environment: "LOCKSTEP_REPLAYS"),
+            OptionSpec("--admin-key", value: "KEY", help: "Key for the admin API (generated and logged if empty).", environment: "LOCKSTEP_ADMIN_KEY"),
+            OptionSpec("--token-secret", value: "SECRET", help: "HMAC secret for join tokens (random per process if empty).", environment: "LOCKSTEP_TOKEN_SECRET"),
+            OptionSpec("--token-lifetime-s", value: "S", help: "Lifetime of minted tokens.", default: "3600", environment: "LOCKSTEP_TOKEN_LIFETIME_S"),
+            OptionSpec("--max-rooms", value: "N", help: "Rooms at once.", default: "1000", environment: "LOCKSTEP_MAX_ROOMS"),
+            OptionSpec("--max-connections", value: "N", help: "Connections at once.", default: "10000", environment: "LOCKSTEP_MAX_CONNECTIONS"),
+            OptionSpec("--max-connections-per-address", value: "N", help: "Connections per client IP address (more are closed at accept).", default: "256", environment: "LOCKSTEP_MAX_CONNECTIONS_PER_ADDRESS"),
+            OptionSpec("--messages-per-second", value: "N", help: "Sustained messages per connection (token bucket).", default: "120", environment: "LOCKSTEP_MESSAGES_PER_SECOND"),
+            OptionSpec("--message-burst", value: "N", help: "Burst size of the token bucket.", default: "240", environment: "LOCKSTEP_MESSAGE_BURST"),
+            OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
+            OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
+            OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
-            OptionSpec("--handshake-timeout-ms", value: "MS", help: "Time allowed for a complete request.", default: "10000"),
-            OptionSpec("--idle-timeout-ms", value: "MS", help: "Close WebSockets quiet this long (1001).", default: "60000"),
-            OptionSpec("--ping-interval-ms", value: "MS", help: "Ping WebSockets quiet this long.", default: "20000"),
-            OptionSpec("--max-connections", value: "N", help: "Connections open at once.", default: "10000"),
-            OptionSpec("--max-connections-per-address", value: "N", help: "Connections per client IP.", default: "no limit"),
+            OptionSpec("--handshake-timeout-ms", value: "MS", help: "Time allowed for a complete request.", default: "10000", environment: "LOCKSTEP_HANDSHAKE_TIMEOUT_MS"),
+            OptionSpec("--idle-timeout-ms", value: "MS", help: "Close WebSockets quiet this long (1001); their players are marked disconnected.", default: "60000", environment: "LOCKSTEP_IDLE_TIMEOUT_MS"),
+            OptionSpec("--ping-interval-ms", value: "MS", help: "Ping WebSockets quiet this long.", default: "20000", environment: "LOCKSTEP_PING_INTERVAL_MS"),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
-        let configuration = try configuration(from: arguments)
+        var arguments = arguments
+        if let path = arguments.value("--config") { try arguments.addConfigFile(try ConfigFile.load(path)) }
+        let network = try networkConfiguration(from: arguments)
+        let battle = try battleConfiguration(from: arguments)
         let levelName = arguments.value("--log-level") ?? "info"
         guard let level = LogLevel(name: levelName) else {
             throw UsageError("option '--log-level' takes trace, debug, info, warning or error, not '\(levelName)'")
         }
         let logger = Logger(level: level)
-        let server: Server
+        let server: BattleServer
         do {
-            server = try Server(configuration: configuration, logger: logger)
+            server = try BattleServer(network: network, configuration: battle, logger: logger)
         } catch {
-            throw UsageError(error.message)
+            throw UsageError(error.description)
         }
-        if arguments.flag("--echo") {
-            let echo = EchoHandler()
-            server.addWebSocketEndpoint("/echo") { _, _ in .accept(echo) }
-        }
+        if arguments.flagOrSetting("--echo") { server.addEchoEndpoint() }
         // Block the signals before the loop threads start, so only this thread receives them.
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -52,9 +68,9 @@ public enum ServeCommand: Command {
         do {
             try server.start()
         } catch {
-            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            throw CommandFailure("cannot listen on \(network.host):\(network.port): \(error)")
         }
-        output.out("listening on \(configuration.host):\(server.port)\n")
+        output.out("listening on \(network.host):\(server.port)\n")
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("signal_received", ["signal": received == SIGINT ? "SIGINT" : "SIGTERM"])
@@ -62,21 +78,35 @@ public enum ServeCommand: Command {
         return CommandLineTool.exitSuccess
     }
 
-    static func configuration(from arguments: ParsedArguments) throws -> ServerConfiguration {
+    static func battleConfiguration(from arguments: ParsedArguments) throws -> BattleConfiguration {
+        var configuration = BattleConfiguration()
+        configuration.replayDirectory = arguments.value("--replays") ?? configuration.replayDirectory
+        configuration.adminKey = arguments.value("--admin-key") ?? ""
+        configuration.tokenSecret = Array((arguments.value("--token-secret") ?? "").utf8)
+        configuration.tokenLifetimeSeconds = UInt64(try arguments.integer("--token-lifetime-s", in: 1...31_536_000) ?? 3600)
+        configuration.maxRooms = try arguments.integer("--max-rooms", in: 1...1_000_000) ?? configuration.maxRooms
+        configuration.messagesPerSecond = try arguments.integer("--messages-per-second", in: 1...1_000_000) ?? configuration.messagesPerSecond
+        configuration.messageBurst = try arguments.integer("--message-burst", in: 1...1_000_000) ?? configuration.messageBurst
+        configuration.replayFlushInterval = try arguments.integer("--replay-flush-ticks", in: 1...100_000) ?? configuration.replayFlushInterval
+        configuration.roomDefaults.tickRate = try arguments.integer("--default-tick-rate", in: 1...240) ?? configuration.roomDefaults.tickRate
+        return configuration
+    }
+
+    static func networkConfiguration(from arguments: ParsedArguments) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.host = arguments.value("--host") ?? configuration.host
         configuration.port = try arguments.integer("--port", in: 0...65535) ?? configuration.port
         configuration.loopCount = try arguments.integer("--loops", in: 1...256)
+        configuration.maxConnections = try arguments.integer("--max-connections", in: 1...1_000_000) ?? configuration.maxConnections
         func milliseconds(_ name: String, _ fallback: Duration) throws -> Duration {
             try arguments.integer(name, in: 1...86_400_000).map { .milliseconds($0) } ?? fallback
         }
         configuration.handshakeTimeout = try milliseconds("--handshake-timeout-ms", configuration.handshakeTimeout)
         configuration.idleTimeout = try milliseconds("--idle-timeout-ms", configuration.idleTimeout)
         configuration.pingInterval = try milliseconds("--ping-interval-ms", configuration.pingInterval)
-        configuration.maxConnections = try arguments.integer("--max-connections", in: 1...1_000_000) ?? configuration.maxConnections
-        configuration.maxConnectionsPerAddress = try arguments.integer("--max-connections-per-address", in: 1...1_000_000)
-        if arguments.flag("--echo") {
-            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
+        configuration.maxConnectionsPerAddress =
+            try arguments.integer("--max-connections-per-address", in: 1...1_000_000) ?? BattleConfiguration.defaultMaxConnectionsPerAddress
+        if arguments.flagOrSetting("--echo") {            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
             configuration.maxFrameSize = 16 * 1024 * 1024
             configuration.maxMessageSize = 16 * 1024 * 1024
             configuration.connection.maxReadBufferSize = 16 * 1024 * 1024 + 64 * 1024

@@ -6,21 +6,17 @@ import Glibc
 /// queue with watermarks and a cap, graceful close, and moving to another loop.
 ///
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
-/// it across, through the target loop's `execute`. Reading is in `TCPConnection+Reading.swift`,
-/// moving in `TCPConnection+Moving.swift`; their stored state is internal for those files only.
+/// it across, through the target loop's `execute`.
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
-    enum State {
+    private enum State {
         case open
-        /// Left its old loop's epoll set; handed to the new loop once the old loop's current
-        /// callbacks have returned. Writes are queued, nothing is read or flushed.
-        case moving
         /// Flushing, then half-closed, reads discarded until the peer's FIN or the linger deadline.
         case lingering
         case closed
     }
 
     /// The loop the connection lives on; changes only through `move(to:then:)`.
-    public internal(set) var eventLoop: EventLoop
+    public private(set) var eventLoop: EventLoop
     /// The peer's address as `host:port`, for logs.
     public let remoteAddress: String
     /// Receives the connection's events; released when the connection closes.
@@ -35,15 +31,22 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public var bytesWrittenCounter: AtomicCounter?
 
     let fd: Int32
-    var state = State.open
-    var readBuffer: UnsafeMutableRawBufferPointer
-    var readerIndex = 0
-    var writerIndex = 0
-    var outbound = OutboundQueue()
-    var flushScheduled = false
-    var wantsWritable = false
-    var lingerTimer: TimerHandle?
-    var overflowReported = false
+    private var state = State.open
+    private var readBuffer: UnsafeMutableRawBufferPointer
+    private var readerIndex = 0
+    private var writerIndex = 0
+    private var outbound = OutboundQueue()
+    private var flushScheduled = false
+    private var wantsWritable = false
+    private var lingerTimer: TimerHandle?
+    private var overflowReported = false
+    /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
+    private var inputDepth = 0
+    /// A move requested while input was being delivered: performed when delivery returns.
+    private var pendingMove: (target: EventLoop, then: @Sendable (TCPConnection) -> Void)?
+    /// Whether a move to another loop has been requested and not yet completed. Set at once on
+    /// the old loop, so a delegate stops consuming input there.
+    public private(set) var isMoving = false
 
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
@@ -68,16 +71,13 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public var queuedBytes: Int { outbound.queuedBytes }
 
     /// Whether the connection is still open for writing.
-    public var isOpen: Bool { state == .open || state == .moving }
-
-    /// Whether a `move(to:then:)` is under way: stop processing input until `then` runs.
-    public var isMoving: Bool { state == .moving }
+    public var isOpen: Bool { state == .open }
 
     // MARK: Writing (loop thread only)
 
     /// Queues a copy of `bytes`; they go out with everything else queued this loop turn.
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        guard isOpen, admit(bytes.count) else { return }
+        guard state == .open, admit(bytes.count) else { return }
         outbound.append(bytes)
         queued()
     }
@@ -85,7 +85,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Queues bytes `range` of a shared buffer without copying them.
     public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
         let range = range ?? 0..<buffer.count
-        guard isOpen, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
         outbound.append(buffer, start: range.lowerBound, end: range.upperBound)
         queued()
     }
@@ -114,7 +114,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
     func flushNow() {
         flushScheduled = false
-        guard state != .closed, state != .moving, !outbound.isEmpty else {
+        guard state != .closed, !outbound.isEmpty else {
             if state == .lingering { finishLinger() }
             return
         }
@@ -138,6 +138,108 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         try? eventLoop.reregister(fd: fd, interest: wants ? [.read, .write] : .read)
     }
 
+    // MARK: Reading
+
+    public func handleEvents(_ events: UInt32) {
+        if events & (EpollBits.read | EpollBits.hangup | EpollBits.error) != 0 { readNow() }
+        if events & EpollBits.write != 0, state != .closed { flushNow() }
+    }
+
+    private func readNow() {
+        guard state != .closed else { return }
+        inputDepth += 1
+        defer { inputDeliveryEnded() }
+        if state == .lingering {
+            discardUntilEOF()
+            return
+        }
+        if writerIndex == readBuffer.count && !makeRoom() {
+            // The peer sent more than any acceptable message without the protocol layer
+            // consuming it; the delegate's limits should have caught this first.
+            closeNow(error: SystemError("read", errno: ENOBUFS))
+            return
+        }
+        let space = readBuffer.count - writerIndex
+        let result: IOResult<Int>
+        do {
+            result = try SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress! + writerIndex, space) }
+        } catch {
+            closeNow(error: error)
+            return
+        }
+        guard case .processed(let count) = result else { return }
+        guard count > 0 else {
+            closeNow(error: nil)
+            return
+        }
+        writerIndex += count
+        bytesReadCounter?.add(UInt64(count))
+        var offered = delegate
+        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
+        let consumed = offered?.connection(self, didRead: window) ?? window.count
+        guard state != .closed else { return }
+        readerIndex += min(max(consumed, 0), window.count)
+        // A delegate replaced during the call (an HTTP upgrade) is offered the rest at once.
+        while state == .open, readerIndex < writerIndex, let current = delegate, current !== offered {
+            offered = current
+            processBufferedInput()
+        }
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+            shrinkIfLarge()
+        }
+    }
+
+    /// Compacts or grows the buffer; returns `false` at the limit.
+    private func makeRoom() -> Bool {
+        if readerIndex > 0 {
+            let live = writerIndex - readerIndex
+            readBuffer.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
+            readerIndex = 0
+            writerIndex = live
+            return true
+        }
+        guard readBuffer.count < configuration.maxReadBufferSize else { return false }
+        let grown = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: min(configuration.maxReadBufferSize, readBuffer.count * 2), alignment: 16)
+        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress!, byteCount: writerIndex)
+        readBuffer.deallocate()
+        readBuffer = grown
+        return true
+    }
+
+    private func shrinkIfLarge() {
+        guard readBuffer.count > 4 * configuration.initialReadBufferSize else { return }
+        readBuffer.deallocate()
+        readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
+    }
+
+    /// Ensures the read buffer can hold `count` bytes in total (for a frame whose header announced its size).
+    public func reserveReadCapacity(_ count: Int) {
+        guard count > readBuffer.count, count <= configuration.maxReadBufferSize else { return }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        let live = writerIndex - readerIndex
+        grown.baseAddress!.copyMemory(from: readBuffer.baseAddress! + readerIndex, byteCount: live)
+        readBuffer.deallocate()
+        readBuffer = grown
+        readerIndex = 0
+        writerIndex = live
+    }
+
+    private func discardUntilEOF() {
+        while true {
+            let result = try? SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress!, readBuffer.count) }
+            switch result {
+            case .processed(let count) where count > 0: continue
+            case .wouldBlock: return
+            default:
+                closeNow(error: nil)
+                return
+            }
+        }
+    }
+
     // MARK: Closing
 
     /// Flushes what is queued, half-closes, waits for the peer's FIN (at most `lingerTimeout`), then closes.
@@ -155,7 +257,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         }
     }
 
-    func finishLinger() {
+    private func finishLinger() {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
@@ -164,7 +266,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         closeNow(error: nil)
     }
 
-    func closeNow(error: SystemError?) {
+    private func closeNow(error: SystemError?) {
         guard state != .closed else { return }
         state = .closed
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
@@ -180,4 +282,82 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         closeNow(error: nil)
     }
 
+    // MARK: Moving
+
+    /// Moves the connection to `target` (loop thread of the current loop only).
+    ///
+    /// The socket leaves this loop's epoll set now; on `target`'s thread it is registered again,
+    /// queued bytes are flushed, and `then` runs there, where the delegate should reschedule any
+    /// timers it had on the old loop. No event is lost: level-triggered epoll reports pending
+    /// input again on the new loop.
+    public func move(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
+        guard state == .open, target !== eventLoop else {
+            then(self)
+            return
+        }
+        isMoving = true
+        if inputDepth > 0 {
+            // Called from the delegate while input is being delivered: this thread still has
+            // read bookkeeping to do, so hand the connection over when delivery returns.
+            pendingMove = (target, then)
+            return
+        }
+        performMove(to: target, then: then)
+    }
+
+    /// Finishes one level of input delivery; at the outermost level, performs a pending move.
+    private func inputDeliveryEnded() {
+        inputDepth -= 1
+        guard inputDepth == 0, let move = pendingMove else { return }
+        pendingMove = nil
+        guard state == .open else {
+            isMoving = false
+            return
+        }
+        performMove(to: move.target, then: move.then)
+    }
+
+    private func performMove(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
+        eventLoop.deregister(fd: fd)
+        eventLoop.cancelFlush(self)
+        if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
+        let hadQueued = !outbound.isEmpty
+        flushScheduled = false
+        wantsWritable = false
+        target.execute { [self] in
+            eventLoop = target
+            isMoving = false
+            do throws(SystemError) {
+                try eventLoop.register(fd: fd, interest: .read, self)
+            } catch {
+                closeNow(error: error)
+                return
+            }
+            if hadQueued {
+                flushScheduled = true
+                eventLoop.scheduleFlush(self)
+            }
+            then(self)
+            // Input read on the old loop but not yet consumed is offered again here.
+            processBufferedInput()
+        }
+    }
+
+    /// Offers the unconsumed bytes of the read buffer to the delegate again (loop thread only).
+    ///
+    /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
+    /// moved the connection) and is ready to continue: epoll will not report those bytes again.
+    public func processBufferedInput() {
+        guard state == .open, !isMoving, readerIndex < writerIndex, let delegate else { return }
+        inputDepth += 1
+        defer { inputDeliveryEnded() }
+        let window = UnsafeMutableRawBufferPointer(rebasing: readBuffer[readerIndex..<writerIndex])
+        let consumed = delegate.connection(self, didRead: window)
+        guard state != .closed else { return }
+        readerIndex += min(max(consumed, 0), window.count)
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+        }
+    }
 }

@@ -1,41 +1,31 @@
 extension HTTPRequest {
-    /// The value of query parameter `name` in the target (`/play?token=abc` → `abc`), percent-decoded
-    /// (`+` as space), or `nil` when absent or not decodable. The first occurrence wins.
+    /// The value of query parameter `name` (`?room=abc&x=1`), percent-decoded, or `nil` when absent.
     public func queryValue(_ name: String) -> String? {
         guard let question = target.firstIndex(of: "?") else { return nil }
         for pair in target[target.index(after: question)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = Self.percentDecoded(parts[0]), key == name else { continue }
+            guard parts.first.map({ Self.percentDecoded($0) }) == name else { continue }
             return parts.count > 1 ? Self.percentDecoded(parts[1]) : ""
         }
         return nil
     }
 
-    /// Percent-decodes `text`, or returns `nil` for a malformed escape or bytes that are not UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
+    /// `%XX` escapes and `+` decoded; malformed escapes are kept as they are.
+    static func percentDecoded(_ text: Substring) -> String {
         var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(0x20)
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
-                else { return nil }
-                bytes.append(high << 4 | low)
-            default:
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
                 bytes.append(byte)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

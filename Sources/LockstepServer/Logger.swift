@@ -1,3 +1,5 @@
+import LockstepCore
+
 #if canImport(Glibc)
 import Glibc
 #endif

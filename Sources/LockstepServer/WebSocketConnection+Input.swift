@@ -7,7 +7,8 @@ extension WebSocketConnection {
         lastHeard = eventLoop.now
         let shard = context.shard(eventLoop)
         var offset = 0
-        // Stop when the connection closes or moves: the rest is processed on the new loop.
+        // Stop when the connection closes or starts moving: the rest is processed on the new loop.
+        // (`isMoving` is set on this thread by the move request; `eventLoop` changes on the other.)
         reading: while offset < bytes.count, tcp.isOpen, !tcp.isMoving, !finished {
             switch reader.readFrame(bytes, offset: &offset) {
             case .needMoreBytes(let frameLength):

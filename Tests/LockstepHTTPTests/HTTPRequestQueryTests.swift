@@ -11,10 +11,10 @@ import Testing
         #expect(request.path == "/play")
     }
 
-    @Test func malformedEscapesAreNil() {
-        #expect(HTTPRequest(method: "GET", target: "/?t=%zz").queryValue("t") == nil)
-        #expect(HTTPRequest(method: "GET", target: "/?t=%e").queryValue("t") == nil)
-        #expect(HTTPRequest(method: "GET", target: "/?t=%ff").queryValue("t") == nil)
+    @Test func malformedEscapesAreKeptAndNoQueryIsNil() {
+        #expect(HTTPRequest(method: "GET", target: "/?t=%zz").queryValue("t") == "%zz")
+        #expect(HTTPRequest(method: "GET", target: "/?t=%e").queryValue("t") == "%e")
+        #expect(HTTPRequest(method: "GET", target: "/?t=%ff").queryValue("t") == "\u{FFFD}")
         #expect(HTTPRequest(method: "GET", target: "/plain").queryValue("t") == nil)
     }
 }

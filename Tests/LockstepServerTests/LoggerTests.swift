@@ -1,3 +1,4 @@
+import LockstepCore
 import Synchronization
 import Testing
 @testable import LockstepServer

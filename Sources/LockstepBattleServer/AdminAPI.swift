@@ -1,0 +1,127 @@
+import Foundation
+import LockstepCore
+import LockstepCrypto
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepProtocol
+import LockstepRoom
+import LockstepServer
+
+/// The HTTP admin API on the server's port: create, list, read and end rooms.
+///
+/// Every request needs `Authorization: Bearer <admin key>`. Bodies and answers are JSON.
+/// Errors answer `{"error": "..."}` with 400, 401, 404, 429 or 503.
+struct AdminAPI: Sendable {
+    let battle: BattleServer
+
+    func install(on server: Server) {
+        let api = self
+        server.addRoute("POST", "/v1/rooms") { request, _, responder in api.authorized(request, responder) { api.create(request, responder) } }
+        server.addRoute("GET", "/v1/rooms") { request, _, responder in api.authorized(request, responder) { api.list(responder) } }
+        server.addRoute("GET", "/v1/rooms/:id") { request, parameters, responder in
+            api.authorized(request, responder) { api.read(parameters["id"] ?? "", responder) }
+        }
+        server.addRoute("POST", "/v1/rooms/:id/end") { request, parameters, responder in
+            api.authorized(request, responder) { api.end(parameters["id"] ?? "", responder) }
+        }
+    }
+
+    private func authorized(_ request: HTTPRequest, _ responder: HTTPResponder, _ body: () -> Void) {
+        let presented = request.headers.first("Authorization") ?? ""
+        let expected = "Bearer " + battle.adminKey
+        guard ConstantTime.equals(Array(presented.utf8), Array(expected.utf8)) else {
+            battle.directory.metrics.authFailures.add(1, ordering: .relaxed)
+            battle.logger.warning("admin_auth_failed", ["path": request.path])
+            responder.respond(Self.error(.unauthorized))
+            return
+        }
+        body()
+    }
+
+    private func create(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        do throws(BattleError) {
+            let created = try battle.createRoom(json: request.body)
+            let host = request.headers.first("Host") ?? "127.0.0.1:\(battle.port)"
+            var answer: [String: Any] = [
+                "roomID": created.roomID,
+                "url": "ws://\(host)\(ProtocolVersion.path)?room=\(created.roomID)",
+                "subprotocol": ProtocolVersion.subprotocol,
+                "expiresAt": created.expiresAt,
+                "spectatorToken": created.spectatorToken,
+            ]
+            answer["tokens"] = created.tokens.enumerated().map { slot, token in
+                ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
+            }
+            responder.respond(Self.json(.created, answer))
+        } catch {
+            responder.respond(Self.error(error))
+        }
+    }
+
+    private func list(_ responder: HTTPResponder) {
+        let rooms = battle.directory.all().map { id, entry in summary(id, entry) }
+        responder.respond(Self.json(.ok, ["rooms": rooms]))
+    }
+
+    private func read(_ id: String, _ responder: HTTPResponder) {
+        guard let entry = battle.directory.entry(id) else {
+            responder.respond(Self.error(.notFound("room \(id)")))
+            return
+        }
+        responder.respond(Self.json(.ok, summary(id, entry)))
+    }
+
+    private func end(_ id: String, _ responder: HTTPResponder) {
+        guard let entry = battle.directory.entry(id) else {
+            responder.respond(Self.error(.notFound("room \(id)")))
+            return
+        }
+        let reference = entry.driver
+        entry.loop.execute {
+            reference.driver.end(.adminEnded)
+            responder.respond(Self.json(.ok, ["roomID": id, "phase": "ended"]))
+        }
+    }
+
+    private func summary(_ id: String, _ entry: RoomDirectory.Entry) -> [String: Any] {
+        let gauges = entry.gauges
+        let phase = RoomPhase(rawValue: gauges.phase.load(ordering: .relaxed)) ?? .waiting
+        var result: [String: Any] = [
+            "roomID": id,
+            "phase": "\(phase)",
+            "connectedPlayers": gauges.connectedPlayers.load(ordering: .relaxed),
+            "spectators": gauges.spectators.load(ordering: .relaxed),
+            "ticks": gauges.ticks.load(ordering: .relaxed),
+            "lateTicks": gauges.lateTicks.load(ordering: .relaxed),
+            "desyncs": gauges.desyncs.load(ordering: .relaxed),
+            "inputsLateDropped": gauges.lateDropped.load(ordering: .relaxed),
+            "inputsLateMoved": gauges.lateMoved.load(ordering: .relaxed),
+            "inputsMissingFilled": gauges.missingRepeated.load(ordering: .relaxed) + gauges.missingNeutral.load(ordering: .relaxed),
+            "replay": entry.replayPath,
+            "createdAt": entry.createdUnix,
+        ]
+        if let reason = entry.endedReason { result["endReason"] = "\(reason)" }
+        return result
+    }
+
+    static func json(_ status: HTTPStatus, _ object: [String: Any]) -> HTTPResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        var response = HTTPResponse(status: status, body: Array(data) + [0x0A])
+        response.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        return response
+    }
+
+    static func error(_ error: BattleError) -> HTTPResponse {
+        json(HTTPStatus(code: error.status, reason: reasonPhrase(error.status)), ["error": error.description])
+    }
+
+    static func reasonPhrase(_ code: Int) -> String {
+        switch code {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 404: "Not Found"
+        case 429: "Too Many Requests"
+        default: "Service Unavailable"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import LockstepCore
+import LockstepRoom
+
+/// The battle server's own settings, on top of the network server's. Defaults are safe for a
+/// single machine; every one is a flag, a `LOCKSTEP_*` variable and a config-file key (see
+/// docs/OPERATIONS.md).
+public struct BattleConfiguration: Sendable {
+    /// The key the admin API requires as `Authorization: Bearer KEY`. Empty: one is generated at
+    /// start and written to the log (fine for development only).
+    public var adminKey = ""
+    /// The secret join tokens are signed with. Empty: 32 random bytes per process (tokens then
+    /// die with the process).
+    public var tokenSecret: [UInt8] = []
+    /// How long minted tokens are valid (1 hour).
+    public var tokenLifetimeSeconds: UInt64 = 3600
+    /// Where replays are written (`./Replays/live`).
+    public var replayDirectory = "Replays/live"
+    /// Ticks between replay writes (30: one second at 30 Hz is the most a crash loses).
+    public var replayFlushInterval = 30
+    /// The most rooms at once (1,000).
+    public var maxRooms = 1000
+    /// The per-address connection limit `lockstep serve` sets on the network server by default
+    /// (256; raise it for load tests from one machine). Enforced at accept by `AddressLimiter`.
+    public static let defaultMaxConnectionsPerAddress = 256
+    /// Sustained messages per second per connection (120: four per tick at 30 Hz).
+    public var messagesPerSecond = 120
+    /// Burst allowance of the per-connection token bucket (240 messages).
+    public var messageBurst = 240
+    /// How long a connection may take to send its HELLO (10 s).
+    public var helloTimeoutNanos: UInt64 = 10_000_000_000
+    /// Room defaults for fields a `POST /v1/rooms` leaves out.
+    public var roomDefaults = RoomDefaults()
+
+    public init() {}
+
+    /// Checks the settings.
+    public func validate() throws(ConfigurationError) {
+        guard maxRooms >= 1 else { throw ConfigurationError(field: "maxRooms", message: "must be at least 1") }
+        guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
+        guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
+        guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
+    }
+}
+
+/// The settings a new room takes when its creation request leaves them out.
+public struct RoomDefaults: Sendable {
+    public var tickRate = 30
+    public var inputDelay = 2
+    public var leadWindow = 32
+    public var lateWindow = 8
+    public var latePolicy = LateInputPolicy.drop
+    public var missingPolicy = MissingInputPolicy.repeatLast
+    public var payloadLimit = 32
+    public var simulationID = "lockstep.arena"
+    public var simulationVersion: UInt16 = 1
+    public var maxTicks = 54_000
+    public var desyncPolicy = DesyncPolicy.report
+    public var startTimeoutSeconds = 60
+    public var abandonTimeoutSeconds = 30
+
+    public init() {}
+}

@@ -1,0 +1,33 @@
+/// A failed admin request, with the HTTP status it maps to.
+enum BattleError: Error, Equatable, CustomStringConvertible {
+    /// 400: the request body is not valid.
+    case badRequest(String)
+    /// 401: missing or wrong admin key.
+    case unauthorized
+    /// 404: no such room.
+    case notFound(String)
+    /// 429: a limit (rooms) is reached.
+    case limitReached(String)
+    /// 503: the server cannot do it now (shutting down, disk).
+    case unavailable(String)
+
+    var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .unauthorized: 401
+        case .notFound: 404
+        case .limitReached: 429
+        case .unavailable: 503
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .badRequest(let why): "bad request: \(why)"
+        case .unauthorized: "unauthorized: send Authorization: Bearer <admin key>"
+        case .notFound(let what): "not found: \(what)"
+        case .limitReached(let what): "limit reached: \(what)"
+        case .unavailable(let why): "unavailable: \(why)"
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepProtocol
+import LockstepRoom
+import LockstepServer
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lockstep serve`: the network server plus rooms, the play endpoint, join tokens and the admin API.
+///
+/// Rooms are spread over the event loops round-robin, each with a tick phase from a golden-ratio
+/// sequence so thousands of rooms never fire at once; a room and all its connections live on one
+/// loop, so the tick path takes no lock.
+public final class BattleServer: @unchecked Sendable {
+    public let configuration: BattleConfiguration
+    public let logger: Logger
+    let server: Server
+    let directory: RoomDirectory
+    let signer: TokenSigner
+    let adminKey: String
+    private let roomLoopIndex = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+
+    /// A server that will listen as `network` says and run rooms as `configuration` says.
+    ///
+    /// - Throws: `ServerStartError` when a setting is impossible.
+    public init(network: ServerConfiguration, configuration: BattleConfiguration, logger: Logger) throws(ServerStartError) {
+        do {
+            try configuration.validate()
+        } catch {
+            throw .configuration(error.description)
+        }
+        do {
+            server = try Server(configuration: network, logger: logger)
+        } catch {
+            throw .configuration("\(error)")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        directory = RoomDirectory(logger: logger)
+        signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
+        adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey
+        let endpoint = PlayEndpoint(directory: directory, signer: signer, configuration: configuration, logger: logger)
+        server.addWebSocketEndpoint(ProtocolVersion.path, subprotocols: [ProtocolVersion.subprotocol]) { request, context in
+            endpoint.upgrade(request, context)
+        }
+        AdminAPI(battle: self).install(on: server)
+        let directory = directory
+        server.addMetricsProvider { BattleServer.prometheus(directory) }
+    }
+
+    /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite.
+    public func addEchoEndpoint() {
+        server.addWebSocketEndpoint("/echo") { _, _ in .accept(EchoHandler()) }
+    }
+
+    /// The port bound (after `start()`).
+    public var port: Int { server.port }
+
+    /// Starts the loops and listens.
+    public func start() throws(ServerStartError) {
+        do {
+            try makeDirectory(configuration.replayDirectory)
+            try server.start()
+        } catch {
+            throw .start("\(error)")
+        }
+        let generated = configuration.adminKey.isEmpty
+        logger.info("battle_server_started", [
+            "port": server.port, "replays": configuration.replayDirectory,
+            "admin_key": generated ? adminKey : "(configured)", "play": "ws://\(server.configuration.host):\(server.port)\(ProtocolVersion.path)",
+        ])
+    }
+
+    /// Creates a room from a `POST /v1/rooms` body (JSON) and mints its tokens.
+    func createRoom(json: [UInt8]) throws(BattleError) -> CreatedRoom {
+        guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
+        let loops = server.eventLoops
+        guard !loops.isEmpty else { throw .unavailable("the server is not running") }
+        directory.prune(nowUnix: TokenSigner.unixNow(), keepSeconds: 600)
+        guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
+        let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
+        let (index, phase) = directory.nextPhase(period: 1_000_000_000 / rate)
+        let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
+        var request = try RoomRequest(json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0)
+        request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds
+        let settings = request.settings
+        let loop = loops[roomLoopIndex.add(1, ordering: .relaxed).newValue % loops.count]
+        let gauges = RoomGauges()
+        let outcome = Mutex<Result<RoomDriver, BattleError>?>(nil)
+        let done = Atomic<Bool>(false)
+        let directory = directory
+        let logger = logger
+        let configuration = configuration
+        let playerIDs = request.playerIDs
+        loop.execute {
+            let result: Result<RoomDriver, BattleError>
+            do throws(BattleError) {
+                let driver = try RoomDriver(
+                    settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
+                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges)
+                let entry = RoomDirectory.Entry(
+                    driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
+                    createdUnix: TokenSigner.unixNow(), endedReason: nil)
+                if directory.insert(settings.roomID, entry) {
+                    result = .success(driver)
+                } else {
+                    driver.end(.adminEnded)
+                    result = .failure(.badRequest("room \(settings.roomID) exists"))
+                }
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.store(true, ordering: .releasing)
+        }
+        if loop.inEventLoop {
+            // Cannot wait on our own loop; the creation is queued and completes after this call.
+            throw .unavailable("create rooms from outside the event loops")
+        }
+        while !done.load(ordering: .acquiring) { usleep(50) }
+        guard let result = outcome.withLock({ $0 }) else { throw .unavailable("room creation failed") }
+        if case .failure(let error) = result { throw error }
+        directory.metrics.roomsCreated.add(1, ordering: .relaxed)
+        let expiresAt = TokenSigner.unixNow() + configuration.tokenLifetimeSeconds
+        let tokens = (0..<settings.players).map { slot in
+            signer.mint(JoinToken(roomID: settings.roomID, playerID: playerIDs[slot], role: .player(PlayerSlot(UInt8(slot))), expiresAt: expiresAt))
+        }
+        let spectator = signer.mint(JoinToken(roomID: settings.roomID, playerID: "spectator", role: .spectator, expiresAt: expiresAt))
+        logger.info("room_created", ["room": settings.roomID, "players": settings.players, "rate": settings.tickRate.rawValue, "phase_ns": settings.phaseOffsetNanos])
+        return CreatedRoom(roomID: settings.roomID, playerIDs: playerIDs, tokens: tokens, spectatorToken: spectator, expiresAt: expiresAt)
+    }
+
+    /// Mints a token with this server's secret (for tests and tools in the same process).
+    public func mintToken(_ token: JoinToken) -> String { signer.mint(token) }
+
+    /// Stops gracefully: no new rooms, every match ended with `serverShutdown` (clients get the
+    /// event and a 1001 close), every replay finalised, then the network server stops.
+    public func shutdown() {
+        stopping.store(true, ordering: .relaxed)
+        let rooms = directory.all()
+        let remaining = Atomic<Int>(rooms.count)
+        for (_, entry) in rooms {
+            let reference = entry.driver
+            entry.loop.execute {
+                reference.driver.end(.serverShutdown)
+                remaining.subtract(1, ordering: .relaxed)
+            }
+        }
+        var waited = 0
+        while remaining.load(ordering: .relaxed) > 0 && waited < 5_000 {
+            usleep(1000)
+            waited += 1
+        }
+        logger.info("rooms_ended_for_shutdown", ["rooms": rooms.count])
+        server.shutdown()
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+
+    private func makeDirectory(_ path: String) throws(ServerStartError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw .start("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}
+
+/// What `createRoom` returns: the room's id and its tokens.
+struct CreatedRoom {
+    var roomID: String
+    var playerIDs: [String]
+    var tokens: [String]
+    var spectatorToken: String
+    var expiresAt: UInt64
+}
+
+/// Why the battle server cannot start.
+public enum ServerStartError: Error, CustomStringConvertible {
+    case configuration(String)
+    case start(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let why): "bad configuration: \(why)"
+        case .start(let why): "cannot start: \(why)"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepHTTP
+import LockstepProtocol
+import LockstepRoom
+import LockstepServer
+import LockstepWebSocket
+import Synchronization
+
+/// A connection handed to another loop's task (it is only used there).
+struct UncheckedConnection: @unchecked Sendable {
+    let connection: WebSocketConnection
+}
+
+/// The game's WebSocket endpoint (`/v1/play`): reads the HELLO, checks the token, moves the
+/// connection to its room's loop and seats it; then forwards every message to the room.
+///
+/// One instance serves every connection; its callbacks run on each connection's loop. Shared
+/// state is the thread-safe directory and the per-address counts (a mutex, touched at connect and
+/// close only).
+final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
+    private let directory: RoomDirectory
+    private let signer: TokenSigner
+    private let configuration: BattleConfiguration
+    private let logger: Logger
+
+    init(directory: RoomDirectory, signer: TokenSigner, configuration: BattleConfiguration, logger: Logger) {
+        self.directory = directory
+        self.signer = signer
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Admits every valid upgrade: connection limits (total and per address) are enforced at
+    /// accept by the network server; the token is checked when the HELLO arrives.
+    func upgrade(_ request: HTTPRequest, _ context: UpgradeContext) -> WebSocketUpgradeDecision {
+        .accept(self)
+    }
+
+    func webSocketDidOpen(_ connection: WebSocketConnection) {
+        let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
+        connection.userData = session
+        let deadline = connection.eventLoop.now.nanoseconds &+ configuration.helloTimeoutNanos
+        session.helloTimer = connection.eventLoop.scheduleTimer(at: MonotonicInstant(nanoseconds: deadline)) { [weak connection] _ in
+            guard let connection, let session = connection.userData as? PlaySession, case .awaitingHello = session.stage else { return }
+            self.refuse(connection, session, ProtocolError(.notJoined, "no HELLO within the deadline"))
+        }
+    }
+
+    func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        guard let session = connection.userData as? PlaySession else { return }
+        if case .refused = session.stage { return }
+        guard session.admit(now: connection.eventLoop.now.nanoseconds, perSecond: configuration.messagesPerSecond, burst: configuration.messageBurst) else {
+            directory.metrics.rateLimited.add(1, ordering: .relaxed)
+            logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress])
+            refuse(connection, session, ProtocolError(.rateLimited, "over \(configuration.messagesPerSecond) messages per second"))
+            return
+        }
+        guard kind == .binary else {
+            refuse(connection, session, ProtocolError(.malformedMessage, "game messages are binary"))
+            return
+        }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.decode(payload)
+        } catch {
+            logger.info("bad_message", ["conn": connection.id, "error": error])
+            refuse(connection, session, error)
+            return
+        }
+        switch session.stage {
+        case .awaitingHello:
+            guard case .hello(let hello) = message else {
+                refuse(connection, session, ProtocolError(.notJoined))
+                return
+            }
+            seat(connection, session, hello)
+        case .seated(let reference):
+            reference.driver.receive(message, from: connection)
+        case .refused:
+            break
+        }
+    }
+
+    private func seat(_ connection: WebSocketConnection, _ session: PlaySession, _ hello: Hello) {
+        if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
+        session.helloTimer = nil
+        guard hello.version == ProtocolVersion.current else {
+            refuse(connection, session, ProtocolError(.unsupportedVersion, "this server speaks version \(ProtocolVersion.current)"))
+            return
+        }
+        let token: JoinToken
+        do {
+            token = try signer.verify(hello.token, now: TokenSigner.unixNow())
+        } catch {
+            authFailure(connection, session, error.protocolError)
+            return
+        }
+        if let wanted = connection.request.queryValue("room"), wanted != token.roomID {
+            authFailure(connection, session, ProtocolError(.wrongRoom, "the token is for room \(token.roomID), not \(wanted)"))
+            return
+        }
+        guard let entry = directory.entry(token.roomID) else {
+            authFailure(connection, session, ProtocolError(.roomNotFound, "no room \(token.roomID)"))
+            return
+        }
+        guard entry.endedReason == nil else {
+            refuse(connection, session, ProtocolError(.roomEnded))
+            return
+        }
+        let role: JoinRole
+        switch token.role {
+        case .player(let slot): role = .player(slot)
+        case .spectator: role = .spectator
+        }
+        session.stage = .seated(entry.driver)
+        let reference = entry.driver
+        connection.move(to: entry.loop) { moved in
+            reference.driver.join(moved, role: role, lastTick: hello.lastTick)
+        }
+    }
+
+    private func authFailure(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
+        directory.metrics.authFailures.add(1, ordering: .relaxed)
+        logger.warning("auth_failed", ["conn": connection.id, "addr": connection.remoteAddress, "code": error.code.rawValue, "reason": error.description])
+        refuse(connection, session, error)
+    }
+
+    /// Sends the error and closes with its close code.
+    private func refuse(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
+        session.stage = .refused
+        var writer = WireWriter()
+        ServerMessageEncoder.error(error, into: &writer)
+        writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }
+        let code: UInt16 = error.code.isFatal ? error.code.closeCode : 1008
+        connection.close(code: WebSocketCloseCode(rawValue: code), reason: error.code.description)
+    }
+
+    func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
+        guard let session = connection.userData as? PlaySession else { return }
+        connection.userData = nil
+        if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
+        guard case .seated(let reference) = session.stage else { return }
+        // A connection can close before its move to the room's loop completes: the room is only
+        // ever touched on its own loop.
+        if reference.driver.loop.inEventLoop {
+            reference.driver.connectionClosed(connection)
+        } else {
+            let closed = UncheckedConnection(connection: connection)
+            reference.driver.loop.execute { reference.driver.connectionClosed(closed.connection) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import LockstepEventLoop
+
+/// One play connection's state, kept in `WebSocketConnection.userData` and touched only on the
+/// connection's current loop.
+final class PlaySession {
+    enum Stage {
+        /// Connected; the HELLO has not arrived yet.
+        case awaitingHello
+        /// Seated (or being seated) in a room.
+        case seated(RoomDirectory.RoomDriverReference)
+        /// Refused; the connection is closing.
+        case refused
+    }
+
+    var stage: Stage = .awaitingHello
+    var helloTimer: TimerHandle?
+    /// The token bucket, in nano-messages: each message costs 10⁹.
+    var bucket: UInt64
+    var lastRefill: UInt64
+
+    init(burst: Int, now: UInt64) {        bucket = UInt64(burst) * 1_000_000_000
+        lastRefill = now
+    }
+
+    /// Takes one message from the bucket; `false` when the connection is over its rate.
+    func admit(now: UInt64, perSecond: Int, burst: Int) -> Bool {
+        let elapsed = now &- lastRefill
+        lastRefill = now
+        let capacity = UInt64(burst) * 1_000_000_000
+        let refill = elapsed > capacity ? capacity : elapsed &* UInt64(perSecond)
+        bucket = min(capacity, bucket &+ refill)
+        guard bucket >= 1_000_000_000 else { return false }
+        bucket -= 1_000_000_000
+        return true
+    }
+}

@@ -1,0 +1,78 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepProtocol
+import LockstepRoom
+import LockstepServer
+import Synchronization
+
+/// Every room of the server: where it lives and how to reach it. Thread-safe (a mutex guards the
+/// map; it is touched once per join and per admin request, never per tick or per input).
+final class RoomDirectory: Sendable {
+    struct Entry: Sendable {
+        let driver: RoomDriverReference
+        let loop: EventLoop
+        let gauges: RoomGauges
+        let replayPath: String
+        let createdUnix: UInt64
+        var endedReason: MatchEndReason?
+    }
+
+    /// A sendable box for a loop-confined driver: only dereference it on `loop`.
+    struct RoomDriverReference: @unchecked Sendable {
+        let driver: RoomDriver
+    }
+
+    private let rooms = Mutex<[String: Entry]>([:])
+    private let counter = Atomic<UInt64>(0)
+    let metrics = BattleMetrics()
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Rooms that have not ended.
+    var liveCount: Int { rooms.withLock { $0.values.filter { $0.endedReason == nil }.count } }
+
+    /// The next room's position in the tick period: a golden-ratio sequence, so any number of
+    /// rooms are spread evenly and no two rooms created in a row fire together.
+    func nextPhase(period: UInt64) -> (index: UInt64, offset: UInt64) {
+        let index = counter.add(1, ordering: .relaxed).newValue
+        let fraction = (index &* 0x9E37_79B9_7F4A_7C15) >> 32  // frac(index × φ) in 32 bits
+        return (index, (fraction * period) >> 32)
+    }
+
+    func insert(_ id: String, _ entry: Entry) -> Bool {
+        rooms.withLock { map in
+            guard map[id] == nil else { return false }
+            map[id] = entry
+            return true
+        }
+    }
+
+    func entry(_ id: String) -> Entry? {
+        rooms.withLock { $0[id] }
+    }
+
+    /// Every room id, sorted (never the dictionary's order).
+    func ids() -> [String] {
+        rooms.withLock { Array($0.keys) }.sorted()
+    }
+
+    func roomEnded(_ id: String, reason: MatchEndReason) {
+        rooms.withLock { map in map[id]?.endedReason = reason }
+    }
+
+    /// Forgets ended rooms older than `keepSeconds` (their replays stay on disk).
+    func prune(nowUnix: UInt64, keepSeconds: UInt64) {
+        rooms.withLock { map in
+            for (id, entry) in map where entry.endedReason != nil && entry.createdUnix + keepSeconds < nowUnix {
+                map[id] = nil
+            }
+        }
+    }
+
+    func all() -> [(String, Entry)] {
+        rooms.withLock { map in map.map { ($0.key, $0.value) } }.sorted { $0.0 < $1.0 }
+    }
+}

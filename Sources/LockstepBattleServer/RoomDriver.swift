@@ -1,0 +1,225 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepProtocol
+import LockstepReplay
+import LockstepRoom
+import LockstepServer
+import LockstepWebSocket
+
+/// Runs one `Room` on one event loop: owns its connections, its tick timer and its replay file,
+/// and does the I/O the room asks for. Confined to `loop`'s thread (hence `@unchecked Sendable`):
+/// every method is called on that loop; other threads hop there with `loop.execute`.
+final class RoomDriver: RoomOutput, @unchecked Sendable {
+    let loop: EventLoop
+    let room: Room
+    let replayPath: String
+    private let directory: RoomDirectory
+    private let logger: Logger
+    private var replay: ReplayFileWriter?
+    private var connections: [ConnectionID: WebSocketConnection] = [:]
+    private var timer: TimerHandle?
+    private var timerDeadline: UInt64 = 0
+    private var onTimer: ((TimerFiring) -> Void)?
+    private let gauges: RoomGauges
+    /// Player ids by slot, from the tokens (for logs and the admin API).
+    var playerIDs: [String]
+
+    init(
+        settings: RoomSettings, playerIDs: [String], loop: EventLoop, directory: RoomDirectory, logger: Logger,
+        replayDirectory: String, flushInterval: Int, gauges: RoomGauges
+    ) throws(BattleError) {
+        self.loop = loop
+        self.gauges = gauges
+        self.directory = directory
+        self.logger = logger
+        self.playerIDs = playerIDs
+        replayPath = replayDirectory + "/" + settings.roomID + ".lsr"
+        let placeholder = RoomPlaceholderOutput()
+        do {
+            room = try Room(settings: settings, output: placeholder, now: loop.now.nanoseconds)
+        } catch {
+            throw .badRequest(error.description)
+        }
+        let header = ReplayHeader(
+            simulationID: settings.simulationID, simulationVersion: settings.simulationVersion,
+            tickRate: UInt16(settings.tickRate.rawValue), inputDelay: UInt16(settings.inputDelay), seed: settings.seed,
+            payloadLimit: UInt16(settings.input.payloadLimit), checkpointInterval: UInt32(settings.hashInterval),
+            recordedAtUnixMillis: TokenSigner.unixNow() * 1000, roomID: settings.roomID, players: playerIDs)
+        do {
+            replay = try ReplayFileWriter(path: replayPath, header: header, flushInterval: flushInterval)
+        } catch {
+            throw .unavailable("cannot write the replay: \(error)")
+        }
+        placeholder.target = self
+        onTimer = { [weak self] firing in self?.fire(firing) }
+        armTimer()
+        gauges.publish(room)
+    }
+
+    // MARK: Driving the room
+
+    /// Seats `connection` (already moved to this loop) and routes its messages here.
+    func join(_ connection: WebSocketConnection, role: JoinRole, lastTick: Tick?) {
+        let id = ConnectionID(connection.id)
+        connections[id] = connection
+        do {
+            try room.join(id, as: role, lastTick: lastTick, now: loop.now.nanoseconds)
+        } catch {
+            connections[id] = nil
+            sendError(error, to: connection)
+            return
+        }
+        armTimer()
+        gauges.publish(room)
+    }
+
+    func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
+        room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds)
+        if room.phase == .ended { armTimer() }
+    }
+
+    func connectionClosed(_ connection: WebSocketConnection) {
+        let id = ConnectionID(connection.id)
+        guard connections.removeValue(forKey: id) != nil else { return }
+        room.connectionClosed(id, now: loop.now.nanoseconds)
+        armTimer()
+        gauges.publish(room)
+    }
+
+    /// Ends the match (admin request or shutdown).
+    func end(_ reason: MatchEndReason) {
+        room.end(reason, now: loop.now.nanoseconds)
+        gauges.publish(room)
+    }
+
+    private func fire(_ firing: TimerFiring) {
+        timer = nil
+        let started = MonotonicInstant.now()
+        directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
+        let ticksBefore = room.statistics.ticks
+        room.advance(now: firing.firedAt.nanoseconds)
+        if room.statistics.ticks != ticksBefore {
+            directory.metrics.recordTickWork(MonotonicInstant.now().nanoseconds(since: started))
+        }
+        gauges.publish(room)
+        armTimer()
+    }
+
+    /// Keeps one timer armed at the room's next wakeup.
+    private func armTimer() {
+        guard let wakeup = room.nextWakeup, let onTimer else {
+            if let timer { loop.cancelTimer(timer) }
+            timer = nil
+            return
+        }
+        if let timer, timerDeadline == wakeup, loop.isTimerScheduled(timer) { return }
+        if let timer { loop.cancelTimer(timer) }
+        timerDeadline = wakeup
+        timer = loop.scheduleTimer(at: MonotonicInstant(nanoseconds: wakeup), onTimer)
+    }
+
+    func sendError(_ error: ProtocolError, to connection: WebSocketConnection) {
+        var writer = WireWriter()
+        ServerMessageEncoder.error(error, into: &writer)
+        writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }
+        if error.code.isFatal {
+            connection.close(code: WebSocketCloseCode(rawValue: error.code.closeCode), reason: error.code.description)
+        }
+    }
+
+    // MARK: RoomOutput
+
+    func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) {
+        connections[connection]?.send(.binary, payload: message)
+    }
+
+    func broadcast(_ message: UnsafeRawBufferPointer, to targets: [ConnectionID]) {
+        // Encoded once as a whole WebSocket frame; every connection queues the same bytes.
+        let frame = SharedBuffer.webSocketFrame(.binary, payload: message)
+        var index = 0
+        while index < targets.count {
+            connections[targets[index]]?.send(encodedFrame: frame)
+            index += 1
+        }
+    }
+
+    func close(_ connection: ConnectionID, code: UInt16, reason: String) {
+        guard let socket = connections.removeValue(forKey: connection) else { return }
+        socket.close(code: WebSocketCloseCode(rawValue: code), reason: reason)
+    }
+
+    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]? {
+        guard let replay else { return nil }
+        do {
+            try replay.flush()
+            let file = try ReplayReader.read(try readReplayFile(replayPath), mode: .recover)
+            guard Int(range.upperBound.rawValue) <= file.frameCount else { return nil }
+            var bodies: [[UInt8]] = []
+            var frame = ConfirmedFrame(tick: .zero)
+            var writer = WireWriter()
+            var tick = range.lowerBound
+            while tick < range.upperBound {
+                file.frame(at: Int(tick.rawValue), into: &frame)
+                writer.clear()
+                ServerMessageEncoder.frameBody(frame, into: &writer)
+                bodies.append(writer.bytes)
+                tick = tick.next
+            }
+            return bodies
+        } catch {
+            logger.warning("catch_up_from_disk_failed", ["room": room.settings.roomID, "error": error])
+            return nil
+        }
+    }
+
+    func recordFrame(_ frame: ConfirmedFrame) {
+        do {
+            try replay?.append(frame)
+        } catch {
+            logger.error("replay_write_failed", ["room": room.settings.roomID, "error": error])
+            replay = nil
+        }
+    }
+
+    func recordEvent(_ event: ReplayEvent) { replay?.event(event) }
+
+    func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { replay?.checkpoint(checkpoint) }
+
+    func roomEnded(reason: MatchEndReason, finalHash: UInt64) {
+        do {
+            try replay?.finish(finalHash: finalHash)
+        } catch {
+            logger.error("replay_finish_failed", ["room": room.settings.roomID, "error": error])
+        }
+        replay = nil
+        logger.info("replay_written", ["room": room.settings.roomID, "path": replayPath, "ticks": room.nextTick])
+        connections.removeAll()
+        directory.roomEnded(room.settings.roomID, reason: reason)
+    }
+
+    func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) {
+        guard level >= logger.level else { return }
+        var line = message.replacingSpaces()
+        for (key, value) in fields { line += " \(key)=\(value)" }
+        logger.log(level, "room", ["detail": line])
+    }
+}
+
+/// Lets the room be created before its driver finishes initialising (the room needs an output
+/// at init; the driver needs the room). Forwards everything to the driver.
+private final class RoomPlaceholderOutput: RoomOutput {
+    weak var target: RoomDriver?
+    func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { target?.send(message, to: connection) }
+    func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) { target?.broadcast(message, to: connections) }
+    func close(_ connection: ConnectionID, code: UInt16, reason: String) { target?.close(connection, code: code, reason: reason) }
+    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]? { target?.framesFromDisk(range) }
+    func recordFrame(_ frame: ConfirmedFrame) { target?.recordFrame(frame) }
+    func recordEvent(_ event: ReplayEvent) { target?.recordEvent(event) }
+    func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { target?.recordCheckpoint(checkpoint) }
+    func roomEnded(reason: MatchEndReason, finalHash: UInt64) { target?.roomEnded(reason: reason, finalHash: finalHash) }
+    func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) { target?.log(level, message, fields) }
+}
+
+extension String {
+    func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+}

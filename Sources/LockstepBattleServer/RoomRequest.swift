@@ -1,0 +1,115 @@
+import Foundation
+import LockstepCore
+import LockstepRoom
+import LockstepSimulation
+
+/// A `POST /v1/rooms` body, parsed and validated into room settings.
+///
+/// Every field is optional and falls back to the server's `RoomDefaults`: `players` (default 2),
+/// `tickRate`, `inputDelay`, `leadWindow`, `lateWindow`, `latePolicy` (`drop`, `next-open-tick`),
+/// `missingPolicy` (`repeat-last`, `neutral`), `payloadLimit`, `simulation`, `simulationVersion`,
+/// `seed` (a number, or a string for values above 2^53), `maxTicks` or `maxDurationSeconds`,
+/// `hashInterval`, `desyncPolicy` (`report`, `drop`), `spectatorDelay`, `minPlayers`,
+/// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `playerIDs` (strings, one per slot), `roomID`.
+struct RoomRequest {
+    var settings: RoomSettings
+    var playerIDs: [String]
+
+    /// Whether a parsed JSON value was `true`/`false` (Foundation bridges 0 and 1 to `Bool` too,
+    /// so the dynamic type decides).
+    static func isBoolean(_ value: Any) -> Bool {
+        String(describing: type(of: value)).contains("Bool")
+    }
+
+    init(json body: [UInt8], defaults: RoomDefaults, roomID generated: String, phaseOffsetNanos: UInt64) throws(BattleError) {
+        let object: [String: Any]
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            object = [:]
+        } else {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)), let dictionary = parsed as? [String: Any] else {
+                throw .badRequest("the body must be a JSON object")
+            }
+            object = dictionary
+        }
+        let known: Set<String> = [
+            "players", "tickRate", "inputDelay", "leadWindow", "lateWindow", "latePolicy", "missingPolicy", "payloadLimit",
+            "simulation", "simulationVersion", "seed", "maxTicks", "maxDurationSeconds", "hashInterval", "desyncPolicy",
+            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "playerIDs", "roomID",
+        ]
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .badRequest("unknown field '\(unknown)'")
+        }
+        func int(_ key: String, _ fallback: Int) throws(BattleError) -> Int {
+            guard let value = object[key] else { return fallback }
+            guard !Self.isBoolean(value), let number = value as? Int else { throw .badRequest("'\(key)' must be a whole number") }
+            return number
+        }
+        func string(_ key: String, _ fallback: String) throws(BattleError) -> String {
+            guard let value = object[key] else { return fallback }
+            guard let text = value as? String else { throw .badRequest("'\(key)' must be a string") }
+            return text
+        }
+        let players = try int("players", 2)
+        let rate = try int("tickRate", defaults.tickRate)
+        guard let latePolicy = LateInputPolicy(rawValue: try string("latePolicy", defaults.latePolicy.rawValue)) else {
+            throw .badRequest("'latePolicy' must be drop or next-open-tick")
+        }
+        guard let missingPolicy = MissingInputPolicy(rawValue: try string("missingPolicy", defaults.missingPolicy.rawValue)) else {
+            throw .badRequest("'missingPolicy' must be repeat-last or neutral")
+        }
+        guard let desyncPolicy = DesyncPolicy(rawValue: try string("desyncPolicy", defaults.desyncPolicy.rawValue)) else {
+            throw .badRequest("'desyncPolicy' must be report or drop")
+        }
+        var seed = UInt64.random(in: 0...UInt64.max)
+        if let value = object["seed"] {
+            if let number = value as? Int, number >= 0 {
+                seed = UInt64(number)
+            } else if let text = value as? String, let number = UInt64(text) {
+                seed = number
+            } else {
+                throw .badRequest("'seed' must be a non-negative whole number")
+            }
+        }
+        let simulationID = try string("simulation", defaults.simulationID)
+        let simulationVersion = try int("simulationVersion", Int(defaults.simulationVersion))
+        guard (0...Int(UInt16.max)).contains(simulationVersion) else { throw .badRequest("'simulationVersion' must be 0 to 65535") }
+        if simulationID == ArenaSimulation.simulationID && !ArenaSimulation.playerRange.contains(players) {
+            throw .badRequest("'players' must be 2 to 8 for \(ArenaSimulation.simulationID)")
+        }
+        var maxTicks = try int("maxTicks", defaults.maxTicks)
+        if object["maxDurationSeconds"] != nil { maxTicks = try int("maxDurationSeconds", 0) * rate }
+        let roomID = try string("roomID", generated)
+        if let ids = object["playerIDs"] {
+            guard let list = ids as? [String], list.count == players else { throw .badRequest("'playerIDs' must be \(players) strings") }
+            playerIDs = list
+        } else {
+            playerIDs = (0..<players).map { "player-\($0)" }
+        }
+        let startTimeout = try int("startTimeoutSeconds", defaults.startTimeoutSeconds)
+        let abandonTimeout = try int("abandonTimeoutSeconds", defaults.abandonTimeoutSeconds)
+        guard (1...86_400).contains(startTimeout), (1...86_400).contains(abandonTimeout) else {
+            throw .badRequest("timeouts must be 1 to 86400 seconds")
+        }
+        do {
+            let tickRate = try TickRate(hertz: rate)
+            let input = try InputCollectorConfiguration(
+                slotCount: players, payloadLimit: try int("payloadLimit", defaults.payloadLimit),
+                leadWindow: try int("leadWindow", defaults.leadWindow), lateWindow: try int("lateWindow", defaults.lateWindow),
+                latePolicy: latePolicy, missingPolicy: missingPolicy)
+            settings = try RoomSettings(
+                roomID: roomID, players: players, tickRate: tickRate, inputDelay: try int("inputDelay", defaults.inputDelay),
+                input: input, simulationID: simulationID, simulationVersion: UInt16(simulationVersion), seed: seed,
+                maxTicks: maxTicks, hashInterval: object["hashInterval"] == nil ? nil : try int("hashInterval", 0),
+                desyncPolicy: desyncPolicy, spectatorDelay: try int("spectatorDelay", 0),
+                minPlayers: object["minPlayers"] == nil ? nil : try int("minPlayers", players),
+                startTimeoutNanos: UInt64(startTimeout) * 1_000_000_000, abandonTimeoutNanos: UInt64(abandonTimeout) * 1_000_000_000,
+                phaseOffsetNanos: phaseOffsetNanos)
+        } catch let error as ConfigurationError {
+            throw .badRequest(error.description)
+        } catch let error as BattleError {
+            throw error
+        } catch {
+            throw .badRequest("\(error)")
+        }
+    }
+}

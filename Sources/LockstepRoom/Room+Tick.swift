@@ -1,0 +1,158 @@
+import LockstepCore
+import LockstepProtocol
+import LockstepReplay
+
+extension Room {
+    /// Runs everything due at monotonic time `now`: the start timeout, due ticks, the abandon timeout.
+    public func advance(now: UInt64) {
+        switch phase {
+        case .waiting:
+            guard now >= createdAt &+ settings.startTimeoutNanos else { return }
+            if slots.filter(\.hasJoined).count >= settings.minPlayers {
+                start(now: now)
+            } else {
+                end(.startTimeout, now: now)
+            }
+        case .running:
+            while phase == .running, let event = clock?.poll(now: now) {
+                switch event {
+                case .tick(let tick, _):
+                    confirm(tick, now: now)
+                case .rescheduled(let schedule, let behind):
+                    statistics.reschedules += 1
+                    writer.clear()
+                    ServerMessageEncoder.schedule(Self.wire(schedule), into: &writer)
+                    broadcastWriter(to: allConnections)
+                    output.log(.warning, "tick schedule re-anchored", [("room", settings.roomID), ("behind_ns", "\(behind)")])
+                }
+            }
+            if let clock { statistics.lateTicks = clock.statistics.lateTicks }
+            if phase == .running, let since = noPlayersSince, now &- since >= settings.abandonTimeoutNanos {
+                end(.allPlayersGone, now: now)
+            }
+        case .ended:
+            break
+        }
+    }
+
+    /// Starts the match: tick 0 is due after the start delay, on this room's phase in the period.
+    func start(now: UInt64) {
+        guard phase == .waiting else { return }
+        phase = .running
+        let period = settings.tickRate.periodNanoseconds
+        var epoch = now &+ settings.startDelayNanos
+        let phase = settings.phaseOffsetNanos % max(1, period)
+        epoch = epoch - epoch % period + phase + (epoch % period > phase ? period : 0)
+        clock = TickClock(rate: settings.tickRate, epoch: epoch, firstTick: collector.nextTick)
+        if connectedPlayers == 0 { noPlayersSince = now }
+        announce(.matchStart, detail: "")
+        if let schedule = clock?.schedule {
+            writer.clear()
+            ServerMessageEncoder.schedule(Self.wire(schedule), into: &writer)
+            broadcastWriter(to: allConnections)
+        }
+        output.log(.info, "match started", [("room", settings.roomID), ("players", "\(connectedPlayers)"), ("epoch_ns", "\(epoch)")])
+    }
+
+    /// Confirms one tick: frame, broadcast, ring, replay, re-simulation, delayed spectators.
+    func confirm(_ tick: Tick, now: UInt64) {
+        collector.confirm(into: &frame)
+        writer.clear()
+        ServerMessageEncoder.frame(frame, into: &writer)
+        broadcastWriter(to: liveTargets)
+        statistics.framesSent &+= UInt64(liveTargets.count)
+        statistics.ticks &+= 1
+        // Keep the frame body (without its type byte) for catch-up, reusing the evicted storage.
+        let body = writer.bytes
+        try? ring.append(at: frame.tick) { stored in
+            var bytes = stored.take() ?? []
+            bytes.removeAll(keepingCapacity: true)
+            body.withUnsafeBytes { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[1...])) }
+            stored = bytes
+        }
+        output.recordFrame(frame)
+        if simulation != nil {
+            simulation?.step(frame)
+            if settings.hashInterval > 0 && arbiter.isCheckpoint(frame.tick), let hash = simulation?.hash() {
+                output.recordCheckpoint(ReplayCheckpoint(tick: frame.tick, hash: hash))
+                handle(arbiter.serverHash(tick: frame.tick, hash: hash), now: now)
+            }
+        }
+        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames() }
+        if Int(collector.nextTick.rawValue) >= settings.maxTicks { end(.tickLimit, now: now) }
+    }
+
+    func sendDelayedSpectatorFrames() {
+        let horizon = spectatorHorizon
+        for index in spectators.indices {
+            while spectators[index].nextTick < horizon {
+                let tick = spectators[index].nextTick
+                let connection = spectators[index].connection
+                _ = ring.withFrame(at: tick) { body in
+                    writer.clear()
+                    writer.u8(MessageType.frame.rawValue)
+                    body.withUnsafeBytes { writer.raw($0) }
+                }
+                sendWriter(to: connection)
+                statistics.framesSent &+= 1
+                spectators[index].nextTick = tick.next
+            }
+        }
+    }
+
+    /// Ends the match: tells everyone, records it, settles open hash checkpoints, closes connections.
+    public func end(_ reason: MatchEndReason, now: UInt64) {
+        guard phase != .ended else { return }
+        if settings.hashInterval > 0 { handle(arbiter.closeAll(), now: now) }
+        announce(.matchEnd(reason: reason), detail: "")
+        phase = .ended
+        endReason = reason
+        let finalHash = simulation?.hash() ?? 0
+        output.log(.info, "match ended", [("room", settings.roomID), ("reason", "\(reason)"), ("ticks", "\(collector.nextTick)")])
+        let code: UInt16 = reason == .serverShutdown ? 1001 : 1000
+        for connection in allConnections { output.close(connection, code: code, reason: "match ended") }
+        for index in slots.indices { slots[index].connection = nil }
+        spectators.removeAll()
+        liveTargets.removeAll()
+        output.roomEnded(reason: reason, finalHash: finalHash)
+    }
+
+    /// Applies desync verdicts: checkpoints, events, and the room's policy.
+    func handle(_ verdicts: [DesyncVerdict], now: UInt64) {
+        for verdict in verdicts {
+            if simulation == nil, let agreed = verdict.agreedHash {
+                output.recordCheckpoint(ReplayCheckpoint(tick: verdict.tick, hash: agreed))
+            }
+            for (slot, actual) in verdict.diverging {
+                statistics.desyncs += 1
+                let expected = verdict.agreedHash ?? 0
+                let detail = verdict.isDecided ? "" : "no majority"
+                announce(.desync(slot: slot, tick: verdict.tick, expected: expected, actual: actual), detail: detail)
+                output.log(.warning, "desync", [
+                    ("room", settings.roomID), ("slot", "\(slot)"), ("tick", "\(verdict.tick)"),
+                    ("expected", hex64(expected)), ("actual", hex64(actual)), ("decided", "\(verdict.isDecided)"),
+                ])
+                if settings.desyncPolicy == .drop && verdict.isDecided, let connection = slots[slot.index].connection {
+                    sendError(ProtocolError(.desyncDropped, "state diverged at tick \(verdict.tick)"), to: connection)
+                    output.close(connection, code: ProtocolErrorCode.desyncDropped.closeCode, reason: "desync")
+                    playerLeft(slot, connection: connection, now: now)
+                }
+            }
+        }
+    }
+
+    func playerLeft(_ slot: PlayerSlot, connection: ConnectionID, now: UInt64) {
+        slots[slot.index].hasLeft = true
+        slots[slot.index].connection = nil
+        collector.setConnected(slot, false)
+        arbiter.expected &= ~(1 << UInt64(slot.index))
+        removeTarget(connection)
+        announce(.left(slot: slot), detail: "")
+        if connectedPlayers == 0 { noPlayersSince = now }
+        if phase == .running && slots.allSatisfy({ $0.hasLeft || !$0.hasJoined }) { end(.allPlayersGone, now: now) }
+    }
+
+    static func wire(_ schedule: TickSchedule) -> WireSchedule {
+        WireSchedule(baseTick: schedule.baseTick, epoch: schedule.epoch, tickRate: UInt16(schedule.rate.rawValue))
+    }
+}

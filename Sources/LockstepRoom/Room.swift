@@ -1,0 +1,238 @@
+import LockstepCore
+import LockstepProtocol
+import LockstepReplay
+import LockstepSimulation
+
+/// One match: its players and spectators, its tick loop, its rollback buffer and its arbiter.
+///
+/// A room is a state machine with no I/O: the driver passes in joins, messages, closed connections
+/// and the time, and the room answers through its `RoomOutput`. It is confined to one thread (its
+/// event loop); nothing in it locks. Per tick it allocates nothing in steady state: the frame is
+/// confirmed into a reused `ConfirmedFrame`, encoded once into a reused buffer, and stored in the
+/// rollback ring by overwriting the storage of the frame it evicts.
+public final class Room {
+    /// The settings the room was created with.
+    public let settings: RoomSettings
+    /// The room's lifecycle phase.
+    public internal(set) var phase: RoomPhase = .waiting
+    /// Why the room ended, once it has.
+    public internal(set) var endReason: MatchEndReason?
+    /// Counters.
+    public internal(set) var statistics = RoomStatistics()
+
+    let output: RoomOutput
+    var collector: InputCollector
+    var clock: TickClock?
+    var ring: RollbackBuffer<[UInt8], UInt64>
+    var arbiter: DesyncArbiter
+    var simulation: (any DeterministicSimulation)?
+    var slots: [SlotState]
+    var spectators: [SpectatorState] = []
+    /// Connections that get every live frame: connected players and spectators with no delay.
+    var liveTargets: [ConnectionID] = []
+    var writer = WireWriter(capacity: 512)
+    var frame: ConfirmedFrame
+    let createdAt: UInt64
+    var noPlayersSince: UInt64?
+
+    struct SlotState {
+        var connection: ConnectionID?
+        var hasJoined = false
+        var hasLeft = false
+        var matchOverVote: Tick?
+        var reportedInputDelay: UInt16 = 0
+    }
+
+    struct SpectatorState {
+        var connection: ConnectionID
+        /// The next tick this spectator is sent.
+        var nextTick: Tick
+    }
+
+    /// A room created at monotonic time `now` (ns), waiting for its players.
+    ///
+    /// When the simulation is built in (`lockstep.arena`), the room re-simulates every frame and
+    /// its own hash decides desyncs and is recorded as the replay's checkpoints.
+    public init(settings: RoomSettings, output: RoomOutput, now: UInt64) throws(ConfigurationError) {
+        self.settings = settings
+        self.output = output
+        collector = InputCollector(configuration: settings.input)
+        ring = try RollbackBuffer(capacity: settings.rollbackCapacity, snapshotInterval: settings.rollbackCapacity)
+        arbiter = DesyncArbiter(slotCount: settings.players, interval: max(1, settings.hashInterval))
+        slots = Array(repeating: SlotState(), count: settings.players)
+        frame = ConfirmedFrame(tick: .zero, reservingSlots: settings.players, payloadBytes: settings.players * settings.input.payloadLimit)
+        createdAt = now
+        if settings.simulationID == ArenaSimulation.simulationID && settings.simulationVersion == ArenaSimulation.simulationVersion {
+            simulation = try ArenaSimulation(players: settings.players, seed: settings.seed)
+        }
+        for slot in 0..<settings.players { collector.setConnected(PlayerSlot(UInt8(slot)), false) }
+        arbiter.expected = 0
+    }
+
+    /// The next tick the room will confirm.
+    public var nextTick: Tick { collector.nextTick }
+
+    /// The input collector's counters.
+    public var inputCounters: InputCollectorCounters { collector.counters }
+
+    /// The current schedule, once running.
+    public var schedule: TickSchedule? { clock?.schedule }
+
+    /// Connected players.
+    public var connectedPlayers: Int { slots.filter { $0.connection != nil }.count }
+
+    /// Connected spectators.
+    public var spectatorCount: Int { spectators.count }
+
+    /// Whether `slot` has ever joined.
+    public func hasJoined(_ slot: PlayerSlot) -> Bool { slot.index < slots.count && slots[slot.index].hasJoined }
+
+    /// The state hash of the room's own simulation, when it has one.
+    public var simulationHash: UInt64? { simulation?.hash() }
+
+    /// When the driver should next call `advance(now:)` (monotonic ns), or `nil` once ended.
+    public var nextWakeup: UInt64? {
+        switch phase {
+        case .waiting: createdAt &+ settings.startTimeoutNanos
+        case .running: clock?.nextDeadline
+        case .ended: nil
+        }
+    }
+
+    /// Seats a connection whose token the driver has verified.
+    ///
+    /// A player who comes back (or joins late) with `lastTick` gets every frame after it; with no
+    /// `lastTick` a late joiner gets every frame from tick 0. A newer connection for a slot
+    /// replaces the older one.
+    ///
+    /// - Throws: `ProtocolError` (`roomEnded`, `roomFull`, `catchUpUnavailable`): the driver sends
+    ///   it and closes the connection.
+    public func join(_ connection: ConnectionID, as role: JoinRole, lastTick: Tick?, now: UInt64) throws(ProtocolError) {
+        guard phase != .ended else { throw ProtocolError(.roomEnded) }
+        switch role {
+        case .player(let slot):
+            guard slot.index < slots.count else { throw ProtocolError(.roomFull, "no slot \(slot) in this room") }
+            guard !slots[slot.index].hasLeft else { throw ProtocolError(.roomEnded, "slot \(slot) has left this match") }
+            if let old = slots[slot.index].connection {
+                sendError(ProtocolError(.replacedByNewConnection), to: old)
+                output.close(old, code: ProtocolErrorCode.replacedByNewConnection.closeCode, reason: "replaced")
+                removeTarget(old)
+            }
+            let isReturning = slots[slot.index].hasJoined
+            slots[slot.index].connection = connection
+            slots[slot.index].hasJoined = true
+            collector.setConnected(slot, true)
+            arbiter.expected |= 1 << UInt64(slot.index)
+            noPlayersSince = nil
+            sendWelcome(to: connection, role: .player, slot: slot, now: now)
+            try catchUp(connection, after: lastTick, upTo: collector.nextTick)
+            liveTargets.append(connection)
+            let event: RoomEvent = isReturning ? .reconnected(slot: slot) : .joined(slot: slot)
+            announce(event, detail: "")
+            output.log(.info, isReturning ? "player reconnected" : "player joined", [("room", settings.roomID), ("slot", "\(slot)"), ("conn", "\(connection)")])
+            if phase == .waiting && slots.allSatisfy(\.hasJoined) { start(now: now) }
+        case .spectator:
+            sendWelcome(to: connection, role: .spectator, slot: nil, now: now)
+            let visible = spectatorHorizon
+            try catchUp(connection, after: lastTick, upTo: visible)
+            if settings.spectatorDelay == 0 {
+                liveTargets.append(connection)
+            }
+            spectators.append(SpectatorState(connection: connection, nextTick: visible))
+            output.log(.info, "spectator joined", [("room", settings.roomID), ("conn", "\(connection)")])
+        }
+    }
+
+    /// The first tick a spectator may not see yet.
+    var spectatorHorizon: Tick {
+        let next = Int(collector.nextTick.rawValue)
+        return Tick(UInt32(max(0, next - settings.spectatorDelay)))
+    }
+
+    /// Handles one message from a seated connection.
+    public func receive(_ message: ClientMessage, from connection: ConnectionID, now: UInt64) {
+        let slot = slotIndex(of: connection).map { PlayerSlot(UInt8($0)) }
+        switch message {
+        case .hello:
+            sendError(ProtocolError(.alreadyJoined), to: connection)
+        case .input(let tick, let claimed, let payload):
+            guard let slot else {
+                statistics.inputErrors += 1
+                sendError(ProtocolError(.spectatorCannotSend), to: connection)
+                return
+            }
+            guard claimed == slot else {
+                statistics.inputErrors += 1
+                sendError(ProtocolError(.wrongSlot, "this connection plays slot \(slot), not \(claimed)"), to: connection)
+                return
+            }
+            guard phase != .ended else { return }
+            do {
+                try collector.submit(tick: tick, slot: slot, payload: payload)
+            } catch {
+                statistics.inputErrors += 1
+                sendError(Self.protocolError(for: error), to: connection)
+            }
+        case .stateHash(let tick, let hash):
+            guard let slot, settings.hashInterval > 0 else { return }
+            handle(arbiter.report(slot: slot, tick: tick, hash: hash), now: now)
+        case .ping(let clientTime):
+            writer.clear()
+            ServerMessageEncoder.pong(clientTime: clientTime, serverTime: now, nextTick: collector.nextTick, into: &writer)
+            sendWriter(to: connection)
+        case .leave:
+            if let slot {
+                playerLeft(slot, connection: connection, now: now)
+            } else {
+                removeSpectator(connection)
+            }
+            output.close(connection, code: 1000, reason: "left")
+        case .matchOver(let tick):
+            guard let slot, phase == .running else { return }
+            slots[slot.index].matchOverVote = tick
+            let connected = slots.filter { $0.connection != nil }
+            let votes = connected.filter { $0.matchOverVote != nil }.count
+            if votes * 2 > connected.count { end(.playersReported, now: now) }
+        case .inputDelay(let ticks):
+            if let slot { slots[slot.index].reportedInputDelay = ticks }
+        }
+    }
+
+    /// The connection is gone (closed, timed out or failed).
+    public func connectionClosed(_ connection: ConnectionID, now: UInt64) {
+        if let index = slots.firstIndex(where: { $0.connection == connection }) {
+            let slot = PlayerSlot(UInt8(index))
+            slots[index].connection = nil
+            collector.setConnected(slot, false)
+            arbiter.expected &= ~(1 << UInt64(index))
+            removeTarget(connection)
+            if phase != .ended && !slots[index].hasLeft {
+                announce(.disconnected(slot: slot), detail: "")
+                output.log(.info, "player disconnected", [("room", settings.roomID), ("slot", "\(slot)"), ("conn", "\(connection)")])
+            }
+            if connectedPlayers == 0 { noPlayersSince = now }
+        } else {
+            removeSpectator(connection)
+        }
+    }
+
+    /// The slot `connection` plays, by a plain scan (rooms have at most 64 slots).
+    func slotIndex(of connection: ConnectionID) -> Int? {
+        var index = 0
+        while index < slots.count {
+            if slots[index].connection == connection { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    static func protocolError(for rejection: InputRejection) -> ProtocolError {
+        switch rejection {
+        case .invalidSlot: ProtocolError(.wrongSlot, rejection.description)
+        case .payloadTooLarge: ProtocolError(.payloadTooLarge, rejection.description)
+        case .duplicate: ProtocolError(.duplicateInput, rejection.description)
+        case .tooFarAhead: ProtocolError(.tickTooFarAhead, rejection.description)
+        case .late: ProtocolError(.inputLate, rejection.description)
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepCore
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepCoreModule.name == "LockstepCore")
-}

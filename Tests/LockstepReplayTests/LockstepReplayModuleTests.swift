@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepReplay
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepReplayModule.name == "LockstepReplay")
-}

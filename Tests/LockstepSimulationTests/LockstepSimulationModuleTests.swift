@@ -1,6 +1,0 @@
-import Testing
-@testable import LockstepSimulation
-
-@Test func moduleNameIsStable() {
-    #expect(LockstepSimulationModule.name == "LockstepSimulation")
-}
