@@ -120,19 +120,6 @@ public final class BattleServer: @unchecked Sendable {
         if loop.inEventLoop { create() } else { loop.execute(create) }
     }
 
-    /// Creates a room and waits for it: for callers that are not on one of the server's loops.
-    func createRoom(json: [UInt8]) throws(BattleError) -> CreatedRoom {
-        guard !server.eventLoops.contains(where: { $0.inEventLoop }) else {
-            throw .unavailable("waiting for a room from an event loop would block it; use the completion form")
-        }
-        let outcome = Mutex<Result<CreatedRoom, BattleError>?>(nil)
-        createRoom(json: json) { result in outcome.withLock { $0 = result } }
-        while true {
-            if let result = outcome.withLock({ $0 }) { return try result.get() }
-            usleep(50)
-        }
-    }
-
     /// Validates a creation request and picks the room's loop and tick phase.
     private func prepareRoom(json: [UInt8]) throws(BattleError) -> (settings: RoomSettings, playerIDs: [String], loop: EventLoop) {
         guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
