@@ -10,7 +10,8 @@ import LockstepSimulation
 /// `missingPolicy` (`repeat-last`, `neutral`), `payloadLimit`, `simulation`, `simulationVersion`,
 /// `seed` (a number, or a string for values above 2^53), `maxTicks` or `maxDurationSeconds`,
 /// `hashInterval`, `desyncPolicy` (`report`, `drop`), `spectatorDelay`, `minPlayers`,
-/// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `playerIDs` (strings, one per slot), `roomID`.
+/// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `rollbackTicks` (frames kept in memory for
+/// catch-up; older ones are read from the replay file), `playerIDs` (strings, one per slot), `roomID`.
 struct RoomRequest {
     var settings: RoomSettings
     var playerIDs: [String]
@@ -34,7 +35,7 @@ struct RoomRequest {
         let known: Set<String> = [
             "players", "tickRate", "inputDelay", "leadWindow", "lateWindow", "latePolicy", "missingPolicy", "payloadLimit",
             "simulation", "simulationVersion", "seed", "maxTicks", "maxDurationSeconds", "hashInterval", "desyncPolicy",
-            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "playerIDs", "roomID",
+            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "rollbackTicks", "playerIDs", "roomID",
         ]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw .badRequest("unknown field '\(unknown)'")
@@ -103,7 +104,7 @@ struct RoomRequest {
                 desyncPolicy: desyncPolicy, spectatorDelay: try int("spectatorDelay", 0),
                 minPlayers: object["minPlayers"] == nil ? nil : try int("minPlayers", players),
                 startTimeoutNanos: UInt64(startTimeout) * 1_000_000_000, abandonTimeoutNanos: UInt64(abandonTimeout) * 1_000_000_000,
-                phaseOffsetNanos: phaseOffsetNanos)
+                rollbackCapacity: object["rollbackTicks"] == nil ? nil : try int("rollbackTicks", 0), phaseOffsetNanos: phaseOffsetNanos)
         } catch let error as ConfigurationError {
             throw .badRequest(error.description)
         } catch let error as BattleError {
