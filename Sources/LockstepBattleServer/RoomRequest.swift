@@ -78,7 +78,13 @@ struct RoomRequest {
             throw .badRequest("'players' must be 2 to 8 for \(ArenaSimulation.simulationID)")
         }
         var maxTicks = try int("maxTicks", defaults.maxTicks)
-        if object["maxDurationSeconds"] != nil { maxTicks = try int("maxDurationSeconds", 0) * rate }
+        if object["maxDurationSeconds"] != nil {
+            let seconds = try int("maxDurationSeconds", 0)
+            guard (1...31_536_000).contains(seconds), (1...240).contains(rate) else {
+                throw .badRequest("'maxDurationSeconds' must be 1 to 31536000 (and the tick rate 1 to 240)")
+            }
+            maxTicks = seconds * rate
+        }
         let roomID = try string("roomID", generated)
         if let ids = object["playerIDs"] {
             guard let list = ids as? [String], list.count == players else { throw .badRequest("'playerIDs' must be \(players) strings") }

@@ -132,3 +132,14 @@ import Testing
         #expect(metrics.contains("lockstep_tick_work_seconds_bucket"))
     }
 }
+
+@Suite(.serialized) struct AdminOverflowTests {
+    @Test func hugeDurationsAndNumbersAreRefusedNotTrapped() throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        for body in [#"{"maxDurationSeconds": 9223372036854775807}"#, #"{"maxTicks": 1e300}"#, #"{"seed": -1}"#, #"{"players": "two"}"#, #"{"rollbackTicks": 0}"#] {
+            #expect(try server.admin.request("POST", "/v1/rooms", body: Array(body.utf8)).status == 400, "\(body)")
+        }
+        #expect(try server.admin.request("GET", "/healthz").status == 200)
+    }
+}
