@@ -105,7 +105,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         let due = schedule.tick(at: serverNow)
         if let slot = welcome.slot, matchEnd == nil {
             let lastDue = due.map { Int($0.rawValue) } ?? Int(schedule.baseTick.rawValue) - 1
-            let target = Tick(UInt32(max(0, lastDue + inputDelay.delay)))
+            let target = Tick(UInt32(truncatingIfNeeded: max(0, lastDue + inputDelay.delay)))
             var tick = nextInputTick ?? session.confirmedNext
             if tick < session.confirmedNext { tick = session.confirmedNext }
             while tick <= target {
