@@ -56,10 +56,20 @@ let package = Package(
         .target(
             name: "LockstepTesting",
             dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop"]),
+        // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
+        .target(
+            name: "LockstepBench",
+            dependencies: [
+                "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepServer",
+                "LockstepWebSocket", "LockstepTesting",
+            ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
-            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer"]
+            dependencies: [
+                "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
+                "LockstepBench", "LockstepTesting",
+            ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
 
@@ -84,6 +94,8 @@ let package = Package(
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation",
             ]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
+        .testTarget(
+            name: "LockstepBenchTests", dependencies: ["LockstepBench", "LockstepTesting", "CAllocationCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ public enum CommandLineTool {
         ServeCommand.self,
         TokenCommand.self,
         BenchEchoCommand.self,
+        BenchCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.
