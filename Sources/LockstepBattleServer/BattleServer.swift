@@ -96,7 +96,7 @@ public final class BattleServer: @unchecked Sendable {
         let logger = logger
         let configuration = configuration
         let playerIDs = request.playerIDs
-        loop.execute {
+        let create: @Sendable () -> Void = {
             let result: Result<RoomDriver, BattleError>
             do throws(BattleError) {
                 let driver = try RoomDriver(
@@ -118,8 +118,11 @@ public final class BattleServer: @unchecked Sendable {
             done.store(true, ordering: .releasing)
         }
         if loop.inEventLoop {
-            // Cannot wait on our own loop; the creation is queued and completes after this call.
-            throw .unavailable("create rooms from outside the event loops")
+            // The request arrived on the room's own loop (always so with one loop): waiting for a
+            // queued task would deadlock, and running it here is exactly what the queue would do.
+            create()
+        } else {
+            loop.execute(create)
         }
         while !done.load(ordering: .acquiring) { usleep(50) }
         guard let result = outcome.withLock({ $0 }) else { throw .unavailable("room creation failed") }
