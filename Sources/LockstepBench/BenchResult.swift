@@ -116,6 +116,13 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var bytesInPerSecond: Double
     /// WebSocket payload bytes per second sent by the bots (clients → server).
     public var bytesOutPerSecond: Double
+    /// CPU busy on the whole machine during the window, % of one core (all CPUs summed).
+    public var machineCPUPercent: Double?
+    /// Machine CPU used by neither the server nor the generator (other processes: builds…),
+    /// % of one core. Figures measured beside a busy neighbour are not the server's own.
+    public var otherCPUPercent: Double?
+    /// CPU stolen by the hypervisor during the window, % of one core.
+    public var stealPercent: Double?
     /// ERROR messages the bots received.
     public var errors: UInt64
     /// Connections that ended before the run did.

@@ -122,10 +122,12 @@ public final class BenchRunner {
         let windowEnd = windowStart + nanoseconds(options.durationSeconds)
         let serverCPUStart = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUStart = ProcessStats.ownCPUSeconds()
+        let machineStart = ProcessStats.machineCPUSeconds()
         window.set(start: windowStart, end: windowEnd)
         sleep(until: windowEnd, rooms: rooms, phase: "measuring", recorders, connections)
         let serverCPUEnd = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUEnd = ProcessStats.ownCPUSeconds()
+        let machineEnd = ProcessStats.machineCPUSeconds()
         let rssEnd = server.pid.flatMap(ProcessStats.residentBytes(of:))
 
         let merged = collect(group: group, recorders: recorders, windowEnd: windowEnd, seconds: windowSeconds)
@@ -162,6 +164,13 @@ public final class BenchRunner {
         let inputs = BenchResult.Inputs(
             sent: merged.inputsSent, behindSchedule: merged.inputsBehindSchedule, slotsSeen: merged.slotsSeen,
             filled: merged.slotsFilled, late: merged.slotsLate, disconnected: merged.slotsDisconnected)
+        var machinePercent: Double?, otherPercent: Double?, stealPercent: Double?
+        if let start = machineStart, let end = machineEnd {
+            machinePercent = (end.busy - start.busy) / measuredSeconds * 100
+            stealPercent = (end.steal - start.steal) / measuredSeconds * 100
+            let ours = ownCPU + (serverFigures.cpuSeconds ?? 0)
+            otherPercent = max(0, (end.busy - start.busy) - ours) / measuredSeconds * 100
+        }
         let withinBudget = latency.count > 0 && latency.p99 <= options.p99BudgetMicros
         let passed = startedCount == connections && closedEarly == 0 && merged.missedTicks == 0 && withinBudget
         let bytesIn = Double(merged.bytesIn) / measuredSeconds
@@ -171,7 +180,8 @@ public final class BenchRunner {
             connected: connected, started: startedCount, tickRate: options.tickRate, durationSeconds: measuredSeconds,
             latency: latency, latencyCDF: cdf, p99BySecond: p99BySecond, jitter: BenchResult.Percentiles(merged.jitter),
             ticks: ticks, inputs: inputs, server: serverFigures, generator: generator, bytesInPerSecond: bytesIn,
-            bytesOutPerSecond: bytesOut, errors: merged.errors, closedEarly: closedEarly, passed: passed)
+            bytesOutPerSecond: bytesOut, machineCPUPercent: machinePercent, otherCPUPercent: otherPercent,
+            stealPercent: stealPercent, errors: merged.errors, closedEarly: closedEarly, passed: passed)
     }
 
     // MARK: Pieces

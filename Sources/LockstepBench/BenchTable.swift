@@ -6,7 +6,7 @@ public enum BenchTable {
     public static func render(_ report: BenchReport) -> String {
         let header = [
             "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "jitter p99", "late", "missed",
-            "filled", "srv CPU %", "µs/conn-tick", "KiB/conn", "gen CPU %", "result",
+            "filled", "srv CPU %", "µs/conn-tick", "KiB/conn", "gen CPU %", "other CPU %", "result",
         ]
         var rows = [header]
         for run in report.runs {
@@ -18,6 +18,7 @@ public enum BenchTable {
                 run.server.cpuPerConnectionTickMicros.map { String(format: "%.2f", $0) } ?? "-",
                 run.server.memoryPerConnectionBytes.map { String(format: "%.1f", $0 / 1024) } ?? "-",
                 number(run.generator.cpuPercent) + (run.generator.fellBehind ? "!" : ""),
+                run.otherCPUPercent.map { number($0) + ($0 > 10 ? "!" : "") } ?? "-",
                 run.passed ? "pass" : "FAIL",
             ])
         }
@@ -39,6 +40,9 @@ public enum BenchTable {
         }
         if report.runs.contains(where: \.generator.fellBehind) {
             text += "! the load generator fell behind its own schedule in a run marked '!': those latencies include it\n"
+        }
+        if report.runs.contains(where: { ($0.otherCPUPercent ?? 0) > 10 }) {
+            text += "! other processes used CPU during a run marked '!' in 'other CPU %': rerun on a quiet machine\n"
         }
         return text
     }

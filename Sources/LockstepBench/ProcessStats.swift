@@ -23,6 +23,20 @@ public enum ProcessStats {
         return nil
     }
 
+    /// CPU seconds of the whole machine since boot from `/proc/stat`: busy (everything but idle
+    /// and iowait) and stolen by the hypervisor, summed over every CPU; `nil` when unreadable.
+    public static func machineCPUSeconds() -> (busy: Double, steal: Double)? {
+        guard let text = readText("/proc/stat"), let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else {
+            return nil
+        }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return nil }
+        let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        // user nice system idle iowait irq softirq steal (guest time is already in user).
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+        return (busy / hertz, fields[7] / hertz)
+    }
+
     /// This process's user plus system CPU seconds (`getrusage(RUSAGE_SELF)`: every thread, no children).
     public static func ownCPUSeconds() -> Double {
         var usage = rusage()
