@@ -95,7 +95,8 @@ let package = Package(
             ]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
         .testTarget(
-            name: "LockstepBenchTests", dependencies: ["LockstepBench", "LockstepTesting", "CAllocationCounter"]),
+            name: "LockstepBenchTests",
+            dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,7 +34,7 @@ public struct BenchReport: Codable, Sendable, Equatable {
     /// The JSON text (pretty-printed, keys sorted).
     public func json() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 

@@ -49,7 +49,9 @@ struct BotSession {
         _ bytes: UnsafeRawBufferPointer, at now: UInt64, window: BenchWindow, into measurements: inout LoopMeasurements,
         send: (UnsafeRawBufferPointer) -> Void
     ) {
-        guard let type = bytes.first else { return }
+        // Not `bytes.first`: the generic Collection path allocates in unoptimised builds.
+        guard bytes.count > 0 else { return }
+        let type = bytes[0]
         let inWindow = window.contains(now)
         if inWindow { measurements.bytesIn &+= UInt64(bytes.count) }
         switch type {
