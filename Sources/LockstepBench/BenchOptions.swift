@@ -35,6 +35,9 @@ public struct BenchOptions: Sendable, Equatable {
     public var p99BudgetMicros = 2000.0
     /// Seed of the bots' inputs.
     public var seed: UInt64 = 1
+    /// Before each run, wait up to this many seconds for the machine to be quiet (under 15 % of
+    /// one core busy over a second), so other processes do not share the CPUs being measured; 0: do not wait.
+    public var quietWaitSeconds = 0.0
     /// Seconds allowed for connecting and starting every room before the run is abandoned.
     public var startTimeoutSeconds = 30.0
 
@@ -60,6 +63,7 @@ public struct BenchOptions: Sendable, Equatable {
         if !(0...600).contains(rampSeconds) { return "the ramp must be in 0...600 s" }
         if !(0...600).contains(warmupSeconds) { return "the warm-up must be in 0...600 s" }
         if !(durationSeconds >= 0.5 && durationSeconds <= 3600) { return "the duration must be in 0.5...3600 s" }
+        if !(0...3600).contains(quietWaitSeconds) { return "the quiet wait must be in 0...3600 s" }
         if !(1...64).contains(clientLoops) { return "client loops must be in 1...64" }
         if !(p99BudgetMicros > 0) { return "the p99 budget must be positive" }
         if (roomCounts.max() ?? 0) * connectionsPerRoom > 60_000 { return "more than 60,000 connections from one address" }

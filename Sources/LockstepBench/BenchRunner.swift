@@ -59,6 +59,7 @@ public final class BenchRunner {
     // MARK: One run
 
     private func runOnce(rooms: Int) throws -> BenchResult {
+        waitForQuietMachine(rooms: rooms)
         let hardDeadline = now() + nanoseconds(options.hardDeadlineSeconds)
         let server = try BenchServer(options: options, rooms: rooms)
         defer { server.stop() }
@@ -185,6 +186,20 @@ public final class BenchRunner {
     }
 
     // MARK: Pieces
+
+    /// Waits (at most `quietWaitSeconds`) until the machine spends under 15 % of one core over a second.
+    private func waitForQuietMachine(rooms: Int) {
+        guard options.quietWaitSeconds > 0 else { return }
+        let deadline = now() + nanoseconds(options.quietWaitSeconds)
+        while now() < deadline {
+            guard let before = ProcessStats.machineCPUSeconds() else { return }
+            usleep(1_000_000)
+            guard let after = ProcessStats.machineCPUSeconds() else { return }
+            let busy = (after.busy - before.busy) * 100
+            if busy < 15 { return }
+            progress("[\(rooms) rooms] waiting for a quiet machine: \(Int(busy)) % of a core busy   \r")
+        }
+    }
 
     private func connect(
         room: AdminClient.CreatedRoom, index: Int, loop: EventLoop, recorder: LoopRecorder, window: BenchWindow,

@@ -27,6 +27,7 @@ public enum BenchCommand: Command {
             OptionSpec("--warmup", value: "S", help: "Seconds of play before measuring.", default: "2"),
             OptionSpec("--duration", value: "S", help: "Measured seconds per run.", default: "10"),
             OptionSpec("--start-timeout", value: "S", help: "Seconds allowed for every room to start.", default: "30"),
+            OptionSpec("--wait-quiet", value: "S", help: "Before each run, wait up to S seconds for other processes to go idle.", default: "0"),
             OptionSpec("--budget-us", value: "US", help: "p99 tick-latency budget of a passing run.", default: "2000"),
             OptionSpec("--client-loops", value: "N", help: "Event loops for the bots.", default: "1"),
             OptionSpec("--server-loops", value: "N", help: "Event loops of the child server.", default: "the server's"),
@@ -39,11 +40,13 @@ public enum BenchCommand: Command {
             OptionSpec("--json", value: "FILE", help: "Write the JSON report here ('-': standard output)."),
             OptionSpec("--html", value: "FILE", help: "Write the HTML report here."),
             OptionSpec("--svg-dir", value: "DIR", help: "Write each chart as an SVG file here."),
+            OptionSpec("--timer-only", help: "Measure the machine's floor instead: the rooms' staggered tick timers on --server-loops loops, no sockets."),
             OptionSpec("--quiet", help: "No progress line."),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         let options = try options(from: arguments)
+        if arguments.flag("--timer-only") { return try timerOnly(options, arguments: arguments, output: output) }
         let quiet = arguments.flag("--quiet")
         let progressOutput = output
         let runner = BenchRunner(options: options) { line in
@@ -58,6 +61,28 @@ public enum BenchCommand: Command {
         }
         try write(report, arguments: arguments, output: output)
         return report.runs.allSatisfy({ $0.latency.count > 0 }) ? CommandLineTool.exitSuccess : CommandLineTool.exitFailure
+    }
+
+    /// `--timer-only`: the same staggered tick timers as the server, no network work, one row per room count.
+    private static func timerOnly(_ options: BenchOptions, arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
+        var loops = 1
+        if case .child(_, let serverLoops) = options.target { loops = serverLoops ?? 1 }
+        output.out("timer-only floor: staggered tick timers at \(options.tickRate) Hz on \(loops) loop(s), "
+            + "\(options.durationSeconds) s, lateness of each firing (µs)\n")
+        output.out("rooms  firings     p50     p90     p99   p99.9      max\n")
+        for rooms in options.roomCounts {
+            let histogram: LatencyHistogram
+            do {
+                histogram = try TimerFloor.measure(
+                    rooms: rooms, tickRate: options.tickRate, loops: loops, seconds: options.durationSeconds)
+            } catch {
+                throw CommandFailure("cannot start the timer loops: \(error)")
+            }
+            let p = BenchResult.Percentiles(histogram)
+            let cells = [p.p50, p.p90, p.p99, p.p999, p.max].map { String(format: "%7.1f", $0) }.joined(separator: " ")
+            output.out(String(format: "%5d  %7llu ", rooms, p.count) + cells + "\n")
+        }
+        return CommandLineTool.exitSuccess
     }
 
     /// Builds and validates the options from the command line.
@@ -80,6 +105,7 @@ public enum BenchCommand: Command {
         options.warmupSeconds = try seconds(arguments, "--warmup") ?? options.warmupSeconds
         options.durationSeconds = try seconds(arguments, "--duration") ?? options.durationSeconds
         options.startTimeoutSeconds = try seconds(arguments, "--start-timeout") ?? options.startTimeoutSeconds
+        options.quietWaitSeconds = try seconds(arguments, "--wait-quiet") ?? options.quietWaitSeconds
         options.p99BudgetMicros = try seconds(arguments, "--budget-us") ?? options.p99BudgetMicros
         options.clientLoops = try arguments.integer("--client-loops", in: 1...64) ?? options.clientLoops
         options.seed = try arguments.unsigned64("--seed") ?? options.seed
