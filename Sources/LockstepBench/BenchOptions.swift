@@ -11,8 +11,20 @@ public struct BenchOptions: Sendable, Equatable {
         case external(playURL: BenchURL, adminURL: BenchURL, adminKey: String, serverPID: Int32?)
     }
 
+    /// How the server's clock is related to this host's.
+    public enum ClockOffsetMode: String, Sendable, Equatable, CaseIterable {
+        /// `none` when the play host is a loopback address (one host, one CLOCK_MONOTONIC), else `ping`.
+        case auto
+        /// Estimate each connection's offset with PING/PONG (docs/PROTOCOL.md "Clock alignment").
+        case ping
+        /// Use the clocks as they are (client and server on one host).
+        case none
+    }
+
     /// The server under test.
     public var target: Target
+    /// How latency is put on the server's clock.
+    public var clockOffset = ClockOffsetMode.auto
     /// Room counts to run, one run each (a sweep when more than one).
     public var roomCounts: [Int] = [10]
     /// Players per room (each a bot sending one input per tick).
@@ -38,12 +50,26 @@ public struct BenchOptions: Sendable, Equatable {
     /// Before each run, wait up to this many seconds for the machine to be quiet (under 15 % of
     /// one core busy over a second), so other processes do not share the CPUs being measured; 0: do not wait.
     public var quietWaitSeconds = 0.0
+    /// How many times a run is repeated when other processes used over 10 % of a core during its
+    /// window (the figures would not be the server's own); the last attempt is kept.
+    public var busyRetries = 0
     /// Seconds allowed for connecting and starting every room before the run is abandoned.
     public var startTimeoutSeconds = 30.0
 
     /// Options aimed at `target` with the defaults above.
     public init(target: Target) {
         self.target = target
+    }
+
+    /// Whether the bots measure the clock offset with PING/PONG (resolving `auto` by the play host).
+    public var measuresClockOffset: Bool {
+        switch clockOffset {
+        case .ping: return true
+        case .none: return false
+        case .auto:
+            guard case .external(let url, _, _, _) = target else { return false }
+            return !(url.host.hasPrefix("127.") || url.host == "localhost" || url.host == "::1")
+        }
     }
 
     /// Connections per room.
@@ -64,6 +90,7 @@ public struct BenchOptions: Sendable, Equatable {
         if !(0...600).contains(warmupSeconds) { return "the warm-up must be in 0...600 s" }
         if !(durationSeconds >= 0.5 && durationSeconds <= 3600) { return "the duration must be in 0.5...3600 s" }
         if !(0...3600).contains(quietWaitSeconds) { return "the quiet wait must be in 0...3600 s" }
+        if !(0...20).contains(busyRetries) { return "busy retries must be in 0...20" }
         if !(1...64).contains(clientLoops) { return "client loops must be in 1...64" }
         if !(p99BudgetMicros > 0) { return "the p99 budget must be positive" }
         if (roomCounts.max() ?? 0) * connectionsPerRoom > 60_000 { return "more than 60,000 connections from one address" }

@@ -22,6 +22,8 @@ public struct BenchReport: Codable, Sendable, Equatable {
     public var players: Int, spectators: Int, tickRate: Int, inputDelay: Int
     /// Phases, seconds.
     public var rampSeconds: Double, warmupSeconds: Double, durationSeconds: Double
+    /// How latency was put on the server's clock: `none` (one host, shared CLOCK_MONOTONIC) or `ping`.
+    public var clockOffset: String
     /// The p99 budget a run must hold, microseconds.
     public var p99BudgetMicros: Double
     /// The histogram's relative error bound on a reported percentile.

@@ -84,6 +84,18 @@ public struct BenchResult: Codable, Sendable, Equatable {
         public var fellBehind: Bool
     }
 
+    /// The PING/PONG clock offsets (`null` when the clocks were used as they are, on one host).
+    public struct ClockOffsets: Codable, Sendable, Equatable {
+        /// Connections with at least one PONG.
+        public var connections: Int
+        /// The smallest round trip seen, microseconds.
+        public var minRoundTripMicros: Double
+        /// The largest round trip among each connection's best, microseconds (half of it bounds that offset's error).
+        public var maxBestRoundTripMicros: Double
+        /// The offsets (server − client), microseconds: smallest and largest over the connections.
+        public var minOffsetMicros: Double, maxOffsetMicros: Double
+    }
+
     /// Rooms in this run.
     public var rooms: Int
     /// Players per room.
@@ -106,6 +118,8 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var latencyCDF: [[Double]]
     /// p99 latency for each second of the window, microseconds.
     public var p99BySecond: [Double]
+    /// The clock offsets applied, when measured with PING/PONG.
+    public var clockOffsets: ClockOffsets?
     /// |frame inter-arrival − period| on each connection.
     public var jitter: Percentiles
     public var ticks: Ticks

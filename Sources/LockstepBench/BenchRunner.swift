@@ -35,7 +35,14 @@ public final class BenchRunner {
     public func run(commandLine: String) throws -> BenchReport {
         var results: [BenchResult] = []
         for rooms in options.roomCounts {
-            let result = try runOnce(rooms: rooms)
+            var result = try runOnce(rooms: rooms)
+            var retries = 0
+            while retries < options.busyRetries, let other = result.otherCPUPercent, other > 10 {
+                retries += 1
+                progress(BenchTable.progressSummary(result) + "\n[\(rooms) rooms] other processes used \(Int(other)) % "
+                    + "of a core: running again (\(retries)/\(options.busyRetries))\n")
+                result = try runOnce(rooms: rooms)
+            }
             results.append(result)
             progress(BenchTable.progressSummary(result) + "\n")
         }
@@ -51,7 +58,8 @@ public final class BenchRunner {
             machine: .current(), target: targetName, serverLoops: serverLoops, players: options.players,
             spectators: options.spectators, tickRate: options.tickRate, inputDelay: options.inputDelay,
             rampSeconds: options.rampSeconds, warmupSeconds: options.warmupSeconds,
-            durationSeconds: options.durationSeconds, p99BudgetMicros: options.p99BudgetMicros,
+            durationSeconds: options.durationSeconds, clockOffset: options.measuresClockOffset ? "ping" : "none",
+            p99BudgetMicros: options.p99BudgetMicros,
             percentileRelativeError: LatencyHistogram().relativeErrorBound, runs: results,
             maxRoomsWithinBudget: results.filter(\.passed).map(\.rooms).max())
     }
@@ -132,6 +140,7 @@ public final class BenchRunner {
         let rssEnd = server.pid.flatMap(ProcessStats.residentBytes(of:))
 
         let merged = collect(group: group, recorders: recorders, windowEnd: windowEnd, seconds: windowSeconds)
+        let offsets = options.measuresClockOffset ? clockOffsets(group: group, recorders: recorders) : nil
         let closedEarly = Int(recorders.reduce(0) { $0 + $1.closed.load })
         closeAll(group: group, recorders: recorders)
 
@@ -179,7 +188,7 @@ public final class BenchRunner {
         return BenchResult(
             rooms: rooms, players: options.players, spectators: options.spectators, connections: connections,
             connected: connected, started: startedCount, tickRate: options.tickRate, durationSeconds: measuredSeconds,
-            latency: latency, latencyCDF: cdf, p99BySecond: p99BySecond, jitter: BenchResult.Percentiles(merged.jitter),
+            latency: latency, latencyCDF: cdf, p99BySecond: p99BySecond, clockOffsets: offsets, jitter: BenchResult.Percentiles(merged.jitter),
             ticks: ticks, inputs: inputs, server: serverFigures, generator: generator, bytesInPerSecond: bytesIn,
             bytesOutPerSecond: bytesOut, machineCPUPercent: machinePercent, otherCPUPercent: otherPercent,
             stealPercent: stealPercent, errors: merged.errors, closedEarly: closedEarly, passed: passed)
@@ -214,7 +223,8 @@ public final class BenchRunner {
                 + Array(repeating: (room.spectatorToken, false), count: options.spectators)
             for (slot, (token, isPlayer)) in tokens.enumerated() {
                 let session = BotSession(
-                    isPlayer: isPlayer, countsStatuses: slot == 0, seed: options.seed &+ UInt64(index), botIndex: slot)
+                    isPlayer: isPlayer, countsStatuses: slot == 0, seed: options.seed &+ UInt64(index), botIndex: slot,
+                    measuresClockOffset: options.measuresClockOffset)
                 let bot = BenchBot(session: session, token: token, recorder: recorder, window: window)
                 do {
                     bot.client = try WebSocketClient(
@@ -257,6 +267,28 @@ public final class BenchRunner {
         var merged = LoopMeasurements(seconds: seconds)
         for copy in copies.withLock({ $0 }) { merged.merge(copy) }
         return merged
+    }
+
+    /// Each connection's best PING round trip and offset, summed up (read on the loops).
+    private func clockOffsets(group: EventLoopGroup, recorders: [LoopRecorder]) -> BenchResult.ClockOffsets? {
+        let samples = Mutex<[(UInt64, Int64)]>([])
+        let done = Atomic<Int>(0)
+        for (loop, recorder) in zip(group.loops, recorders) {
+            loop.execute {
+                let mine = recorder.bots.map(\.session).filter { $0.bestRoundTrip != .max }
+                    .map { ($0.bestRoundTrip, $0.clockOffset) }
+                samples.withLock { $0 += mine }
+                done.add(1, ordering: .releasing)
+            }
+        }
+        let deadline = now() + nanoseconds(10)
+        while done.load(ordering: .acquiring) < recorders.count && now() < deadline { usleep(2000) }
+        let all = samples.withLock { $0 }
+        guard !all.isEmpty else { return nil }
+        return BenchResult.ClockOffsets(
+            connections: all.count, minRoundTripMicros: Double(all.map(\.0).min() ?? 0) / 1000,
+            maxBestRoundTripMicros: Double(all.map(\.0).max() ?? 0) / 1000,
+            minOffsetMicros: Double(all.map(\.1).min() ?? 0) / 1000, maxOffsetMicros: Double(all.map(\.1).max() ?? 0) / 1000)
     }
 
     private func closeAll(group: EventLoopGroup, recorders: [LoopRecorder]) {

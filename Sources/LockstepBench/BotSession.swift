@@ -1,3 +1,4 @@
+import LockstepEventLoop
 import LockstepSimulation
 
 /// One bot's protocol state as a value: reads the server's messages straight from the received
@@ -24,13 +25,30 @@ struct BotSession {
     private var nextInputTick: UInt32 = 0
     private var bot: ArenaBot
     private var input: [UInt8] = [UInt8](repeating: 0, count: 6 + ArenaInput.encodedSize)
+    private var ping: [UInt8] = [UInt8](repeating: 0, count: 9)
+    /// Whether to estimate the server's clock offset with PING/PONG (a server on another host).
+    let measuresClockOffset: Bool
+    /// Server clock − client clock, ns, from the PONG with the smallest round trip (0 on one host).
+    private(set) var clockOffset: Int64 = 0
+    /// The smallest PING round trip seen, ns (`UInt64.max` before any PONG).
+    private(set) var bestRoundTrip: UInt64 = .max
+    private var pingsLeft = 0
 
-    /// A session for a player (inputs seeded by `seed` and the room index) or a spectator.
-    init(isPlayer: Bool, countsStatuses: Bool, seed: UInt64, botIndex: Int) {
+    /// PINGs sent per connection at match start (one per frame) to estimate the clock offset.
+    static let offsetPings = 8
+
+    /// A session for a player (inputs seeded by `seed` and the room index) or a spectator;
+    /// `measuresClockOffset` when the server's clock is not this host's.
+    init(isPlayer: Bool, countsStatuses: Bool, seed: UInt64, botIndex: Int, measuresClockOffset: Bool = false) {
         self.isPlayer = isPlayer
         self.countsStatuses = countsStatuses
+        self.measuresClockOffset = measuresClockOffset
         bot = ArenaBot(seed: seed, slot: botIndex)
     }
+
+    /// `now` (this host's monotonic clock) on the server's clock.
+    @inline(__always)
+    func serverTime(_ now: UInt64) -> UInt64 { UInt64(max(0, Int64(bitPattern: now) &+ clockOffset)) }
 
     /// The tick period in nanoseconds.
     var periodNanoseconds: UInt64 { 1_000_000_000 / tickRate }
@@ -73,6 +91,14 @@ struct BotSession {
             catchUp(bytes)
         case 0x85 where bytes.count >= 2:
             if bytes[1] == 7 { ended = true }
+        case 0x84 where bytes.count >= 21:
+            // PONG: offset ≈ s − (t0 + rtt / 2), keeping the sample with the smallest round trip.
+            let sent = read(UInt64.self, bytes, at: 1)
+            let server = read(UInt64.self, bytes, at: 9)
+            if now >= sent, now - sent < bestRoundTrip {
+                bestRoundTrip = now - sent
+                clockOffset = Int64(bitPattern: server) &- Int64(bitPattern: sent &+ bestRoundTrip / 2)
+            }
         case 0x86 where bytes.count >= 3:
             measurements.errors &+= 1
             measurements.lastErrorCode = read(UInt16.self, bytes, at: 1)
@@ -81,8 +107,9 @@ struct BotSession {
         }
     }
 
-    /// Counts the ticks due by `end` (one period of grace) that never arrived.
-    func undeliveredTicks(by end: UInt64) -> UInt64 {
+    /// Counts the ticks due by `end` (this host's clock; one period of grace) that never arrived.
+    func undeliveredTicks(by clientEnd: UInt64) -> UInt64 {
+        let end = serverTime(clientEnd)
         guard hasSchedule, !ended, end > epoch + periodNanoseconds else { return 0 }
         let due = UInt64(base) + (end - periodNanoseconds - epoch) * tickRate / 1_000_000_000
         return due >= UInt64(expectedTick) ? due - UInt64(expectedTick) + 1 : 0
@@ -103,6 +130,10 @@ struct BotSession {
         epoch = newEpoch
         tickRate = rate
         hasSchedule = true
+        if first && measuresClockOffset {
+            pingsLeft = Self.offsetPings
+            sendPing(at: 0, send: send)
+        }
         if first && isPlayer {
             // The first inputs: ticks base…base+inputDelay at once, then one per frame.
             nextInputTick = max(newBase, expectedTick)
@@ -117,7 +148,8 @@ struct BotSession {
         let tick = read(UInt32.self, bytes, at: 1)
         if inWindow && hasSchedule {
             let due = deadline(of: tick)
-            let latency = now > due ? now - due : 0
+            let serverNow = serverTime(now)
+            let latency = serverNow > due ? serverNow - due : 0
             measurements.latency.record(latency)
             let second = Int((now - window.startNanoseconds) / 1_000_000_000)
             if second < measurements.latencyBySecond.count { measurements.latencyBySecond[second].record(latency) }
@@ -135,6 +167,18 @@ struct BotSession {
         if isPlayer && hasSchedule && !ended {
             sendInputs(through: tick &+ 1 &+ inputDelay, at: now, window: inWindow ? window : nil, into: &measurements, send: send)
         }
+        if pingsLeft > 0 { sendPing(at: now, send: send) }
+    }
+
+    /// Sends a PING carrying `now` (this host's clock), for the clock offset.
+    private mutating func sendPing(at now: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        let time = now == 0 ? MonotonicInstant.now().nanoseconds : now
+        ping.withUnsafeMutableBytes { buffer in
+            buffer[0] = 0x04
+            buffer.storeBytes(of: time.littleEndian, toByteOffset: 1, as: UInt64.self)
+            send(UnsafeRawBufferPointer(buffer))
+        }
+        pingsLeft -= 1
     }
 
     private mutating func sendInputs(
@@ -160,7 +204,9 @@ struct BotSession {
                 measurements.inputsSent &+= 1
                 measurements.bytesOut &+= UInt64(input.count)
                 // Its send time is the deadline of tick − inputDelay (the tick then due).
-                if tick >= inputDelay, now > deadline(of: tick - inputDelay) { measurements.inputsBehindSchedule &+= 1 }
+                if tick >= inputDelay, serverTime(now) > deadline(of: tick - inputDelay) {
+                    measurements.inputsBehindSchedule &+= 1
+                }
             }
             nextInputTick &+= 1
         }

@@ -28,6 +28,7 @@ public enum BenchCommand: Command {
             OptionSpec("--duration", value: "S", help: "Measured seconds per run.", default: "10"),
             OptionSpec("--start-timeout", value: "S", help: "Seconds allowed for every room to start.", default: "30"),
             OptionSpec("--wait-quiet", value: "S", help: "Before each run, wait up to S seconds for other processes to go idle.", default: "0"),
+            OptionSpec("--retry-busy", value: "N", help: "Run a room count again (up to N times) when other processes used CPU during it.", default: "0"),
             OptionSpec("--budget-us", value: "US", help: "p99 tick-latency budget of a passing run.", default: "2000"),
             OptionSpec("--client-loops", value: "N", help: "Event loops for the bots.", default: "1"),
             OptionSpec("--server-loops", value: "N", help: "Event loops of the child server.", default: "the server's"),
@@ -35,6 +36,7 @@ public enum BenchCommand: Command {
             OptionSpec("--url", value: "WS-URL", help: "Play endpoint of an external server, ws://HOST:PORT/v1/play."),
             OptionSpec("--admin-url", value: "URL", help: "Admin API of the external server, http://HOST:PORT."),
             OptionSpec("--admin-key", value: "KEY", help: "Admin key of the external server.", environment: "LOCKSTEP_ADMIN_KEY"),
+            OptionSpec("--clock-offset", value: "MODE", help: "auto, ping or none: estimate the server's clock offset with PING/PONG (auto: only for a non-loopback --url).", default: "auto"),
             OptionSpec("--server-pid", value: "PID", help: "PID of the external server (same host: CPU and RSS)."),
             OptionSpec("--seed", value: "N", help: "Seed of the bots' inputs.", default: "1"),
             OptionSpec("--json", value: "FILE", help: "Write the JSON report here ('-': standard output)."),
@@ -106,9 +108,16 @@ public enum BenchCommand: Command {
         options.durationSeconds = try seconds(arguments, "--duration") ?? options.durationSeconds
         options.startTimeoutSeconds = try seconds(arguments, "--start-timeout") ?? options.startTimeoutSeconds
         options.quietWaitSeconds = try seconds(arguments, "--wait-quiet") ?? options.quietWaitSeconds
+        options.busyRetries = try arguments.integer("--retry-busy", in: 0...20) ?? options.busyRetries
         options.p99BudgetMicros = try seconds(arguments, "--budget-us") ?? options.p99BudgetMicros
         options.clientLoops = try arguments.integer("--client-loops", in: 1...64) ?? options.clientLoops
         options.seed = try arguments.unsigned64("--seed") ?? options.seed
+        if let mode = arguments.value("--clock-offset") {
+            guard let parsed = BenchOptions.ClockOffsetMode(rawValue: mode) else {
+                throw UsageError("option '--clock-offset' takes auto, ping or none, not '\(mode)'")
+            }
+            options.clockOffset = parsed
+        }
         if let problem = options.validate() { throw UsageError(problem) }
         return options
     }

@@ -12,7 +12,10 @@ import Testing
             rooms: 250, players: 4, spectators: 1, connections: 1250, connected: 1250, started: 1250, tickRate: 30,
             durationSeconds: 10, latency: percentiles,
             latencyCDF: histogram.cumulativeDistribution().map { [Double($0.value) / 1000, $0.fraction] },
-            p99BySecond: [800, 900.5], jitter: percentiles,
+            p99BySecond: [800, 900.5],
+            clockOffsets: .init(connections: 1250, minRoundTripMicros: 30, maxBestRoundTripMicros: 90, minOffsetMicros: -12,
+                                maxOffsetMicros: 14),
+            jitter: percentiles,
             ticks: .init(framesReceived: 375_000, lateFrames: 3, missedTicks: 0, reanchors: 0),
             inputs: .init(sent: 300_000, behindSchedule: 3, slotsSeen: 300_000, filled: 1, late: 0, disconnected: 0),
             server: .init(pid: 42, cpuSeconds: 5.5, cpuPercent: 55, cpuPerConnectionTickMicros: 14.7, rssIdleBytes: 10_000_000,
@@ -23,7 +26,7 @@ import Testing
         return BenchReport(
             schema: BenchReport.currentSchema, createdAt: "2026-11-21T17:00:00Z", commandLine: "lockstep bench --rooms 250",
             machine: .current(), target: "child", serverLoops: 1, players: 4, spectators: 1, tickRate: 30, inputDelay: 2,
-            rampSeconds: 1, warmupSeconds: 2, durationSeconds: 10, p99BudgetMicros: 2000,
+            rampSeconds: 1, warmupSeconds: 2, durationSeconds: 10, clockOffset: "ping", p99BudgetMicros: 2000,
             percentileRelativeError: LatencyHistogram().relativeErrorBound, runs: [run], maxRoomsWithinBudget: 250)
     }
 
@@ -39,7 +42,7 @@ import Testing
             "schema", "createdAt", "commandLine", "machine", "target", "serverLoops", "players", "spectators", "tickRate",
             "inputDelay", "rampSeconds", "warmupSeconds", "durationSeconds", "p99BudgetMicros", "percentileRelativeError",
             "runs", "maxRoomsWithinBudget", "cpuPerConnectionTickMicros", "memoryPerConnectionBytes", "missedTicks",
-            "p99BySecond", "latencyCDF", "otherCPUPercent", "fellBehind",
+            "p99BySecond", "latencyCDF", "otherCPUPercent", "fellBehind", "clockOffset", "clockOffsets",
         ] {
             #expect(text.contains("\"\(key)\""), "missing \(key)")
         }

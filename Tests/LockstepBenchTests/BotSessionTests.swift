@@ -83,6 +83,32 @@ import Testing
         #expect(measurements.missedTicks == 5)
     }
 
+    @Test func pongsPutTheFramesOnTheServersClockUsingTheSmallestRoundTrip() {
+        var session = BotSession(isPlayer: false, countsStatuses: false, seed: 1, botIndex: 0, measuresClockOffset: true)
+        let window = BenchWindow()
+        window.set(start: 0, end: .max)
+        var measurements = LoopMeasurements(seconds: 1)
+        var sent: [[UInt8]] = []
+        let ahead: UInt64 = 1_000_000  // the server's clock reads 1 ms more than ours
+        feed(&session, Self.welcome(), at: Self.epoch - ahead - 1000, window: window, &measurements, sent: &sent)
+        #expect(sent.first?.first == 0x04)  // the first PING goes out with the schedule
+        func pong(sentAt t0: UInt64, roundTrip: UInt64) -> [UInt8] {
+            var writer = WireWriter()
+            ServerMessageEncoder.pong(clientTime: t0, serverTime: t0 + roundTrip / 2 + ahead, nextTick: Tick(0), into: &writer)
+            return writer.bytes
+        }
+        feed(&session, pong(sentAt: 1000, roundTrip: 100), at: 1100, window: window, &measurements, sent: &sent)
+        // A slower sample whose midpoint is off by 5 µs does not replace the better one.
+        var skewed = pong(sentAt: 5000, roundTrip: 40_000)
+        skewed.withUnsafeMutableBytes { $0.storeBytes(of: (5000 + 25_000 + ahead).littleEndian, toByteOffset: 9, as: UInt64.self) }
+        feed(&session, skewed, at: 45_000, window: window, &measurements, sent: &sent)
+        #expect(session.clockOffset == Int64(ahead))
+        #expect(session.bestRoundTrip == 100)
+        feed(&session, Self.frame(0), at: Self.epoch - ahead + 150_000, window: window, &measurements, sent: &sent)
+        #expect(measurements.latency.min == 150_000)
+        #expect(sent.filter { $0.first == 0x04 }.count == 2)  // and one more PING per frame until eight
+    }
+
     @Test func truncatedMessagesAreIgnoredWithoutReadingPastTheEnd() {
         var session = BotSession(isPlayer: true, countsStatuses: true, seed: 1, botIndex: 0)
         let window = BenchWindow()
