@@ -14,20 +14,23 @@ public enum BenchHTMLReport {
             }, logX: true)
         charts.append(("latency-cdf.svg", cdf.render()))
         var overTime = SVGChart(
-            title: "p99 tick latency over time", xLabel: "second of the measured window", yLabel: "p99 (µs)",
+            title: "p99 tick latency over time", xLabel: "second of the measured window", yLabel: "p99 (µs, log scale)",
             series: runs.map { run in
                 .init(name: "\(run.rooms) rooms", points: run.p99BySecond.enumerated().map { (Double($0.offset), $0.element) })
             })
+        overTime.logY = true
         overTime.references = [(report.p99BudgetMicros, "budget")]
         charts.append(("p99-over-time.svg", overTime.render()))
         if runs.count > 1 {
             var latency = SVGChart(
-                title: "Tick latency against room count", xLabel: "rooms (× \(report.players) players)", yLabel: "µs",
+                title: "Tick latency against room count", xLabel: "rooms (× \(report.players) players)",
+                yLabel: "µs (log scale)",
                 series: [
                     .init(name: "p50", points: runs.map { (Double($0.rooms), $0.latency.p50) }),
                     .init(name: "p99", points: runs.map { (Double($0.rooms), $0.latency.p99) }),
                     .init(name: "p99.9", points: runs.map { (Double($0.rooms), $0.latency.p999) }),
                 ])
+            latency.logY = true
             latency.references = [(report.p99BudgetMicros, "p99 budget")]
             charts.append(("latency-vs-rooms.svg", latency.render()))
             let cpu = SVGChart(

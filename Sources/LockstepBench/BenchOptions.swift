@@ -23,6 +23,8 @@ public struct BenchOptions: Sendable, Equatable {
 
     /// The server under test.
     public var target: Target
+    /// Extra arguments for a child server's `lockstep serve` command line (after the bench's own).
+    public var serverArguments: [String] = []
     /// How latency is put on the server's clock.
     public var clockOffset = ClockOffsetMode.auto
     /// Room counts to run, one run each (a sweep when more than one).

@@ -37,6 +37,7 @@ final class BenchServer: @unchecked Sendable {
                 "--message-burst", String(max(240, options.tickRate * 8)),
             ]
             if let loops { arguments += ["--loops", String(loops)] }
+            arguments += options.serverArguments
             do {
                 process = try ServerProcess(executable: executable, arguments: arguments)
             } catch {

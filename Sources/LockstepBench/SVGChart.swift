@@ -19,6 +19,8 @@ public struct SVGChart: Sendable {
     public var series: [Series]
     /// Logarithmic x axis (for latency CDFs spanning decades).
     public var logX = false
+    /// Logarithmic y axis (for latencies that grow by orders of magnitude at saturation).
+    public var logY = false
     /// Horizontal reference lines `(y, label)`, drawn dashed (a budget, a floor).
     public var references: [(y: Double, label: String)] = []
 
@@ -36,16 +38,23 @@ public struct SVGChart: Sendable {
     public func render(width: Double = 640, height: Double = 360) -> String {
         let left = 70.0, right = 150.0, top = 34.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) }
+        let all = series.flatMap(\.points).filter { usable($0) }
         func fx(_ x: Double) -> Double { logX ? log10(max(x, 1e-9)) : x }
+        func fy(_ y: Double) -> Double { logY ? log10(max(y, 1e-9)) : y }
         var minX = all.map { fx($0.x) }.min() ?? 0, maxX = all.map { fx($0.x) }.max() ?? 1
-        var maxY = max(all.map(\.y).max() ?? 1, references.map(\.y).max() ?? 0)
+        var minY = 0.0
+        var maxY = max(all.map { fy($0.y) }.max() ?? 1, references.map { fy($0.y) }.max() ?? 0)
         if logX { minX = floor(minX); maxX = ceil(maxX) }
         if maxX <= minX { maxX = minX + 1 }
-        maxY = maxY <= 0 ? 1 : maxY * 1.08
-        let minY = 0.0
+        if logY {
+            minY = floor(min(all.map { fy($0.y) }.min() ?? 0, references.map { fy($0.y) }.min() ?? 0))
+            maxY = ceil(maxY)
+            if maxY <= minY { maxY = minY + 1 }
+        } else {
+            maxY = maxY <= 0 ? 1 : maxY * 1.08
+        }
         func px(_ x: Double) -> Double { left + (fx(x) - minX) / (maxX - minX) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - (y - minY) / (maxY - minY) * plotHeight }
+        func py(_ y: Double) -> Double { top + plotHeight - (fy(y) - minY) / (maxY - minY) * plotHeight }
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="11">
@@ -55,15 +64,18 @@ public struct SVGChart: Sendable {
             """
         // Axes and grid.
         svg += "<g stroke=\"#ccc\" stroke-width=\"1\">"
-        let yTicks = 5
-        for index in 0...yTicks {
-            let value = minY + (maxY - minY) * Double(index) / Double(yTicks)
+        let yTickValues: [Double]
+        if logY {
+            yTickValues = stride(from: minY, through: maxY, by: 1).map { pow(10, $0) }
+        } else {
+            yTickValues = (0...5).map { minY + (maxY - minY) * Double($0) / 5 }
+        }
+        for value in yTickValues {
             let y = py(value)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\"/>"
         }
         svg += "</g>\n"
-        for index in 0...yTicks {
-            let value = minY + (maxY - minY) * Double(index) / Double(yTicks)
+        for value in yTickValues {
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(value) + 4))\" text-anchor=\"end\">\(Self.label(value))</text>"
         }
         let xTickValues: [Double]
@@ -88,7 +100,7 @@ public struct SVGChart: Sendable {
         // Lines and legend.
         for (index, line) in series.enumerated() {
             let color = Self.colors[index % Self.colors.count]
-            let points = line.points.filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) }
+            let points = line.points.filter { usable($0) }
             let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(path)\"/>\n"
             if points.count <= 12 {
@@ -102,6 +114,10 @@ public struct SVGChart: Sendable {
             svg += "<text x=\"\(f(left + plotWidth + 32))\" y=\"\(f(legendY))\">\(Self.escape(line.name))</text>\n"
         }
         return svg + "</svg>\n"
+    }
+
+    private func usable(_ point: (x: Double, y: Double)) -> Bool {
+        point.x.isFinite && point.y.isFinite && (!logX || point.x > 0) && (!logY || point.y > 0)
     }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }

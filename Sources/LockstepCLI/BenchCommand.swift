@@ -32,6 +32,7 @@ public enum BenchCommand: Command {
             OptionSpec("--budget-us", value: "US", help: "p99 tick-latency budget of a passing run.", default: "2000"),
             OptionSpec("--client-loops", value: "N", help: "Event loops for the bots.", default: "1"),
             OptionSpec("--server-loops", value: "N", help: "Event loops of the child server.", default: "the server's"),
+            OptionSpec("--server-arg", value: "ARG", help: "An extra argument for the child server (repeatable), e.g. --server-arg=--phase-slots=64."),
             OptionSpec("--server", value: "PATH", help: "The lockstep executable to start.", default: "next to this one"),
             OptionSpec("--url", value: "WS-URL", help: "Play endpoint of an external server, ws://HOST:PORT/v1/play."),
             OptionSpec("--admin-url", value: "URL", help: "Admin API of the external server, http://HOST:PORT."),
@@ -42,11 +43,22 @@ public enum BenchCommand: Command {
             OptionSpec("--json", value: "FILE", help: "Write the JSON report here ('-': standard output)."),
             OptionSpec("--html", value: "FILE", help: "Write the HTML report here."),
             OptionSpec("--svg-dir", value: "DIR", help: "Write each chart as an SVG file here."),
+            OptionSpec("--from-json", value: "FILE", help: "Run nothing: print the table of a saved JSON report and write its --html and --svg-dir."),
             OptionSpec("--timer-only", help: "Measure the machine's floor instead: the rooms' staggered tick timers on --server-loops loops, no sockets."),
             OptionSpec("--quiet", help: "No progress line."),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
+        if let path = arguments.value("--from-json") {
+            let report: BenchReport
+            do {
+                report = try BenchReport.decode(try String(contentsOfFile: path, encoding: .utf8))
+            } catch {
+                throw CommandFailure("cannot read the report \(path): \(error)")
+            }
+            try write(report, arguments: arguments, output: output)
+            return CommandLineTool.exitSuccess
+        }
         let options = try options(from: arguments)
         if arguments.flag("--timer-only") { return try timerOnly(options, arguments: arguments, output: output) }
         let quiet = arguments.flag("--quiet")
@@ -71,9 +83,11 @@ public enum BenchCommand: Command {
         if case .child(_, let serverLoops) = options.target { loops = serverLoops ?? 1 }
         output.out("timer-only floor: staggered tick timers at \(options.tickRate) Hz on \(loops) loop(s), "
             + "\(options.durationSeconds) s, lateness of each firing (µs)\n")
-        output.out("rooms  firings     p50     p90     p99   p99.9      max\n")
+        output.out("rooms  firings     p50     p90     p99   p99.9      max  machine CPU %\n")
         for rooms in options.roomCounts {
             let histogram: LatencyHistogram
+            let before = ProcessStats.machineCPUSeconds()
+            let started = ProcessStats.ownCPUSeconds()
             do {
                 histogram = try TimerFloor.measure(
                     rooms: rooms, tickRate: options.tickRate, loops: loops, seconds: options.durationSeconds)
@@ -82,7 +96,14 @@ public enum BenchCommand: Command {
             }
             let p = BenchResult.Percentiles(histogram)
             let cells = [p.p50, p.p90, p.p99, p.p999, p.max].map { String(format: "%7.1f", $0) }.joined(separator: " ")
-            output.out(String(format: "%5d  %7llu ", rooms, p.count) + cells + "\n")
+            // Everything busy on the machine during the run (this process included: the timers' own cost).
+            var busy = "-"
+            if let before, let after = ProcessStats.machineCPUSeconds() {
+                let seconds = options.durationSeconds + 1
+                busy = String(format: "%.1f (own %.1f)", (after.busy - before.busy) / seconds * 100,
+                              (ProcessStats.ownCPUSeconds() - started) / seconds * 100)
+            }
+            output.out(String(format: "%5d  %7llu ", rooms, p.count) + cells + "  " + busy + "\n")
         }
         return CommandLineTool.exitSuccess
     }
@@ -112,6 +133,10 @@ public enum BenchCommand: Command {
         options.p99BudgetMicros = try seconds(arguments, "--budget-us") ?? options.p99BudgetMicros
         options.clientLoops = try arguments.integer("--client-loops", in: 1...64) ?? options.clientLoops
         options.seed = try arguments.unsigned64("--seed") ?? options.seed
+        options.serverArguments = arguments.allValues("--server-arg")
+        if !options.serverArguments.isEmpty, case .external = options.target {
+            throw UsageError("option '--server-arg' is for a server the bench starts: leave it out with --url")
+        }
         if let mode = arguments.value("--clock-offset") {
             guard let parsed = BenchOptions.ClockOffsetMode(rawValue: mode) else {
                 throw UsageError("option '--clock-offset' takes auto, ping or none, not '\(mode)'")
