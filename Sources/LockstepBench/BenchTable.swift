@@ -29,7 +29,7 @@ public enum BenchTable {
             if index == 0 { text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         text += "tick rate \(report.tickRate) Hz, \(report.players) players"
-            + (report.spectators > 0 ? " + \(report.spectators) spectators" : "")
+            + (report.spectators > 0 ? " + \(report.spectators) spectator" + (report.spectators == 1 ? "" : "s") : "")
             + " per room, \(number(report.durationSeconds)) s measured; latency = frame receive time − tick deadline; "
             + "percentiles within \(String(format: "%.2f", report.percentileRelativeError * 100)) %\n"
         let budget = "p99 ≤ \(number(report.p99BudgetMicros)) µs and no missed tick"
