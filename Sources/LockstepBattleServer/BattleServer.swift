@@ -1,6 +1,7 @@
 import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
+import LockstepReplay
 import LockstepRoom
 import LockstepServer
 import Synchronization
@@ -23,6 +24,8 @@ public final class BattleServer: @unchecked Sendable {
     let adminKey: String
     private let roomLoopIndex = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
+    let replayWrites = ReplayWriteQueue()
 
     /// A server that will listen as `network` says and run rooms as `configuration` says.
     ///
@@ -96,12 +99,14 @@ public final class BattleServer: @unchecked Sendable {
         let logger = logger
         let configuration = configuration
         let playerIDs = request.playerIDs
+        let replayWrites = replayWrites
         let create: @Sendable () -> Void = {
             let result: Result<RoomDriver, BattleError>
             do throws(BattleError) {
                 let driver = try RoomDriver(
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
-                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges)
+                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
+                    replayWrites: replayWrites)
                 let entry = RoomDirectory.Entry(
                     driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
                     createdUnix: TokenSigner.unixNow(), endedReason: nil)
@@ -160,6 +165,8 @@ public final class BattleServer: @unchecked Sendable {
         }
         logger.info("rooms_ended_for_shutdown", ["rooms": rooms.count])
         server.shutdown()
+        // Every replay's last writes and close are queued by now: finish them before returning.
+        replayWrites.waitUntilWritten()
     }
 
     static func hex(_ byte: UInt8) -> String {
