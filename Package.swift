@@ -64,12 +64,19 @@ let package = Package(
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
                 "LockstepClient",
             ]),
+        // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
+        .target(
+            name: "LockstepBench",
+            dependencies: [
+                "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepServer",
+                "LockstepWebSocket", "LockstepTesting",
+            ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient",
+                "LockstepClient", "LockstepBench", "LockstepTesting",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
@@ -98,6 +105,9 @@ let package = Package(
             name: "LockstepClientTests",
             dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
         .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient"]),
+        .testTarget(
+            name: "LockstepBenchTests",
+            dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )

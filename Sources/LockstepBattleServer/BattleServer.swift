@@ -1,6 +1,7 @@
 import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
+import LockstepReplay
 import LockstepRoom
 import LockstepServer
 import Synchronization
@@ -23,6 +24,8 @@ public final class BattleServer: @unchecked Sendable {
     let adminKey: String
     private let roomLoopIndex = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
+    let replayWrites = ReplayWriteQueue()
 
     /// A server that will listen as `network` says and run rooms as `configuration` says.
     ///
@@ -90,12 +93,14 @@ public final class BattleServer: @unchecked Sendable {
         let logger = logger
         let configuration = configuration
         let signer = signer
+        let replayWrites = replayWrites
         let create: @Sendable () -> Void = {
             let gauges = RoomGauges()
             do throws(BattleError) {
                 let driver = try RoomDriver(
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
-                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges)
+                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
+                    replayWrites: replayWrites)
                 let entry = RoomDirectory.Entry(
                     driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
                     createdUnix: TokenSigner.unixNow(), endedReason: nil)
@@ -128,7 +133,7 @@ public final class BattleServer: @unchecked Sendable {
         directory.prune(nowUnix: TokenSigner.unixNow(), keepSeconds: 600)
         guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
         let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
-        let (index, phase) = directory.nextPhase(period: 1_000_000_000 / rate)
+        let (index, phase) = directory.nextPhase(period: 1_000_000_000 / rate, slots: configuration.phaseSlots)
         let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
         var request = try RoomRequest(json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0)
         request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds
@@ -159,6 +164,8 @@ public final class BattleServer: @unchecked Sendable {
         }
         logger.info("rooms_ended_for_shutdown", ["rooms": rooms.count])
         server.shutdown()
+        // Every replay's last writes and close are queued by now: finish them before returning.
+        replayWrites.waitUntilWritten()
     }
 
     static func hex(_ byte: UInt8) -> String {

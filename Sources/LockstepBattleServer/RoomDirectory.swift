@@ -36,10 +36,16 @@ final class RoomDirectory: Sendable {
 
     /// The next room's position in the tick period: a golden-ratio sequence, so any number of
     /// rooms are spread evenly and no two rooms created in a row fire together.
-    func nextPhase(period: UInt64) -> (index: UInt64, offset: UInt64) {
+    ///
+    /// - Parameter slots: when above 0, phases are rounded down to `slots` evenly spaced instants
+    ///   of the period, so rooms sharing a slot fire in one loop wake-up (one timer, one
+    ///   `epoll_wait` return) instead of one each; 0 spreads every room on its own instant.
+    func nextPhase(period: UInt64, slots: Int = 0) -> (index: UInt64, offset: UInt64) {
         let index = counter.add(1, ordering: .relaxed).newValue
         let fraction = (index &* 0x9E37_79B9_7F4A_7C15) >> 32  // frac(index × φ) in 32 bits
-        return (index, (fraction * period) >> 32)
+        guard slots > 0 else { return (index, (fraction * period) >> 32) }
+        let slot = (fraction * UInt64(slots)) >> 32
+        return (index, slot * period / UInt64(slots))
     }
 
     func insert(_ id: String, _ entry: Entry) -> Bool {

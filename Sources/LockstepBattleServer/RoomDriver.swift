@@ -26,7 +26,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     init(
         settings: RoomSettings, playerIDs: [String], loop: EventLoop, directory: RoomDirectory, logger: Logger,
-        replayDirectory: String, flushInterval: Int, gauges: RoomGauges
+        replayDirectory: String, flushInterval: Int, gauges: RoomGauges, replayWrites: ReplayWriteQueue? = nil
     ) throws(BattleError) {
         self.loop = loop
         self.gauges = gauges
@@ -46,7 +46,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             payloadLimit: UInt16(settings.input.payloadLimit), checkpointInterval: UInt32(settings.hashInterval),
             recordedAtUnixMillis: TokenSigner.unixNow() * 1000, roomID: settings.roomID, players: playerIDs)
         do {
-            replay = try ReplayFileWriter(path: replayPath, header: header, flushInterval: flushInterval)
+            replay = try ReplayFileWriter(
+                path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites)
         } catch {
             throw .unavailable("cannot write the replay: \(error)")
         }
@@ -152,6 +153,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         guard let replay else { return nil }
         do {
             try replay.flush()
+            try replay.waitUntilWritten()
             let file = try ReplayReader.read(try readReplayFile(replayPath), mode: .recover)
             guard Int(range.upperBound.rawValue) <= file.frameCount else { return nil }
             var bodies: [[UInt8]] = []

@@ -17,6 +17,7 @@ public enum CommandLineTool {
         BotsCommand.self,
         BenchEchoCommand.self,
         BenchTimersCommand.self,
+        BenchCommand.self,
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.

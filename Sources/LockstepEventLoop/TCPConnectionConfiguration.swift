@@ -1,7 +1,10 @@
 /// Buffer sizes and limits for one TCP connection.
 public struct TCPConnectionConfiguration: Sendable {
-    /// The read buffer's starting size: 16 KiB holds a few hundred game messages.
-    public var initialReadBufferSize = 16 * 1024
+    /// The read buffer's starting size. 1 KiB holds an HTTP upgrade request and dozens of game
+    /// messages; the buffer doubles on demand (up to `maxReadBufferSize`) and shrinks back once a
+    /// large message is consumed. It was 16 KiB: with thousands of connections that cost ~5 KiB
+    /// of resident memory per connection (docs/BENCHMARKS.md).
+    public var initialReadBufferSize = 1024
     /// The most the read buffer may grow to; must hold the largest frame the protocol accepts.
     public var maxReadBufferSize = 1024 * 1024 + 64
     /// Queue size above which the connection reports itself not writable (1 MiB).

@@ -9,6 +9,10 @@ import LockstepCore
 /// so a crash (even `kill -9`) loses at most the last interval; `ReplayReader` in `.recover` mode
 /// reads what was written. With `syncOnFlush` each flush also calls `fsync`, which survives power
 /// loss at the cost of a disk round trip per flush.
+///
+/// With a `ReplayWriteQueue` the writes (and `fsync`, and the final `close`) happen on the queue's
+/// thread instead of the caller's: a crash then also loses writes still queued (normally none: the
+/// queue drains in microseconds unless the disk stalls), and a write error is thrown by the next call.
 public final class ReplayFileWriter {
     /// Where the replay is written.
     public let path: String
@@ -18,6 +22,8 @@ public final class ReplayFileWriter {
     public let syncOnFlush: Bool
     private var encoder: ReplayEncoder
     private var descriptor: Int32
+    private let writeQueue: ReplayWriteQueue?
+    private let failure = ReplayWriteFailure()
     private var ticksSinceFlush = 0
     /// Whether `finish` has run.
     public private(set) var isFinished = false
@@ -25,8 +31,13 @@ public final class ReplayFileWriter {
     /// Creates (or truncates) `path` and writes the preamble and header.
     ///
     /// - Throws: `ReplayError.io` when the file cannot be created or written.
-    public init(path: String, header: ReplayHeader, flushInterval: Int = 30, syncOnFlush: Bool = false) throws(ReplayError) {
+    /// - Parameter writeQueue: when given, the file is written on that queue's thread, not the caller's.
+    public init(
+        path: String, header: ReplayHeader, flushInterval: Int = 30, syncOnFlush: Bool = false,
+        writeQueue: ReplayWriteQueue? = nil
+    ) throws(ReplayError) {
         self.path = path
+        self.writeQueue = writeQueue
         self.flushInterval = max(1, flushInterval)
         self.syncOnFlush = syncOnFlush
         encoder = ReplayEncoder(header: header)
@@ -34,11 +45,12 @@ public final class ReplayFileWriter {
         guard descriptor >= 0 else {
             throw ReplayError(offset: 0, problem: .io("cannot create \(path): \(String(cString: strerror(errno)))"))
         }
-        try writeOutput()
+        try writeOutput(sync: false)
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        guard descriptor >= 0 else { return }
+        if let writeQueue { writeQueue.close(descriptor, sync: false) } else { close(descriptor) }
     }
 
     /// Appends the next confirmed frame; writes to the file every `flushInterval` frames.
@@ -65,39 +77,48 @@ public final class ReplayFileWriter {
     public func flush() throws(ReplayError) {
         guard !isFinished else { return }
         encoder.flush()
-        try writeOutput()
+        try writeOutput(sync: syncOnFlush)
         ticksSinceFlush = 0
-        if syncOnFlush { fsync(descriptor) }
+    }
+
+    /// Waits until everything flushed so far is in the file (immediately true without a write queue).
+    public func waitUntilWritten() throws(ReplayError) {
+        writeQueue?.waitUntilWritten()
+        if let error = failure.error { throw error }
     }
 
     /// Writes the footer and closes the file. Further calls do nothing.
     public func finish(finalHash: UInt64) throws(ReplayError) {
         guard !isFinished else { return }
         encoder.finish(finalHash: finalHash)
-        try writeOutput()
+        try writeOutput(sync: false)
         isFinished = true
-        fsync(descriptor)
-        close(descriptor)
+        if let writeQueue {
+            writeQueue.close(descriptor, sync: true)
+        } else {
+            fsync(descriptor)
+            close(descriptor)
+        }
         descriptor = -1
     }
 
-    private func writeOutput() throws(ReplayError) {
-        var failure: ReplayError?
+    private func writeOutput(sync: Bool) throws(ReplayError) {
+        if let error = failure.error { throw error }
         let fd = descriptor
         let path = path
-        encoder.drainOutput { raw in
-            var offset = 0
-            while offset < raw.count, let base = raw.baseAddress {
-                let written = write(fd, base + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = ReplayError(offset: 0, problem: .io("cannot write \(path): \(String(cString: strerror(errno)))"))
-                    return
-                }
-                offset += written
-            }
+        if let writeQueue {
+            // One copy per flush (every `flushInterval` ticks), handed to the queue's thread.
+            var bytes: [UInt8] = []
+            encoder.drainOutput { raw in bytes.append(contentsOf: raw) }
+            if !bytes.isEmpty || sync { writeQueue.write(bytes, to: fd, path: path, sync: sync, failure: failure) }
+            return
         }
-        if let failure { throw failure }
+        var error: ReplayError?
+        encoder.drainOutput { raw in
+            if error == nil { error = ReplayWriteQueue.writeAll(raw, to: fd, path: path) }
+        }
+        if let error { throw error }
+        if sync { fsync(fd) }
     }
 }
 

@@ -80,7 +80,7 @@ extension Room {
         guard count > 0 else { return }
         let start = from
         sendBatches(count, to: connection) { index, writer in
-            _ = ring.withFrame(at: start.advanced(by: index)) { body in writer.bytes.append(contentsOf: body) }
+            _ = ring.withFrame(at: start.advanced(by: index)) { body in writer.raw(body) }
         }
     }
 

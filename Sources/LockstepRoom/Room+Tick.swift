@@ -62,14 +62,8 @@ extension Room {
         broadcastWriter(to: liveTargets)
         statistics.framesSent &+= UInt64(liveTargets.count)
         statistics.ticks &+= 1
-        // Keep the frame body (without its type byte) for catch-up, reusing the evicted storage.
-        let body = writer.bytes
-        try? ring.append(at: frame.tick) { stored in
-            var bytes = stored.take() ?? []
-            bytes.removeAll(keepingCapacity: true)
-            body.withUnsafeBytes { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[1...])) }
-            stored = bytes
-        }
+        // Keep the frame body (without its type byte) for catch-up, in the ring's own storage.
+        writer.bytes.withUnsafeBytes { ring.append(UnsafeRawBufferPointer(rebasing: $0[1...]), at: frame.tick) }
         output.recordFrame(frame)
         if simulation != nil {
             simulation?.step(frame)
@@ -91,7 +85,7 @@ extension Room {
                 _ = ring.withFrame(at: tick) { body in
                     writer.clear()
                     writer.u8(MessageType.frame.rawValue)
-                    body.withUnsafeBytes { writer.raw($0) }
+                    writer.raw(body)
                 }
                 sendWriter(to: connection)
                 statistics.framesSent &+= 1

@@ -8,8 +8,8 @@ import LockstepSimulation
 /// A room is a state machine with no I/O: the driver passes in joins, messages, closed connections
 /// and the time, and the room answers through its `RoomOutput`. It is confined to one thread (its
 /// event loop); nothing in it locks. Per tick it allocates nothing in steady state: the frame is
-/// confirmed into a reused `ConfirmedFrame`, encoded once into a reused buffer, and stored in the
-/// rollback ring by overwriting the storage of the frame it evicts.
+/// confirmed into a reused `ConfirmedFrame`, encoded once into a reused buffer, and its body copied
+/// into the catch-up ring's contiguous storage (`FrameRing`) over the frame it evicts.
 public final class Room {
     /// The settings the room was created with.
     public let settings: RoomSettings
@@ -23,7 +23,7 @@ public final class Room {
     let output: RoomOutput
     var collector: InputCollector
     var clock: TickClock?
-    var ring: RollbackBuffer<[UInt8], UInt64>
+    var ring: FrameRing
     var arbiter: DesyncArbiter
     var simulation: (any DeterministicSimulation)?
     var slots: [SlotState]
@@ -57,7 +57,7 @@ public final class Room {
         self.settings = settings
         self.output = output
         collector = InputCollector(configuration: settings.input)
-        ring = try RollbackBuffer(capacity: settings.rollbackCapacity, snapshotInterval: settings.rollbackCapacity)
+        ring = FrameRing(capacity: settings.rollbackCapacity)
         arbiter = DesyncArbiter(slotCount: settings.players, interval: max(1, settings.hashInterval))
         slots = Array(repeating: SlotState(), count: settings.players)
         frame = ConfirmedFrame(tick: .zero, reservingSlots: settings.players, payloadBytes: settings.players * settings.input.payloadLimit)

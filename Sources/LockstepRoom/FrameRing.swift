@@ -1,0 +1,84 @@
+import LockstepCore
+
+/// The room's catch-up ring: the encoded bodies of the newest `capacity` confirmed frames, kept in
+/// one contiguous byte buffer with a fixed stride (the longest body seen so far) instead of one
+/// array per frame.
+///
+/// An array per frame cost about 85 bytes of heap per tick for a 37-byte body (a 4-player arena
+/// frame): 23 KB per room, ~6 KiB per connection over the 10 s a room keeps. Here a tick costs
+/// the stride plus 2 bytes. The stride only grows (to at most the room's largest possible body),
+/// and growing re-lays the held frames once; appends allocate nothing after that.
+struct FrameRing {
+    /// How many frames are held at most (10 s of ticks by default: see `RoomSettings.rollbackCapacity`).
+    let capacity: Int
+    private var stride = 0
+    private var storage: [UInt8] = []
+    private var lengths: [UInt16]
+    /// The oldest tick held, or `nil` when empty.
+    private(set) var oldestTick: Tick?
+    /// The tick the next append must carry.
+    private(set) var nextTick: Tick = .zero
+
+    /// An empty ring of `capacity` frames (at least 1).
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        lengths = Array(repeating: 0, count: self.capacity)
+    }
+
+    /// The number of frames held.
+    var count: Int { oldestTick.map { $0.distance(to: nextTick) } ?? 0 }
+
+    /// Whether the frame of `tick` is held.
+    func holds(_ tick: Tick) -> Bool {
+        guard let oldestTick else { return false }
+        return tick >= oldestTick && tick < nextTick
+    }
+
+    /// Appends the body of `tick`; ignored unless `tick` follows the newest (or the ring is empty).
+    /// Drops the oldest frame when full.
+    mutating func append(_ body: UnsafeRawBufferPointer, at tick: Tick) {
+        guard oldestTick == nil || tick == nextTick, body.count <= Int(UInt16.max) else { return }
+        if body.count > stride { grow(to: body.count) }
+        let slot = self.slot(of: tick)
+        storage.withUnsafeMutableBytes { bytes in
+            if let source = body.baseAddress, body.count > 0 {
+                (bytes.baseAddress! + slot * stride).copyMemory(from: source, byteCount: body.count)
+            }
+        }
+        lengths[slot] = UInt16(body.count)
+        if oldestTick == nil { oldestTick = tick }
+        nextTick = tick.next
+        if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
+    }
+
+    /// Calls `body` with the frame of `tick` in place, or returns `nil` when it is not held.
+    func withFrame<Result>(at tick: Tick, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+        guard holds(tick) else { return nil }
+        let slot = self.slot(of: tick)
+        return storage.withUnsafeBytes { bytes in
+            body(UnsafeRawBufferPointer(rebasing: bytes[slot * stride..<slot * stride + Int(lengths[slot])]))
+        }
+    }
+
+    /// Widens the stride to `newStride` (at least doubling, so growth is rare) and re-lays the held frames.
+    private mutating func grow(to needed: Int) {
+        let newStride = max(needed, stride * 2, 8)
+        var grown = [UInt8](repeating: 0, count: capacity * newStride)
+        if stride > 0 {
+            grown.withUnsafeMutableBytes { destination in
+                storage.withUnsafeBytes { source in
+                    for slot in 0..<capacity where lengths[slot] > 0 {
+                        (destination.baseAddress! + slot * newStride)
+                            .copyMemory(from: source.baseAddress! + slot * stride, byteCount: Int(lengths[slot]))
+                    }
+                }
+            }
+        }
+        storage = grown
+        stride = newStride
+    }
+
+    private func slot(of tick: Tick) -> Int {
+        Int(tick.rawValue % UInt32(capacity))
+    }
+}

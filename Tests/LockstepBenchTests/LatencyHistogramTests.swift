@@ -1,0 +1,100 @@
+import Testing
+@testable import LockstepBench
+
+/// The histogram's percentiles match a sorted-array reference within the stated error bound.
+@Suite struct LatencyHistogramTests {
+    /// SplitMix64: seeded, so a failure reproduces.
+    struct SplitMix64 {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let quantiles = [0.0, 0.001, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0]
+
+    func check(_ values: [UInt64], subBucketBits: Int = 7) {
+        var histogram = LatencyHistogram(subBucketBits: subBucketBits)
+        for value in values { histogram.record(value) }
+        let sorted = values.sorted()
+        for q in Self.quantiles {
+            let rank = max(1, Int((q * Double(sorted.count)).rounded(.up)))
+            let exact = sorted[rank - 1]
+            let reported = histogram.value(atQuantile: q)
+            let error = abs(Double(reported) - Double(exact))
+            #expect(error <= Double(exact) * histogram.relativeErrorBound + 0.5, "q=\(q) exact=\(exact) reported=\(reported)")
+        }
+        #expect(histogram.count == UInt64(values.count))
+        #expect(histogram.max == sorted.last)
+        #expect(histogram.min == sorted.first)
+    }
+
+    @Test func percentilesOfLogUniformLatenciesAreWithinTheErrorBound() {
+        var random = SplitMix64(state: 42)
+        // 10 ns to ~10 s, spread over decades like real latencies.
+        let values = (0..<200_000).map { _ in UInt64(10 * pow2(Double(random.next() % 1_000_000) / 1_000_000 * 30)) }
+        check(values)
+    }
+
+    @Test func percentilesOfClusteredLatenciesAreWithinTheErrorBound() {
+        var random = SplitMix64(state: 7)
+        // Most frames near 80 µs, a tail of pauses near 5 ms.
+        let values = (0..<100_000).map { index -> UInt64 in
+            let base: UInt64 = index % 500 == 0 ? 5_000_000 : 80_000
+            return base + random.next() % (base / 4)
+        }
+        check(values)
+        check(values, subBucketBits: 5)
+    }
+
+    @Test func smallValuesAreExact() {
+        var histogram = LatencyHistogram()
+        for value in 0..<128 as Range<UInt64> { histogram.record(value) }
+        #expect(histogram.value(atQuantile: 0.5) == 63)
+        #expect(histogram.value(atQuantile: 1) == 127)
+    }
+
+    @Test func theErrorBoundIsUnderOnePercentWith128SubBuckets() {
+        #expect(LatencyHistogram().relativeErrorBound < 0.01)
+        #expect(LatencyHistogram(subBucketBits: 5).relativeErrorBound < 0.02)
+    }
+
+    @Test func mergingEqualsRecordingEverythingInOne() {
+        var random = SplitMix64(state: 3)
+        var a = LatencyHistogram(), b = LatencyHistogram(), all = LatencyHistogram()
+        for index in 0..<10_000 {
+            let value = random.next() % 10_000_000
+            if index % 2 == 0 { a.record(value) } else { b.record(value) }
+            all.record(value)
+        }
+        a.merge(b)
+        #expect(a == all)
+    }
+
+    @Test func theLargestValuesHaveABucket() {
+        var histogram = LatencyHistogram()
+        histogram.record(.max)
+        histogram.record(1 << 63)
+        #expect(histogram.value(atQuantile: 1) == .max)
+        #expect(histogram.count == 2)
+    }
+
+    @Test func anEmptyHistogramReportsZero() {
+        #expect(LatencyHistogram().value(atQuantile: 0.99) == 0)
+        #expect(LatencyHistogram().cumulativeDistribution().isEmpty)
+    }
+}
+
+private func pow2(_ exponent: Double) -> Double {
+    var result = 1.0
+    var remaining = exponent
+    while remaining >= 1 {
+        result *= 2
+        remaining -= 1
+    }
+    return result * (1 + remaining * 0.6931471805599453 * (1 + remaining * 0.34657359027997264))
+}
