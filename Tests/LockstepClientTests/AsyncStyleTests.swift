@@ -19,7 +19,6 @@ import Glibc
         let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 120, "seed": 3])
         let runner = try BotRunner(options: BotRunner.Options(port: server.port, adminKey: server.adminKey))
         defer { runner.stop() }
-        for slot in 0..<2 { try runner.addBot(room: room.roomID, slot: slot, token: room.tokens[slot], seed: 3) }
         let loop = server.clientLoops.next()
         let configuration = ClientConfiguration(port: server.port, room: room.roomID, token: room.spectatorToken)
         var seen: [ClientEvent] = []
@@ -29,6 +28,10 @@ import Glibc
         }) { client in
             for await event in client.events() {
                 seen.append(event)
+                // The bots join once the spectator is seated, so it sees the match start.
+                if case .welcome = event {
+                    for slot in 0..<2 { try runner.addBot(room: room.roomID, slot: slot, token: room.tokens[slot], seed: 3) }
+                }
                 if position == nil { position = client.tickPosition() }
             }
             return Int(client.session?.confirmedNext.rawValue ?? 0)
