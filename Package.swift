@@ -93,7 +93,7 @@ let package = Package(
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation",
             ]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepBench"]),
         .testTarget(
             name: "LockstepBenchTests",
             dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),
