@@ -104,7 +104,9 @@ let package = Package(
         .testTarget(
             name: "LockstepClientTests",
             dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient"]),
+        .testTarget(
+            name: "LockstepCLITests",
+            dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench"]),
         .testTarget(
             name: "LockstepBenchTests",
             dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),

@@ -41,8 +41,8 @@ struct FrameRing {
         if body.count > stride { grow(to: body.count) }
         let slot = self.slot(of: tick)
         storage.withUnsafeMutableBytes { bytes in
-            if let source = body.baseAddress, body.count > 0 {
-                (bytes.baseAddress! + slot * stride).copyMemory(from: source, byteCount: body.count)
+            if let source = body.baseAddress, let base = bytes.baseAddress, body.count > 0 {
+                (base + slot * stride).copyMemory(from: source, byteCount: body.count)
             }
         }
         lengths[slot] = UInt16(body.count)
@@ -67,9 +67,9 @@ struct FrameRing {
         if stride > 0 {
             grown.withUnsafeMutableBytes { destination in
                 storage.withUnsafeBytes { source in
+                    guard let to = destination.baseAddress, let from = source.baseAddress else { return }
                     for slot in 0..<capacity where lengths[slot] > 0 {
-                        (destination.baseAddress! + slot * newStride)
-                            .copyMemory(from: source.baseAddress! + slot * stride, byteCount: Int(lengths[slot]))
+                        (to + slot * newStride).copyMemory(from: from + slot * stride, byteCount: Int(lengths[slot]))
                     }
                 }
             }
