@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
+        .library(name: "LockstepClient", targets: ["LockstepClient"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
@@ -52,10 +53,17 @@ let package = Package(
         .target(
             name: "LockstepBattleServer",
             dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
+        // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
+        .target(
+            name: "LockstepClient",
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepServer", "LockstepEventLoop", "LockstepSimulation"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
-            dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop"]),
+            dependencies: [
+                "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
+                "LockstepClient",
+            ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
             name: "LockstepBench",
@@ -68,7 +76,7 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepBench", "LockstepTesting",
+                "LockstepClient", "LockstepBench", "LockstepTesting",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
@@ -93,7 +101,12 @@ let package = Package(
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation",
             ]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["LockstepCLI", "LockstepReplay", "LockstepBench"]),
+        .testTarget(
+            name: "LockstepClientTests",
+            dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
+        .testTarget(
+            name: "LockstepCLITests",
+            dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench"]),
         .testTarget(
             name: "LockstepBenchTests",
             dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),

@@ -39,22 +39,24 @@ struct AdminAPI: Sendable {
     }
 
     private func create(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        do throws(BattleError) {
-            let created = try battle.createRoom(json: request.body)
-            let host = request.headers.first("Host") ?? "127.0.0.1:\(battle.port)"
-            var answer: [String: Any] = [
-                "roomID": created.roomID,
-                "url": "ws://\(host)\(ProtocolVersion.path)?room=\(created.roomID)",
-                "subprotocol": ProtocolVersion.subprotocol,
-                "expiresAt": created.expiresAt,
-                "spectatorToken": created.spectatorToken,
-            ]
-            answer["tokens"] = created.tokens.enumerated().map { slot, token in
-                ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
+        let host = request.headers.first("Host") ?? "127.0.0.1:\(battle.port)"
+        battle.createRoom(json: request.body) { result in
+            switch result {
+            case .success(let created):
+                var answer: [String: Any] = [
+                    "roomID": created.roomID,
+                    "url": "ws://\(host)\(ProtocolVersion.path)?room=\(created.roomID)",
+                    "subprotocol": ProtocolVersion.subprotocol,
+                    "expiresAt": created.expiresAt,
+                    "spectatorToken": created.spectatorToken,
+                ]
+                answer["tokens"] = created.tokens.enumerated().map { slot, token in
+                    ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
+                }
+                responder.respond(Self.json(.created, answer))
+            case .failure(let error):
+                responder.respond(Self.error(error))
             }
-            responder.respond(Self.json(.created, answer))
-        } catch {
-            responder.respond(Self.error(error))
         }
     }
 

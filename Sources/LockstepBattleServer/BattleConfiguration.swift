@@ -19,8 +19,9 @@ public struct BattleConfiguration: Sendable {
     public var replayFlushInterval = 30
     /// The most rooms at once (1,000).
     public var maxRooms = 1000
-    /// The most WebSocket connections from one IP address (256; raise it for load tests).
-    public var maxConnectionsPerAddress = 256
+    /// The per-address connection limit `lockstep serve` sets on the network server by default
+    /// (256; raise it for load tests from one machine). Enforced at accept by `AddressLimiter`.
+    public static let defaultMaxConnectionsPerAddress = 256
     /// Sustained messages per second per connection (120: four per tick at 30 Hz).
     public var messagesPerSecond = 120
     /// Burst allowance of the per-connection token bucket (240 messages).
@@ -39,7 +40,6 @@ public struct BattleConfiguration: Sendable {
     /// Checks the settings.
     public func validate() throws(ConfigurationError) {
         guard maxRooms >= 1 else { throw ConfigurationError(field: "maxRooms", message: "must be at least 1") }
-        guard maxConnectionsPerAddress >= 1 else { throw ConfigurationError(field: "maxConnectionsPerAddress", message: "must be at least 1") }
         guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
         guard (0...1_000_000).contains(phaseSlots) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }

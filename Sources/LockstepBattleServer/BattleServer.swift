@@ -52,7 +52,7 @@ public final class BattleServer: @unchecked Sendable {
         }
         AdminAPI(battle: self).install(on: server)
         let directory = directory
-        server.addMetricsSource { BattleServer.prometheus(directory) }
+        server.addMetricsProvider { BattleServer.prometheus(directory) }
     }
 
     /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite.
@@ -78,8 +78,55 @@ public final class BattleServer: @unchecked Sendable {
         ])
     }
 
-    /// Creates a room from a `POST /v1/rooms` body (JSON) and mints its tokens.
-    func createRoom(json: [UInt8]) throws(BattleError) -> CreatedRoom {
+    /// Creates a room from a `POST /v1/rooms` body (JSON), mints its tokens, and calls `completion`
+    /// on the room's loop. Never blocks: the admin API answers from there, so no loop waits for another.
+    func createRoom(json: [UInt8], completion: @escaping @Sendable (Result<CreatedRoom, BattleError>) -> Void) {
+        let prepared: (settings: RoomSettings, playerIDs: [String], loop: EventLoop)
+        do throws(BattleError) {
+            prepared = try prepareRoom(json: json)
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        let (settings, playerIDs, loop) = prepared
+        let directory = directory
+        let logger = logger
+        let configuration = configuration
+        let signer = signer
+        let replayWrites = replayWrites
+        let create: @Sendable () -> Void = {
+            let gauges = RoomGauges()
+            do throws(BattleError) {
+                let driver = try RoomDriver(
+                    settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
+                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
+                    replayWrites: replayWrites)
+                let entry = RoomDirectory.Entry(
+                    driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
+                    createdUnix: TokenSigner.unixNow(), endedReason: nil)
+                guard directory.insert(settings.roomID, entry) else {
+                    driver.end(.adminEnded)
+                    throw .badRequest("room \(settings.roomID) exists")
+                }
+            } catch {
+                completion(.failure(error))
+                return
+            }
+            directory.metrics.roomsCreated.add(1, ordering: .relaxed)
+            let expiresAt = TokenSigner.unixNow() + configuration.tokenLifetimeSeconds
+            let tokens = (0..<settings.players).map { slot in
+                signer.mint(JoinToken(roomID: settings.roomID, playerID: playerIDs[slot], role: .player(PlayerSlot(UInt8(slot))), expiresAt: expiresAt))
+            }
+            let spectator = signer.mint(JoinToken(roomID: settings.roomID, playerID: "spectator", role: .spectator, expiresAt: expiresAt))
+            logger.info("room_created", ["room": settings.roomID, "players": settings.players, "rate": settings.tickRate.rawValue, "phase_ns": settings.phaseOffsetNanos])
+            completion(.success(CreatedRoom(roomID: settings.roomID, playerIDs: playerIDs, tokens: tokens, spectatorToken: spectator, expiresAt: expiresAt)))
+        }
+        // On the room's own loop already (always so with one loop): running it now is what the queue would do.
+        if loop.inEventLoop { create() } else { loop.execute(create) }
+    }
+
+    /// Validates a creation request and picks the room's loop and tick phase.
+    private func prepareRoom(json: [UInt8]) throws(BattleError) -> (settings: RoomSettings, playerIDs: [String], loop: EventLoop) {
         guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
         let loops = server.eventLoops
         guard !loops.isEmpty else { throw .unavailable("the server is not running") }
@@ -90,56 +137,8 @@ public final class BattleServer: @unchecked Sendable {
         let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
         var request = try RoomRequest(json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0)
         request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds
-        let settings = request.settings
         let loop = loops[roomLoopIndex.add(1, ordering: .relaxed).newValue % loops.count]
-        let gauges = RoomGauges()
-        let outcome = Mutex<Result<RoomDriver, BattleError>?>(nil)
-        let done = Atomic<Bool>(false)
-        let directory = directory
-        let logger = logger
-        let configuration = configuration
-        let playerIDs = request.playerIDs
-        let replayWrites = replayWrites
-        let create: @Sendable () -> Void = {
-            let result: Result<RoomDriver, BattleError>
-            do throws(BattleError) {
-                let driver = try RoomDriver(
-                    settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
-                    replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
-                    replayWrites: replayWrites)
-                let entry = RoomDirectory.Entry(
-                    driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
-                    createdUnix: TokenSigner.unixNow(), endedReason: nil)
-                if directory.insert(settings.roomID, entry) {
-                    result = .success(driver)
-                } else {
-                    driver.end(.adminEnded)
-                    result = .failure(.badRequest("room \(settings.roomID) exists"))
-                }
-            } catch {
-                result = .failure(error)
-            }
-            outcome.withLock { $0 = result }
-            done.store(true, ordering: .releasing)
-        }
-        if loop.inEventLoop {
-            // The request arrived on the room's own loop (always so with one loop): waiting for a
-            // queued task would deadlock, and running it here is exactly what the queue would do.
-            create()
-        } else {
-            loop.execute(create)
-        }
-        while !done.load(ordering: .acquiring) { usleep(50) }
-        guard let result = outcome.withLock({ $0 }) else { throw .unavailable("room creation failed") }
-        if case .failure(let error) = result { throw error }
-        directory.metrics.roomsCreated.add(1, ordering: .relaxed)
-        let expiresAt = TokenSigner.unixNow() + configuration.tokenLifetimeSeconds
-        let tokens = (0..<settings.players).map { slot in
-            signer.mint(JoinToken(roomID: settings.roomID, playerID: playerIDs[slot], role: .player(PlayerSlot(UInt8(slot))), expiresAt: expiresAt))
-        }
-        let spectator = signer.mint(JoinToken(roomID: settings.roomID, playerID: "spectator", role: .spectator, expiresAt: expiresAt))
-        logger.info("room_created", ["room": settings.roomID, "players": settings.players, "rate": settings.tickRate.rawValue, "phase_ns": settings.phaseOffsetNanos])
-        return CreatedRoom(roomID: settings.roomID, playerIDs: playerIDs, tokens: tokens, spectatorToken: spectator, expiresAt: expiresAt)
+        return (request.settings, request.playerIDs, loop)
     }
 
     /// Mints a token with this server's secret (for tests and tools in the same process).

@@ -23,7 +23,6 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     private let signer: TokenSigner
     private let configuration: BattleConfiguration
     private let logger: Logger
-    private let perAddress = Mutex<[String: Int]>([:])
 
     init(directory: RoomDirectory, signer: TokenSigner, configuration: BattleConfiguration, logger: Logger) {
         self.directory = directory
@@ -32,29 +31,14 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Admits an upgrade unless the address is over its connection limit (then 429).
+    /// Admits every valid upgrade: connection limits (total and per address) are enforced at
+    /// accept by the network server; the token is checked when the HELLO arrives.
     func upgrade(_ request: HTTPRequest, _ context: UpgradeContext) -> WebSocketUpgradeDecision {
-        let host = Self.host(of: context.remoteAddress)
-        let admitted = perAddress.withLock { counts -> Bool in
-            let current = counts[host, default: 0]
-            guard current < configuration.maxConnectionsPerAddress else { return false }
-            counts[host] = current + 1
-            return true
-        }
-        guard admitted else {
-            logger.warning("connection_refused", ["addr": context.remoteAddress, "reason": "per_address_limit"])
-            return .reject(HTTPResponse.text(.tooManyRequests, "too many connections from this address\n"))
-        }
-        return .accept(self)
-    }
-
-    static func host(of address: String) -> String {
-        guard let colon = address.lastIndex(of: ":") else { return address }
-        return String(address[..<colon])
+        .accept(self)
     }
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
-        let session = PlaySession(address: Self.host(of: connection.remoteAddress), burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
+        let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
         connection.userData = session
         let deadline = connection.eventLoop.now.nanoseconds &+ configuration.helloTimeoutNanos
         session.helloTimer = connection.eventLoop.scheduleTimer(at: MonotonicInstant(nanoseconds: deadline)) { [weak connection] _ in
@@ -156,10 +140,6 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         guard let session = connection.userData as? PlaySession else { return }
         connection.userData = nil
         if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
-        perAddress.withLock { counts in
-            let remaining = counts[session.address, default: 1] - 1
-            counts[session.address] = remaining > 0 ? remaining : nil
-        }
         guard case .seated(let reference) = session.stage else { return }
         // A connection can close before its move to the room's loop completes: the room is only
         // ever touched on its own loop.

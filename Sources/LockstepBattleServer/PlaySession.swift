@@ -14,14 +14,11 @@ final class PlaySession {
 
     var stage: Stage = .awaitingHello
     var helloTimer: TimerHandle?
-    let address: String
     /// The token bucket, in nano-messages: each message costs 10⁹.
     var bucket: UInt64
     var lastRefill: UInt64
 
-    init(address: String, burst: Int, now: UInt64) {
-        self.address = address
-        bucket = UInt64(burst) * 1_000_000_000
+    init(burst: Int, now: UInt64) {        bucket = UInt64(burst) * 1_000_000_000
         lastRefill = now
     }
 

@@ -10,7 +10,8 @@ import LockstepSimulation
 /// `missingPolicy` (`repeat-last`, `neutral`), `payloadLimit`, `simulation`, `simulationVersion`,
 /// `seed` (a number, or a string for values above 2^53), `maxTicks` or `maxDurationSeconds`,
 /// `hashInterval`, `desyncPolicy` (`report`, `drop`), `spectatorDelay`, `minPlayers`,
-/// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `playerIDs` (strings, one per slot), `roomID`.
+/// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `rollbackTicks` (frames kept in memory for
+/// catch-up; older ones are read from the replay file), `playerIDs` (strings, one per slot), `roomID`.
 struct RoomRequest {
     var settings: RoomSettings
     var playerIDs: [String]
@@ -34,7 +35,7 @@ struct RoomRequest {
         let known: Set<String> = [
             "players", "tickRate", "inputDelay", "leadWindow", "lateWindow", "latePolicy", "missingPolicy", "payloadLimit",
             "simulation", "simulationVersion", "seed", "maxTicks", "maxDurationSeconds", "hashInterval", "desyncPolicy",
-            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "playerIDs", "roomID",
+            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "rollbackTicks", "playerIDs", "roomID",
         ]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw .badRequest("unknown field '\(unknown)'")
@@ -77,7 +78,13 @@ struct RoomRequest {
             throw .badRequest("'players' must be 2 to 8 for \(ArenaSimulation.simulationID)")
         }
         var maxTicks = try int("maxTicks", defaults.maxTicks)
-        if object["maxDurationSeconds"] != nil { maxTicks = try int("maxDurationSeconds", 0) * rate }
+        if object["maxDurationSeconds"] != nil {
+            let seconds = try int("maxDurationSeconds", 0)
+            guard (1...31_536_000).contains(seconds), (1...240).contains(rate) else {
+                throw .badRequest("'maxDurationSeconds' must be 1 to 31536000 (and the tick rate 1 to 240)")
+            }
+            maxTicks = seconds * rate
+        }
         let roomID = try string("roomID", generated)
         if let ids = object["playerIDs"] {
             guard let list = ids as? [String], list.count == players else { throw .badRequest("'playerIDs' must be \(players) strings") }
@@ -103,7 +110,7 @@ struct RoomRequest {
                 desyncPolicy: desyncPolicy, spectatorDelay: try int("spectatorDelay", 0),
                 minPlayers: object["minPlayers"] == nil ? nil : try int("minPlayers", players),
                 startTimeoutNanos: UInt64(startTimeout) * 1_000_000_000, abandonTimeoutNanos: UInt64(abandonTimeout) * 1_000_000_000,
-                phaseOffsetNanos: phaseOffsetNanos)
+                rollbackCapacity: object["rollbackTicks"] == nil ? nil : try int("rollbackTicks", 0), phaseOffsetNanos: phaseOffsetNanos)
         } catch let error as ConfigurationError {
             throw .badRequest(error.description)
         } catch let error as BattleError {

@@ -14,7 +14,9 @@ public enum CommandLineTool {
         ReplayRecordCommand.self,
         ServeCommand.self,
         TokenCommand.self,
+        BotsCommand.self,
         BenchEchoCommand.self,
+        BenchTimersCommand.self,
         BenchCommand.self,
     ]
 

@@ -29,7 +29,7 @@ public enum ServeCommand: Command {
             OptionSpec("--token-lifetime-s", value: "S", help: "Lifetime of minted tokens.", default: "3600", environment: "LOCKSTEP_TOKEN_LIFETIME_S"),
             OptionSpec("--max-rooms", value: "N", help: "Rooms at once.", default: "1000", environment: "LOCKSTEP_MAX_ROOMS"),
             OptionSpec("--max-connections", value: "N", help: "Connections at once.", default: "10000", environment: "LOCKSTEP_MAX_CONNECTIONS"),
-            OptionSpec("--max-connections-per-address", value: "N", help: "WebSocket connections per IP address.", default: "256", environment: "LOCKSTEP_MAX_CONNECTIONS_PER_ADDRESS"),
+            OptionSpec("--max-connections-per-address", value: "N", help: "Connections per client IP address (more are closed at accept).", default: "256", environment: "LOCKSTEP_MAX_CONNECTIONS_PER_ADDRESS"),
             OptionSpec("--messages-per-second", value: "N", help: "Sustained messages per connection (token bucket).", default: "120", environment: "LOCKSTEP_MESSAGES_PER_SECOND"),
             OptionSpec("--message-burst", value: "N", help: "Burst size of the token bucket.", default: "240", environment: "LOCKSTEP_MESSAGE_BURST"),
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
@@ -86,8 +86,6 @@ public enum ServeCommand: Command {
         configuration.tokenSecret = Array((arguments.value("--token-secret") ?? "").utf8)
         configuration.tokenLifetimeSeconds = UInt64(try arguments.integer("--token-lifetime-s", in: 1...31_536_000) ?? 3600)
         configuration.maxRooms = try arguments.integer("--max-rooms", in: 1...1_000_000) ?? configuration.maxRooms
-        configuration.maxConnectionsPerAddress =
-            try arguments.integer("--max-connections-per-address", in: 1...1_000_000) ?? configuration.maxConnectionsPerAddress
         configuration.messagesPerSecond = try arguments.integer("--messages-per-second", in: 1...1_000_000) ?? configuration.messagesPerSecond
         configuration.messageBurst = try arguments.integer("--message-burst", in: 1...1_000_000) ?? configuration.messageBurst
         configuration.replayFlushInterval = try arguments.integer("--replay-flush-ticks", in: 1...100_000) ?? configuration.replayFlushInterval
@@ -108,8 +106,9 @@ public enum ServeCommand: Command {
         configuration.handshakeTimeout = try milliseconds("--handshake-timeout-ms", configuration.handshakeTimeout)
         configuration.idleTimeout = try milliseconds("--idle-timeout-ms", configuration.idleTimeout)
         configuration.pingInterval = try milliseconds("--ping-interval-ms", configuration.pingInterval)
-        if arguments.flagOrSetting("--echo") {
-            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
+        configuration.maxConnectionsPerAddress =
+            try arguments.integer("--max-connections-per-address", in: 1...1_000_000) ?? BattleConfiguration.defaultMaxConnectionsPerAddress
+        if arguments.flagOrSetting("--echo") {            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
             configuration.maxFrameSize = 16 * 1024 * 1024
             configuration.maxMessageSize = 16 * 1024 * 1024
             configuration.connection.maxReadBufferSize = 16 * 1024 * 1024 + 64 * 1024

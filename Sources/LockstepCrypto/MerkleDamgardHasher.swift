@@ -18,6 +18,8 @@ struct MerkleDamgardHasher<Compression: MerkleDamgardCompression & Sendable>: Se
     }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        // An empty buffer may have no base address; there is nothing to hash anyway.
+        guard bytes.count > 0, bytes.baseAddress != nil else { return }
         totalBytes &+= UInt64(bytes.count)
         var offset = 0
         if blockCount > 0 {

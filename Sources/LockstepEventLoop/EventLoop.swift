@@ -15,13 +15,15 @@ import Glibc
 /// **The entry point from other threads** is `execute(_:)`: it queues a closure and wakes the
 /// loop through an eventfd; the closure then runs on the loop thread. Nothing else may be called
 /// from another thread, except `stop()`, `inEventLoop` and `metrics`.
+///
+/// The turn itself (wait, dispatch, timers, tasks, flushes) is in `EventLoop+Run.swift`.
 public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
-    private struct Registration {
+    struct Registration {
         var generation: UInt32
         var selectable: EventLoopSelectable
     }
 
-    private struct Inbox {
+    struct Inbox {
         var tasks: [@Sendable () -> Void] = []
         var stopRequested = false
     }
@@ -31,23 +33,23 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Counters of this loop, readable from any thread.
     public let metrics = LoopMetrics()
     /// The time of the latest wake-up: a cheap clock for code running on the loop (loop thread only).
-    public private(set) var now: MonotonicInstant
+    public internal(set) var now: MonotonicInstant
 
-    private let epollFD: Int32
-    private let wakeFD: Int32
-    private let timerFD: Int32
-    private var registrations: [Registration?] = []
-    private var nextGeneration: UInt32 = 1
-    private var events: UnsafeMutablePointer<epoll_event>
-    private var eventCapacity = 256
-    private var timers = TimerHeap()
-    private var armedDeadline: UInt64 = 0
-    private let inbox = Mutex(Inbox())
-    private let wakeupPending = Atomic<Bool>(false)
-    private var runningTasks: [@Sendable () -> Void] = []
-    private var flushQueue: [TCPConnection?] = []
-    private var thread: ThreadHandle?
-    private var running = true
+    let epollFD: Int32
+    let wakeFD: Int32
+    let timerFD: Int32
+    var registrations: [Registration?] = []
+    var nextGeneration: UInt32 = 1
+    var events: UnsafeMutablePointer<epoll_event>
+    var eventCapacity = 256
+    var timers = TimerHeap()
+    var armedDeadline: UInt64 = 0
+    let inbox = Mutex(Inbox())
+    let wakeupPending = Atomic<Bool>(false)
+    var runningTasks: [@Sendable () -> Void] = []
+    var flushQueue: [TCPConnection?] = []
+    var thread: ThreadHandle?
+    var running = true
     /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
     let iovecs: UnsafeMutablePointer<iovec>
     static let iovecCapacity = 1024
@@ -200,107 +202,5 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         for index in flushQueue.indices where flushQueue[index] === connection {
             flushQueue[index] = nil
         }
-    }
-
-    // MARK: The loop
-
-    private func addInternal(_ fd: Int32) throws(SystemError) {
-        var event = epoll_event()
-        event.events = EpollBits.read
-        event.data.u64 = UInt64(UInt32(bitPattern: fd))
-        _ = try SystemCall.checked("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
-    }
-
-    private func run() {
-        while running {
-            let count = epoll_wait(epollFD, events, Int32(eventCapacity), -1)
-            now = .now()
-            metrics.iterations.add()
-            if count < 0 { continue }  // EINTR: go round again
-            for index in 0..<Int(count) {
-                dispatch(events[index])
-            }
-            if Int(count) == eventCapacity { growEvents() }
-            runDueTimers()
-            runTasks()
-            flushPending()
-            armTimerFD()
-        }
-        shutDownRegistrations()
-    }
-
-    private func dispatch(_ event: epoll_event) {
-        let data = event.data.u64
-        let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
-        let generation = UInt32(truncatingIfNeeded: data >> 32)
-        if generation == 0 {
-            // The eventfd or timerfd: drain the counter; the work is done after the events.
-            var counter: UInt64 = 0
-            _ = Glibc.read(fd, &counter, 8)
-            if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
-            if fd == timerFD { armedDeadline = 0 }
-            return
-        }
-        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)],
-            registration.generation == generation
-        else { return }  // stale: the fd was closed (and maybe reused) after epoll queued this event
-        registration.selectable.handleEvents(event.events)
-    }
-
-    private func growEvents() {
-        events.deallocate()
-        eventCapacity *= 2
-        events = .allocate(capacity: eventCapacity)
-    }
-
-    private func runDueTimers() {
-        var fired = 0
-        // Bound the batch so a handler that schedules an already-due timer cannot starve I/O.
-        while fired < 4096, let (handler, firing) = timers.popDue(now: MonotonicInstant.now().nanoseconds) {
-            metrics.recordTimer(latenessNanoseconds: firing.latenessNanoseconds)
-            handler(firing)
-            fired += 1
-        }
-    }
-
-    private func runTasks() {
-        let stop = inbox.withLock { inbox -> Bool in
-            swap(&inbox.tasks, &runningTasks)
-            return inbox.stopRequested
-        }
-        for task in runningTasks { task() }
-        runningTasks.removeAll(keepingCapacity: true)
-        if stop { running = false }
-    }
-
-    private func flushPending() {
-        var index = 0
-        // Flushing may queue more flushes (a close frame after an error): walk until done.
-        while index < flushQueue.count {
-            flushQueue[index]?.flushNow()
-            index += 1
-        }
-        flushQueue.removeAll(keepingCapacity: true)
-    }
-
-    /// Points the timerfd at the earliest deadline (absolute CLOCK_MONOTONIC), if it changed.
-    private func armTimerFD() {
-        guard let deadline = timers.nextDeadline() else { return }
-        guard deadline != armedDeadline else { return }
-        armedDeadline = deadline
-        var spec = itimerspec()
-        let target = max(deadline, 1)
-        spec.it_value.tv_sec = Int(target / 1_000_000_000)
-        spec.it_value.tv_nsec = Int(target % 1_000_000_000)
-        _ = timerfd_settime(timerFD, CLockstep_TFD_TIMER_ABSTIME, &spec, nil)
-    }
-
-    private func shutDownRegistrations() {
-        let remaining = registrations.compactMap { $0?.selectable }
-        for selectable in remaining { selectable.eventLoopDidStop() }
-        registrations.removeAll()
-        flushQueue.removeAll()
-        runningTasks.removeAll()
-        inbox.withLock { $0.tasks.removeAll() }
     }
 }

@@ -10,7 +10,9 @@ public protocol EventLoopSelectable: AnyObject {
 
 /// The epoll interest bits, named for readability.
 public struct EventInterest: OptionSet, Sendable {
+    /// The epoll bits.
     public var rawValue: UInt32
+    /// Wraps epoll bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// Readable (and hang-up, error, which epoll always reports).

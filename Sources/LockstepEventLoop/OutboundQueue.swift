@@ -26,6 +26,8 @@ struct OutboundQueue {
     private var arena: [UInt8] = []
     /// Bytes queued and not yet written.
     private(set) var queuedBytes = 0
+    /// `writev` calls made so far (for tests of coalescing).
+    private(set) var writeCalls = 0
 
     var isEmpty: Bool { queuedBytes == 0 }
 
@@ -71,6 +73,7 @@ struct OutboundQueue {
                     count += 1
                     index += 1
                 }
+                writeCalls += 1
                 do throws(SystemError) {
                     switch try SystemCall.run("writev", { Glibc.writev(fd, iovecs, Int32(count)) }) {
                     case .processed(let written): return .success(written)

@@ -174,7 +174,9 @@ public final class Room {
                 sendError(Self.protocolError(for: error), to: connection)
             }
         case .stateHash(let tick, let hash):
-            guard let slot, settings.hashInterval > 0 else { return }
+            // A hash for a tick not yet confirmed cannot be honest: ignoring it also keeps a client
+            // from filling the arbiter's window with far-future checkpoints.
+            guard let slot, settings.hashInterval > 0, tick < collector.nextTick else { return }
             handle(arbiter.report(slot: slot, tick: tick, hash: hash), now: now)
         case .ping(let clientTime):
             writer.clear()

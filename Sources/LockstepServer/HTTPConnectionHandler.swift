@@ -12,6 +12,8 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     private var parser: HTTPRequestParser
     private var deadline: TimerHandle?
     private var awaitingResponse = false
+    /// Numbers requests, so a responder can only answer the request it was made for.
+    private var requestSerial: UInt64 = 0
     private var reading = false
 
     init(tcp: TCPConnection, context: ServerContext, id: UInt64) {
@@ -77,9 +79,12 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
             refuse(.methodNotAllowed, reason: "method", response: .error(.methodNotAllowed, headers: headers))
         case .found(let handler, let parameters):
             awaitingResponse = true
+            requestSerial += 1
+            let serial = requestSerial
             let keepAlive = request.keepAlive
             let responder = HTTPResponder(eventLoop: tcp.eventLoop) { [weak self] response in
-                self?.deliver(response, keepAlive: keepAlive)
+                guard let self, self.requestSerial == serial else { return }
+                self.deliver(response, keepAlive: keepAlive)
             }
             handler(request, parameters, responder)
         }
@@ -152,7 +157,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
 
     func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
         finishHTTP()
-        context.shard(connection.eventLoop).connectionsClosed.add()
+        context.connectionClosed(connection)
         context.logger.debug("connection_closed", ["conn": id, "phase": "http", "error": error.map(String.init(describing:)) ?? "none"])
     }
 

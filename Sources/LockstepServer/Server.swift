@@ -18,11 +18,11 @@ public final class Server: @unchecked Sendable {
     /// The logger every connection writes to.
     public let logger: Logger
     private var router = HTTPRouter<HTTPRouteHandler>()
-    private var metricsSources: [@Sendable () -> String] = []
     private var endpoints: [String: ServerContext.Endpoint] = [:]
     private var group: EventLoopGroup?
     private var context: ServerContext?
     private var listener: TCPListener?
+    private var metricsProviders: [@Sendable () -> String] = []
     /// The port bound by `start()` (useful with port 0).
     public private(set) var port = 0
 
@@ -40,11 +40,6 @@ public final class Server: @unchecked Sendable {
         router.add(method, path, handler)
     }
 
-    /// Adds text appended to `GET /metrics` (before `start()`): more Prometheus families.
-    public func addMetricsSource(_ source: @escaping @Sendable () -> String) {
-        metricsSources.append(source)
-    }
-
     /// Adds a WebSocket endpoint at `path` (before `start()`).
     ///
     /// - Parameters:
@@ -55,6 +50,13 @@ public final class Server: @unchecked Sendable {
     ) {
         endpoints[path] = ServerContext.Endpoint(
             handshake: WebSocketServerHandshake(subprotocols: subprotocols), upgrade: upgrade)
+    }
+
+    /// Adds text to `GET /metrics` (before `start()`): `provider` returns complete Prometheus
+    /// families (`# HELP`, `# TYPE` and samples) and is called on a loop thread per scrape, so it
+    /// must read only thread-safe state (atomics).
+    public func addMetricsProvider(_ provider: @escaping @Sendable () -> String) {
+        metricsProviders.append(provider)
     }
 
     /// The event loops (after `start()`): rooms schedule their tick timers on these.
@@ -112,6 +114,13 @@ public final class Server: @unchecked Sendable {
             _ = Glibc.close(fd)
             return
         }
+        if let limiter = context.addressLimiter, !limiter.admit(address) {
+            context.metrics.connectionsRefused.add()
+            context.metrics.recordHandshakeFailure("address_limit")
+            logger.warning("connection_refused", ["addr": address, "reason": "max_connections_per_address"])
+            _ = Glibc.close(fd)
+            return
+        }
         let loop = group.next()
         context.shard(loop).connectionsTotal.add()
         let setUp: @Sendable () -> Void = { [configuration] in
@@ -135,12 +144,29 @@ public final class Server: @unchecked Sendable {
 
     private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop]) {
         router.add("GET", "/healthz") { _, _, responder in responder.respond(.text(.ok, "ok\n")) }
-        let sources = metricsSources
+        let providers = metricsProviders
         router.add("GET", "/metrics") { _, _, responder in
-            var response = HTTPResponse.text(.ok, metrics.prometheusText(loops: loops) + sources.map { $0() }.joined())
+            let text = providers.reduce(metrics.prometheusText(loops: loops)) { $0 + $1() }
+            var response = HTTPResponse.text(.ok, text)
             response.headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             responder.respond(response)
         }
+    }
+
+    /// Closes the listening socket and waits until it is closed; open connections are untouched.
+    ///
+    /// The first step of a graceful shutdown, for an application that must end its sessions (send
+    /// a last message, finalise a replay) before `shutdown()` closes the connections. Call it from
+    /// a thread that is not one of the server's loops; calling it again does nothing.
+    public func stopAccepting() {
+        guard let group else { return }
+        let stopped = Bound()
+        group.loops[0].execute { [self] in
+            listener?.close()
+            listener = nil
+            stopped.finish(.success(0))
+        }
+        _ = stopped.wait()
     }
 
     /// Stops gracefully: stops accepting, closes every connection (WebSockets with 1001), waits up
@@ -149,13 +175,7 @@ public final class Server: @unchecked Sendable {
     public func shutdown() {
         guard let group, let context else { return }
         logger.info("server_stopping", ["open": context.metrics.connectionsOpen])
-        let stopped = Bound()
-        group.loops[0].execute { [self] in
-            listener?.close()
-            listener = nil
-            stopped.finish(.success(0))
-        }
-        _ = stopped.wait()
+        stopAccepting()
         for loop in group.loops {
             loop.execute { context.registry(loop).shutDownAll() }
         }

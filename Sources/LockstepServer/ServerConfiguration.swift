@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// The most connections open at once; more are refused at accept (10,000).
     public var maxConnections = 10_000
+    /// The most connections one IP address may hold open, or `nil` for no limit (the default:
+    /// benchmarks and tests open thousands from 127.0.0.1; a public deployment should set one).
+    public var maxConnectionsPerAddress: Int?
     /// Buffers, watermarks and the slow-reader cap of each connection.
     public var connection = TCPConnectionConfiguration()
     /// The `Origin` values accepted on WebSocket upgrades, or `nil` for any.
@@ -54,6 +57,9 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("the read buffer limit must hold the largest HTTP request")
         }
         guard maxConnections > 0 else { throw ConfigurationError("max connections must be positive") }
+        if let maxConnectionsPerAddress, maxConnectionsPerAddress <= 0 {
+            throw ConfigurationError("max connections per address must be positive")
+        }
         try connection.validate()
     }
 }

@@ -17,6 +17,7 @@ final class ServerContext: @unchecked Sendable {
     let router: HTTPRouter<HTTPRouteHandler>
     let endpoints: [String: Endpoint]
     let registries: [LoopRegistry]
+    let addressLimiter: AddressLimiter?
 
     init(
         configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics,
@@ -28,6 +29,13 @@ final class ServerContext: @unchecked Sendable {
         self.router = router
         self.endpoints = endpoints
         registries = (0..<loopCount).map { _ in LoopRegistry() }
+        addressLimiter = configuration.maxConnectionsPerAddress.map { AddressLimiter(limit: $0) }
+    }
+
+    /// Accounts for a closed TCP connection (metrics and the per-address count), once per connection.
+    func connectionClosed(_ connection: TCPConnection) {
+        shard(connection.eventLoop).connectionsClosed.add()
+        addressLimiter?.release(connection.remoteAddress)
     }
 
     func registry(_ loop: EventLoop) -> LoopRegistry { registries[loop.index] }

@@ -31,7 +31,7 @@ public final class ServerMetrics: Sendable {
     public static let handshakeReasons = [
         "malformed_request_line", "malformed_header", "head_too_large", "invalid_content_length", "body_too_large",
         "transfer_encoding", "unsupported_version", "method", "http_version", "missing_host", "not_upgrade", "version",
-        "key", "origin", "not_found", "rejected", "timeout", "over_capacity", "other",
+        "key", "origin", "not_found", "rejected", "timeout", "over_capacity", "address_limit", "other",
     ]
 
     /// One shard per loop, indexed by `EventLoop.index`.

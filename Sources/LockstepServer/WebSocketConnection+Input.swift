@@ -72,7 +72,7 @@ extension WebSocketConnection {
     }
 
     public func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {
-        context.shard(eventLoop).connectionsClosed.add()
+        context.connectionClosed(connection)
         finish(code: .abnormalClosure, reason: error.map { String(describing: $0) } ?? "connection closed")
     }
 }

@@ -15,6 +15,9 @@ public struct WebSocketFrameReader: Sendable {
     public var decoder: WebSocketFrameDecoder
     /// The protocol state.
     public var session: WebSocketSession
+    /// Payload bytes of the incomplete frame at the front of the buffer already unmasked (and,
+    /// for text, validated): text fails fast even inside one frame that arrives in pieces.
+    private var partialProgress = 0
 
     /// Creates a reader for `role` with frame and message limits.
     public init(role: WebSocketRole, maxFrameSize: Int, maxMessageSize: Int) {
@@ -39,11 +42,37 @@ public struct WebSocketFrameReader: Sendable {
             offset = bytes.count
             return .action(.failConnection(error), payload: UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        guard header.frameLength <= available.count else { return .needMoreBytes(frameLength: header.frameLength) }
+        guard header.frameLength <= available.count else {
+            return checkPartialFrame(header, available, offset: &offset, bytes: bytes)
+        }
         let payload = UnsafeMutableRawBufferPointer(rebasing: available[header.headerLength..<header.frameLength])
-        header.maskingKey?.apply(to: payload)
+        let alreadyUnmasked = partialProgress
+        partialProgress = 0
+        header.maskingKey?.apply(to: UnsafeMutableRawBufferPointer(rebasing: payload[alreadyUnmasked...]), offset: alreadyUnmasked)
         offset += header.frameLength
         let readOnly = UnsafeRawBufferPointer(payload)
-        return .action(session.receive(header, payload: readOnly), payload: readOnly)
+        return .action(session.receive(header, payload: readOnly, validatedPrefix: alreadyUnmasked), payload: readOnly)
+    }
+
+    /// Unmasks and validates the newly arrived part of an incomplete text frame.
+    private mutating func checkPartialFrame(
+        _ header: WebSocketFrameHeader, _ available: UnsafeMutableRawBufferPointer, offset: inout Int,
+        bytes: UnsafeMutableRawBufferPointer
+    ) -> Step {
+        let arrived = available.count - header.headerLength
+        guard header.opcode == .text || header.opcode == .continuation, arrived > partialProgress else {
+            return .needMoreBytes(frameLength: header.frameLength)
+        }
+        let start = header.headerLength + partialProgress
+        let fresh = UnsafeMutableRawBufferPointer(rebasing: available[start..<header.headerLength + arrived])
+        header.maskingKey?.apply(to: fresh, offset: partialProgress)
+        guard session.validatePartialPayload(header, UnsafeRawBufferPointer(fresh)) else {
+            partialProgress = 0
+            session.markClosed()
+            offset = bytes.count
+            return .action(.failConnection(.invalidUTF8), payload: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        partialProgress = arrived
+        return .needMoreBytes(frameLength: header.frameLength)
     }
 }

@@ -8,11 +8,17 @@ public struct WebSocketOpcode: RawRepresentable, Sendable, Hashable, CustomStrin
         self.rawValue = rawValue & 0x0F
     }
 
+    /// 0x0: a continuation of a fragmented message.
     public static let continuation = WebSocketOpcode(rawValue: 0x0)
+    /// 0x1: the first frame of a text message.
     public static let text = WebSocketOpcode(rawValue: 0x1)
+    /// 0x2: the first frame of a binary message.
     public static let binary = WebSocketOpcode(rawValue: 0x2)
+    /// 0x8: a close frame.
     public static let connectionClose = WebSocketOpcode(rawValue: 0x8)
+    /// 0x9: a ping.
     public static let ping = WebSocketOpcode(rawValue: 0x9)
+    /// 0xA: a pong.
     public static let pong = WebSocketOpcode(rawValue: 0xA)
 
     /// Whether this is a control frame (close, ping, pong and reserved 0xB–0xF).

@@ -61,8 +61,24 @@ public struct WebSocketSession: Sendable {
         self.maxMessageSize = maxMessageSize
     }
 
+    /// Validates the first bytes of a text frame that has not fully arrived, so invalid UTF-8
+    /// fails the connection at once instead of when the frame ends.
+    ///
+    /// - Parameter bytes: payload bytes following those already passed for this frame, unmasked.
+    /// - Returns: `false` when the text is already invalid. Pass the count of bytes validated
+    ///   this way as `validatedPrefix` when the whole frame is received.
+    public mutating func validatePartialPayload(_ header: WebSocketFrameHeader, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard state == .open else { return true }
+        let isText = header.opcode == .text ? fragmentedKind == nil : header.opcode == .continuation && fragmentedKind == .text
+        return !isText || utf8.feed(bytes)
+    }
+
     /// Processes one frame whose payload is already unmasked.
-    public mutating func receive(_ header: WebSocketFrameHeader, payload: UnsafeRawBufferPointer) -> Action {
+    ///
+    /// - Parameter validatedPrefix: how many leading payload bytes `validatePartialPayload` already checked.
+    public mutating func receive(
+        _ header: WebSocketFrameHeader, payload: UnsafeRawBufferPointer, validatedPrefix: Int = 0
+    ) -> Action {
         if releaseAssembled {
             assembledMessage.removeAll(keepingCapacity: assembledMessage.capacity <= 1 << 20)
             releaseAssembled = false
@@ -72,7 +88,7 @@ public struct WebSocketSession: Sendable {
         case .ping: return state == .open ? .sendPong : .none
         case .pong: return .pongReceived
         case .connectionClose: return receiveClose(payload)
-        default: return receiveData(header, payload: payload)
+        default: return receiveData(header, payload: payload, validatedPrefix: validatedPrefix)
         }
     }
 
@@ -105,7 +121,9 @@ public struct WebSocketSession: Sendable {
         state = .closed
     }
 
-    private mutating func receiveData(_ header: WebSocketFrameHeader, payload: UnsafeRawBufferPointer) -> Action {
+    private mutating func receiveData(
+        _ header: WebSocketFrameHeader, payload: UnsafeRawBufferPointer, validatedPrefix: Int
+    ) -> Action {
         let kind: WebSocketMessageKind
         if header.opcode == .continuation {
             guard let open = fragmentedKind else { return fail(.unexpectedContinuation) }
@@ -117,7 +135,8 @@ public struct WebSocketSession: Sendable {
         // After our close, data is read and dropped (RFC 6455 section 1.4), but framing is still checked.
         let deliver = state == .open
         if kind == .text, deliver {
-            guard utf8.feed(payload) else { return fail(.invalidUTF8) }
+            let unchecked = UnsafeRawBufferPointer(rebasing: payload[min(validatedPrefix, payload.count)...])
+            guard utf8.feed(unchecked) else { return fail(.invalidUTF8) }
             if header.fin, !utf8.isComplete { return fail(.invalidUTF8) }
         }
         if header.fin, fragmentedKind == nil {

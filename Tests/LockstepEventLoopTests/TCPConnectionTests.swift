@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import LockstepEventLoop
 
@@ -45,17 +48,9 @@ import Testing
         let group = try EventLoopGroup(count: 1)
         defer { group.shutdown() }
         let loop = group.loops[0]
-        var configuration = TCPConnectionConfiguration()
-        configuration.outboundLowWatermark = 16 * 1024
-        configuration.outboundHighWatermark = 64 * 1024
-        configuration.outboundCap = 256 * 1024
         let serverDelegate = RecordingDelegate()
-        let server = TestServer(loop: loop, configuration: configuration) { serverDelegate }
-        // The client never reads: its fd is connected but not registered with any loop.
-        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        let (connection, fd) = try #require(try unreadConnection(loop: loop, cap: 256 * 1024, delegate: serverDelegate))
         defer { SystemCall.close(fd) }
-        #expect(server.accepted.wait { $0.count == 1 })
-        let connection = server.accepted.snapshot[0]
         let chunk = SharedBuffer([UInt8](repeating: 7, count: 64 * 1024))
         let maxQueued = Collector<Int>()
         @Sendable func pump(_ round: Int) {
@@ -67,7 +62,28 @@ import Testing
         loop.execute { pump(0) }
         #expect(serverDelegate.overflowed.wait { !$0.isEmpty })
         #expect(serverDelegate.closed.wait { !$0.isEmpty })
-        #expect(maxQueued.snapshot.allSatisfy { $0 <= configuration.outboundCap })
+        #expect(maxQueued.snapshot.allSatisfy { $0 <= 256 * 1024 })
+    }
+
+    @Test func watermarksReportNotWritableThenWritableAgain() throws {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let serverDelegate = RecordingDelegate()
+        let (connection, fd) = try #require(try unreadConnection(loop: loop, cap: 8 << 20, delegate: serverDelegate))
+        defer { SystemCall.close(fd) }
+        let total = 4 * 1024 * 1024
+        loop.execute { connection.write(SharedBuffer([UInt8](repeating: 3, count: total))) }
+        #expect(serverDelegate.writability.wait { $0 == [false] })
+        // Now read everything: the queue drains below the low watermark.
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        for _ in 0..<1_000_000 where received < total {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count > 0 { received += count } else { usleep(1000) }
+        }
+        #expect(received == total)
+        #expect(serverDelegate.writability.wait { $0 == [false, true] })
     }
 
     @Test func connectionMovesToAnotherLoopAndKeepsWorking() throws {
@@ -103,5 +119,21 @@ import Testing
         }
         #expect(client.received.wait { $0.joined().count >= 3 })
         #expect(client.closed.wait { !$0.isEmpty })
+    }
+
+    /// A server-side connection (watermarks 16/64 KiB, the given cap) whose peer is a raw,
+    /// connected descriptor that nobody reads until the test does.
+    private func unreadConnection(loop: EventLoop, cap: Int, delegate: RecordingDelegate) throws -> (TCPConnection, Int32)? {
+        var configuration = TCPConnectionConfiguration()
+        configuration.outboundLowWatermark = 16 * 1024
+        configuration.outboundHighWatermark = 64 * 1024
+        configuration.outboundCap = cap
+        let server = TestServer(loop: loop, configuration: configuration) { delegate }
+        let fd = try Socket.connect(host: "127.0.0.1", port: server.port)
+        guard server.accepted.wait(until: { $0.count == 1 }) else {
+            SystemCall.close(fd)
+            return nil
+        }
+        return (server.accepted.snapshot[0], fd)
     }
 }

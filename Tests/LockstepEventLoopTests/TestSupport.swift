@@ -39,6 +39,7 @@ final class RecordingDelegate: TCPConnectionDelegate, @unchecked Sendable {
     let received = Collector<[UInt8]>()
     let closed = Collector<Bool>()
     let overflowed = Collector<Bool>()
+    let writability = Collector<Bool>()
     let echo: Bool
 
     init(echo: Bool = false) { self.echo = echo }
@@ -49,7 +50,9 @@ final class RecordingDelegate: TCPConnectionDelegate, @unchecked Sendable {
         return bytes.count
     }
 
-    func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {}
+    func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {
+        writability.append(isWritable)
+    }
 
     func connectionOutboundOverflow(_ connection: TCPConnection) {
         overflowed.append(true)

@@ -332,3 +332,26 @@ import Testing
         #expect(Set(epochs).count == 3)
     }
 }
+
+@Suite struct RoomHostileHashTests {
+    /// Hash reports for ticks not yet confirmed are ignored: a client cannot occupy the arbiter's
+    /// window with far-future checkpoints and block the honest reports.
+    @Test func hashesForUnconfirmedTicksAreIgnoredAndArbitrationStillWorks() throws {
+        let output = RecordingOutput()
+        let room = try RoomTests.makeRoom(players: 3, output: output, maxTicks: 1000, simulationID: "custom.game")
+        for slot in 0..<3 { try room.join(ConnectionID(UInt64(slot + 1)), as: .player(PlayerSlot(UInt8(slot))), lastTick: nil, now: 0) }
+        // The attacker reports every checkpoint of the next 8 windows before they exist.
+        for index in 0..<8 { room.receive(.stateHash(tick: Tick(UInt32(269 + index * 30)), hash: 1), from: ConnectionID(3), now: 0) }
+        var now = room.nextWakeup ?? 0
+        for _ in 0..<40 {
+            now = room.nextWakeup ?? now
+            room.advance(now: now)
+        }
+        // Tick 29 is decided from the honest reports: slot 2 lies and is caught.
+        room.receive(.stateHash(tick: Tick(29), hash: 7), from: ConnectionID(1), now: now)
+        room.receive(.stateHash(tick: Tick(29), hash: 7), from: ConnectionID(2), now: now)
+        room.receive(.stateHash(tick: Tick(29), hash: 9), from: ConnectionID(3), now: now)
+        #expect(output.checkpoints.contains { $0.tick == Tick(29) && $0.hash == 7 })
+        #expect(output.events.contains { $0.kind == .desync && $0.slot == PlayerSlot(2) })
+    }
+}

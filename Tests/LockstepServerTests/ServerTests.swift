@@ -41,6 +41,17 @@ import Testing
         #expect(code == 1001)
     }
 
+    @Test func stopAcceptingRefusesNewConnectionsButKeepsOpenOnes() throws {
+        let server = try startEchoServer()
+        defer { server.shutdown() }
+        let open = try #require(RawSocket(port: server.port))
+        #expect(open.upgrade())
+        server.stopAccepting()
+        #expect(RawSocket(port: server.port) == nil)
+        open.sendFrame(opcode: .text, payload: Array("still open".utf8))
+        #expect(open.readFrame()?.payload == Array("still open".utf8))
+    }
+
     /// A thousand connections that open and send nothing are answered 408 and closed at the
     /// (shortened) handshake deadline, while a well-behaved client keeps echoing throughout.
     @Test func thousandSilentConnectionsAreClosedWhileAGoodClientKeepsWorking() throws {

@@ -52,6 +52,27 @@ import Testing
         #expect(truncated.events == [.action(.failConnection(.invalidUTF8))])
     }
 
+    /// One masked text frame arriving byte by byte: the bad byte fails the connection before
+    /// the frame's last byte arrives; a valid frame split the same way still arrives intact.
+    @Test func invalidUTF8FailsFastInsideOneFrameArrivingInPieces() {
+        let key = WebSocketMaskingKey(word: 0xA1B2_C3D4)
+        func maskedText(_ payload: [UInt8]) -> [UInt8] {
+            var frame: [UInt8] = []
+            payload.withUnsafeBytes { WebSocketFrameEncoder.appendFrame(to: &frame, opcode: .text, payload: $0, maskingKey: key) }
+            return frame
+        }
+        let bad = maskedText(Array("hello".utf8) + [0xFF] + Array(String(repeating: "x", count: 50).utf8))
+        var server = FrameFeeder(role: .server)
+        server.feed(Array(bad.prefix(6 + 6)), chunk: 1)
+        #expect(server.events == [.action(.failConnection(.invalidUTF8))])
+        let good = Array(String(repeating: "κόσμε", count: 20).utf8)
+        for chunk in [1, 3, 7, 64] {
+            var feeder = FrameFeeder(role: .server)
+            feeder.feed(maskedText(good), chunk: chunk)
+            #expect(feeder.events == [.message(.text, good)])
+        }
+    }
+
     @Test func messageLimitCountsAllFragments() {
         var client = FrameFeeder(role: .client, maxMessageSize: 4)
         client.feed([0x02, 0x03, 1, 2, 3, 0x80, 0x02, 4, 5])

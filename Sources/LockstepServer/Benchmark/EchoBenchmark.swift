@@ -105,16 +105,12 @@ public struct EchoBenchmark: Sendable {
             while !done.withLock({ $0 }) { usleep(1000) }
             samples.append(contentsOf: collected.withLock { $0 })
         }
-        samples.sort()
-        func percentile(_ fraction: Double) -> UInt64 {
-            guard !samples.isEmpty else { return 0 }
-            return UInt64(samples[Swift.min(samples.count - 1, Int(Double(samples.count) * fraction))])
-        }
+        let percentiles = Percentiles(samples)
         usleep(200_000)
         return Report(
             connected: Int(recorders.reduce(0) { $0 + $1.connected.load }), roundTrips: samples.count,
             seconds: Double(options.duration.nanosecondsClamped) / 1e9,
-            p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), max: UInt64(samples.last ?? 0))
+            p50: percentiles.p50, p99: percentiles.p99, p999: percentiles.p999, max: percentiles.max)
     }
 }
 

@@ -36,6 +36,10 @@ public struct AdminClient: Sendable {
     /// Errors from the client itself (not HTTP statuses).
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// `POST /v1/rooms` with `settings` as the JSON body.

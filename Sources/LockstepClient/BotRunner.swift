@@ -1,0 +1,174 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepProtocol
+import LockstepSimulation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plays arena matches with seeded bots through a real server: `lockstep bots`, the demo, the tests.
+///
+/// Each bot is a `LockstepClient<ArenaSimulation>` with prediction and rollback, polled by a timer
+/// on a client event loop (no thread per bot), sending `ArenaBot` inputs seeded by room and slot.
+public final class BotRunner: @unchecked Sendable {
+    /// What one bot saw.
+    public struct BotReport: Sendable, Equatable {
+        public var room: String
+        public var slot: Int
+        public var ticks: Int
+        public var finalHash: UInt64
+        public var rollbacks: UInt64
+        public var maxRollbackDepth: Int
+        public var resimulatedTicks: UInt64
+        public var desyncs: Int
+        public var reconnects: Int
+        public var inputDelay: Int
+        public var endReason: MatchEndReason?
+    }
+
+    /// How to run.
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port: Int
+        public var adminKey: String
+        public var rooms = 1
+        public var players = 4
+        public var tickRate = 30
+        public var ticks = 900
+        public var seed: UInt64 = 1
+        public var latencyNanos: UInt64 = 0
+        public var jitterNanos: UInt64 = 0
+        public var connectionLossPerMinute: Double = 0
+        public var pollIntervalNanos: UInt64 = 2_000_000
+        public var loops = 1
+        /// Give up waiting for the matches after this long (ns).
+        public var timeoutNanos: UInt64 = 600_000_000_000
+
+        public init(port: Int, adminKey: String) {
+            self.port = port
+            self.adminKey = adminKey
+        }
+    }
+
+    public let options: Options
+    private let group: EventLoopGroup
+    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>)] = []
+    private let finished = Atomic<Int>(0)
+
+    public init(options: Options) throws {
+        self.options = options
+        group = try EventLoopGroup(count: max(1, options.loops))
+    }
+
+    /// Creates the rooms through the admin API and starts every bot.
+    public func start() throws {
+        let admin = AdminClient(host: options.host, port: options.port, adminKey: options.adminKey)
+        for index in 0..<options.rooms {
+            let roomSeed = options.seed &+ UInt64(index)
+            let room = try admin.createRoom([
+                "players": options.players, "tickRate": options.tickRate, "maxTicks": options.ticks, "seed": roomSeed,
+                "hashInterval": options.tickRate,
+            ])
+            for slot in 0..<options.players { try addBot(room: room.roomID, slot: slot, token: room.tokens[slot], seed: roomSeed) }
+        }
+    }
+
+    /// Starts one bot with a given token (to join rooms made elsewhere).
+    public func addBot(room: String, slot: Int, token: String, seed: UInt64) throws {
+        var configuration = ClientConfiguration(host: options.host, port: options.port, room: room, token: token)
+        configuration.addedLatencyNanos = options.latencyNanos
+        configuration.addedJitterNanos = options.jitterNanos
+        configuration.connectionLossPerMinute = options.connectionLossPerMinute
+        configuration.seed = seed &* 31 &+ UInt64(slot)
+        let loop = group.next()
+        let client = LockstepClient<ArenaSimulation>(configuration: configuration, loop: loop) { players, seed in
+            try ArenaSimulation(players: players, seed: seed)
+        }
+        client.inputSource = Self.inputs(seed: seed, slot: slot)
+        bots.append((room, slot, client))
+        let interval = Duration.nanoseconds(Int64(options.pollIntervalNanos))
+        loop.execute { [self] in
+            client.connect()
+            loop.scheduleRepeatingTimer(first: loop.now + interval, interval: interval) { firing in
+                client.poll()
+                if client.matchEnd != nil {
+                    loop.cancelTimer(firing.handle)
+                    self.finished.add(1, ordering: .relaxed)
+                }
+            }
+        }
+    }
+
+    /// A bot's input for each tick: a pure function of (seed, slot, tick), so any run replays it.
+    public static func inputs(seed: UInt64, slot: Int) -> (Tick) -> [UInt8] {
+        { tick in
+            var bot = ArenaBot(seed: seed &+ UInt64(tick.rawValue / 15), slot: slot)
+            var input = bot.nextInput()
+            input.aim = input.aim?.rotated(by: Int16(truncatingIfNeeded: Int(tick.rawValue % 15) * 700))
+            input.fire = (tick.rawValue &* 2_654_435_761 ^ UInt32(slot)) % 3 == 0
+            return input.payload
+        }
+    }
+
+    /// Direct access to a bot's client (loop-confined: read it after `wait`, or on its loop).
+    public func client(room: String, slot: Int) -> LockstepClient<ArenaSimulation>? {
+        bots.first { $0.room == room && $0.slot == slot }?.client
+    }
+
+    /// Every room id, in creation order.
+    public var roomIDs: [String] {
+        var seen: [String] = []
+        for bot in bots where !seen.contains(bot.room) { seen.append(bot.room) }
+        return seen
+    }
+
+    /// Waits until every bot's match has ended (or the timeout); returns whether all finished.
+    public func wait(progress: ((Int, Int) -> Void)? = nil) -> Bool {
+        let deadline = MonotonicInstant.now().nanoseconds + options.timeoutNanos
+        var last = -1
+        while MonotonicInstant.now().nanoseconds < deadline {
+            let count = finished.load(ordering: .relaxed)
+            if count != last {
+                progress?(count, bots.count)
+                last = count
+            }
+            if count >= bots.count { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// One report per bot (read on each bot's loop so nothing races).
+    public func reports() -> [BotReport] {
+        bots.map { bot in
+            let result = Mutex<BotReport?>(nil)
+            let client = bot.client
+            let room = bot.room
+            let slot = bot.slot
+            let read: @Sendable () -> Void = {
+                let stats = client.session?.statistics ?? RollbackStatistics()
+                result.withLock {
+                    $0 = BotReport(
+                        room: room, slot: slot, ticks: Int(client.session?.confirmedNext.rawValue ?? 0),
+                        finalHash: client.session?.confirmed.hash() ?? 0, rollbacks: stats.rollbacks, maxRollbackDepth: stats.maxDepth,
+                        resimulatedTicks: stats.resimulatedTicks, desyncs: client.desyncs.count, reconnects: client.reconnects,
+                        inputDelay: client.inputDelay.delay, endReason: client.matchEnd)
+                }
+            }
+            client.transport.loop.execute(read)
+            while true {
+                if let report = result.withLock({ $0 }) { return report }
+                usleep(500)
+            }
+        }
+    }
+
+    /// Closes every bot and stops the loops.
+    public func stop() {
+        for bot in bots { bot.client.close() }
+        usleep(50_000)
+        group.shutdown()
+    }
+}

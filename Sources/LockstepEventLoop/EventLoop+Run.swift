@@ -1,0 +1,107 @@
+import CLockstepSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EventLoop {
+    func addInternal(_ fd: Int32) throws(SystemError) {
+        var event = epoll_event()
+        event.events = EpollBits.read
+        event.data.u64 = UInt64(UInt32(bitPattern: fd))
+        _ = try SystemCall.checked("epoll_ctl") { epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
+    }
+
+    func run() {
+        while running {
+            let count = epoll_wait(epollFD, events, Int32(eventCapacity), -1)
+            now = .now()
+            metrics.iterations.add()
+            if count < 0 { continue }  // EINTR: go round again
+            for index in 0..<Int(count) {
+                dispatch(events[index])
+            }
+            if Int(count) == eventCapacity { growEvents() }
+            runDueTimers()
+            runTasks()
+            flushPending()
+            armTimerFD()
+        }
+        shutDownRegistrations()
+    }
+
+    private func dispatch(_ event: epoll_event) {
+        let data = event.data.u64
+        let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
+        let generation = UInt32(truncatingIfNeeded: data >> 32)
+        if generation == 0 {
+            // The eventfd or timerfd: drain the counter; the work is done after the events.
+            var counter: UInt64 = 0
+            _ = Glibc.read(fd, &counter, 8)
+            if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
+            if fd == timerFD { armedDeadline = 0 }
+            return
+        }
+        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)],
+            registration.generation == generation
+        else { return }  // stale: the fd was closed (and maybe reused) after epoll queued this event
+        registration.selectable.handleEvents(event.events)
+    }
+
+    private func growEvents() {
+        events.deallocate()
+        eventCapacity *= 2
+        events = .allocate(capacity: eventCapacity)
+    }
+
+    private func runDueTimers() {
+        var fired = 0
+        // Bound the batch so a handler that schedules an already-due timer cannot starve I/O.
+        while fired < 4096, let (handler, firing) = timers.popDue(now: MonotonicInstant.now().nanoseconds) {
+            metrics.recordTimer(latenessNanoseconds: firing.latenessNanoseconds)
+            handler(firing)
+            fired += 1
+        }
+    }
+
+    private func runTasks() {
+        let stop = inbox.withLock { inbox -> Bool in
+            swap(&inbox.tasks, &runningTasks)
+            return inbox.stopRequested
+        }
+        for task in runningTasks { task() }
+        runningTasks.removeAll(keepingCapacity: true)
+        if stop { running = false }
+    }
+
+    private func flushPending() {
+        var index = 0
+        // Flushing may queue more flushes (a close frame after an error): walk until done.
+        while index < flushQueue.count {
+            flushQueue[index]?.flushNow()
+            index += 1
+        }
+        flushQueue.removeAll(keepingCapacity: true)
+    }
+
+    /// Points the timerfd at the earliest deadline (absolute CLOCK_MONOTONIC), if it changed.
+    private func armTimerFD() {
+        guard let deadline = timers.nextDeadline() else { return }
+        guard deadline != armedDeadline else { return }
+        armedDeadline = deadline
+        var spec = itimerspec()
+        let target = max(deadline, 1)
+        spec.it_value.tv_sec = Int(target / 1_000_000_000)
+        spec.it_value.tv_nsec = Int(target % 1_000_000_000)
+        _ = timerfd_settime(timerFD, CLockstep_TFD_TIMER_ABSTIME, &spec, nil)
+    }
+
+    private func shutDownRegistrations() {
+        let remaining = registrations.compactMap { $0?.selectable }
+        for selectable in remaining { selectable.eventLoopDidStop() }
+        registrations.removeAll()
+        flushQueue.removeAll()
+        runningTasks.removeAll()
+        inbox.withLock { $0.tasks.removeAll() }
+    }
+}

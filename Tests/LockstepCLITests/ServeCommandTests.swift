@@ -1,0 +1,84 @@
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import LockstepCLI
+
+@Suite struct ServeCommandTests {
+    @Test func defaultsAreLoopbackPort8080AndTheIssuesTimeouts() throws {
+        let configuration = try ServeCommand.networkConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.loopCount == nil)
+        #expect(configuration.handshakeTimeout == .seconds(10))
+    }
+
+    @Test func flagsAndEnvironmentSetTheConfiguration() throws {
+        let arguments = try ParsedArguments(
+            ["--port", "9001", "--loops", "3", "--echo", "--handshake-timeout-ms", "250"], spec: ServeCommand.spec,
+            environment: ["LOCKSTEP_HOST": "0.0.0.0"])
+        let configuration = try ServeCommand.networkConfiguration(from: arguments)
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.port == 9001)
+        #expect(configuration.loopCount == 3)
+        #expect(configuration.handshakeTimeout == .milliseconds(250))
+        #expect(configuration.maxMessageSize == 16 * 1024 * 1024)
+    }
+
+    @Test func badValuesAreUsageErrorsWithExit64() {
+        for arguments in [["serve", "--port", "70000"], ["serve", "--log-level", "loud"], ["serve", "--loops", "0"],
+                          ["serve", "--ping-interval-ms", "90000"]] {
+            let output = CapturedOutput()
+            #expect(CommandLineTool.main(arguments, output: output) == 64, "\(arguments)")
+            #expect(output.stderr.hasPrefix("Error: "))
+            #expect(output.stderr.contains("See 'lockstep serve --help'."))
+        }
+    }
+
+    @Test func helpListsEveryOption() {
+        let output = CapturedOutput()
+        #expect(CommandLineTool.main(["serve", "--help"], output: output) == 0)
+        for option in ["--host", "--port", "--echo", "--loops", "--log-level"] {
+            #expect(output.stdout.contains(option))
+        }
+    }
+}
+
+@Suite struct ServeSettingsPrecedenceTests {
+    /// Flags beat environment variables, which beat the config file, which beats the defaults.
+    @Test func flagsBeatEnvironmentBeatConfigFileBeatDefaults() throws {
+        let path = "/tmp/lockstep-config-\(UInt32.random(in: 0...UInt32.max)).json"
+        let json = #"{"port": 9100, "replays": "/from/file", "max-rooms": 7, "admin-key": "file-key", "echo": true}"#
+        FileWriter.write(json, to: path)
+        var arguments = try ParsedArguments(
+            ["--port", "9200"], spec: ServeCommand.spec, environment: ["LOCKSTEP_REPLAYS": "/from/env"])
+        try arguments.addConfigFile(try ConfigFile.load(path))
+        let network = try ServeCommand.networkConfiguration(from: arguments)
+        let battle = try ServeCommand.battleConfiguration(from: arguments)
+        #expect(network.port == 9200)  // flag
+        #expect(battle.replayDirectory == "/from/env")  // environment over file
+        #expect(battle.maxRooms == 7 && battle.adminKey == "file-key")  // file
+        #expect(network.maxMessageSize == 16 * 1024 * 1024)  // "echo": true from the file
+        #expect(battle.messagesPerSecond == 120)  // default
+        #expect(network.maxConnectionsPerAddress == 256)
+    }
+
+    @Test func unknownConfigKeysAndUnreadableFilesAreUsageErrors() throws {
+        let path = "/tmp/lockstep-config-bad-\(UInt32.random(in: 0...UInt32.max)).json"
+        FileWriter.write(#"{"prot": 1}"#, to: path)
+        var arguments = try ParsedArguments([], spec: ServeCommand.spec)
+        #expect(throws: UsageError.self) { try arguments.addConfigFile(try ConfigFile.load(path)) }
+        #expect(throws: UsageError.self) { try ConfigFile.load("/nonexistent/lockstep.json") }
+        let output = CapturedOutput()
+        #expect(CommandLineTool.main(["serve", "--config", "/nonexistent/lockstep.json"], output: output) == 64)
+    }
+}
+
+enum FileWriter {
+    static func write(_ text: String, to path: String) {
+        guard let file = fopen(path, "w") else { return }
+        fputs(text, file)
+        fclose(file)
+    }
+}
