@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
         .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
-        .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP"]),
+        .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP", "LockstepCore"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
         .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
         .testTarget(

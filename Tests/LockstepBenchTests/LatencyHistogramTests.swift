@@ -1,20 +1,9 @@
+import LockstepCore
 import Testing
 @testable import LockstepBench
 
 /// The histogram's percentiles match a sorted-array reference within the stated error bound.
 @Suite struct LatencyHistogramTests {
-    /// SplitMix64: seeded, so a failure reproduces.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let quantiles = [0.0, 0.001, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0]
 
     func check(_ values: [UInt64], subBucketBits: Int = 7) {

@@ -1,3 +1,4 @@
+import LockstepCore
 import Testing
 @testable import LockstepHTTP
 
@@ -77,7 +78,7 @@ import Testing
 
     /// Property: no byte sequence traps; each either waits, parses, or throws a typed error.
     @Test func randomBytesNeverCrashTheParser() {
-        var random = SplitMix64(seed: 0x5EED_1234)
+        var random = SplitMix64(state: 0x5EED_1234)
         let alphabet = Array("GET /HTP1.\r\n: \0\u{7f}abcContent-Length0123456789".utf8)
         for _ in 0..<5000 {
             let length = Int.random(in: 0..<300, using: &random)
