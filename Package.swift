@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP", "LockstepCore"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
-        .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop"]),
+        .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop", "CAllocationCounter"]),
         .testTarget(
             name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepCore"]),
         .testTarget(

@@ -41,14 +41,25 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
         connection.userData = session
         let deadline = connection.eventLoop.now.nanoseconds &+ configuration.helloTimeoutNanos
-        session.helloTimer = connection.eventLoop.scheduleTimer(at: MonotonicInstant(nanoseconds: deadline)) { [weak connection] _ in
-            guard let connection, let session = connection.userData as? PlaySession, case .awaitingHello = session.stage else { return }
+        // Captured strongly (not weakly: see `WebSocketConnection.startHeartbeat`); cancelled at
+        // HELLO and at close.
+        session.helloTimer = connection.eventLoop.scheduleTimer(at: MonotonicInstant(nanoseconds: deadline)) { _ in
+            guard let session = Self.session(of: connection), case .awaitingHello = session.stage else { return }
             self.refuse(connection, session, ProtocolError(.notJoined, "no HELLO within the deadline"))
         }
     }
 
+    /// The connection's session: an exact type check and a downcast, which cost less than the
+    /// runtime's general `as?` (a conformance lookup) on every message.
+    @inline(__always)
+    private static func session(of connection: WebSocketConnection) -> PlaySession? {
+        guard let object = connection.userData, ObjectIdentifier(type(of: object)) == ObjectIdentifier(PlaySession.self)
+        else { return nil }
+        return unsafeDowncast(object, to: PlaySession.self)
+    }
+
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
-        guard let session = connection.userData as? PlaySession else { return }
+        guard let session = Self.session(of: connection) else { return }
         if case .refused = session.stage { return }
         guard session.admit(now: connection.eventLoop.now.nanoseconds, perSecond: configuration.messagesPerSecond, burst: configuration.messageBurst) else {
             directory.metrics.rateLimited.add(1, ordering: .relaxed)
@@ -137,7 +148,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
-        guard let session = connection.userData as? PlaySession else { return }
+        guard let session = Self.session(of: connection) else { return }
         connection.userData = nil
         if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }
         guard case .seated(let reference) = session.stage else { return }

@@ -21,6 +21,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private var timerDeadline: UInt64 = 0
     private var onTimer: ((TimerFiring) -> Void)?
     private let gauges: RoomGauges
+    /// The frame buffer, reused every tick once all connections have written it.
+    private var frameBuffers = SharedBufferRecycler()
     /// Player ids by slot, from the tokens (for logs and the admin API).
     var playerIDs: [String]
 
@@ -52,7 +54,10 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             throw .unavailable("cannot write the replay: \(error)")
         }
         placeholder.target = self
-        onTimer = { [weak self] firing in self?.fire(firing) }
+        // A strong cycle (driver → onTimer → driver), broken when the room ends (`roomEnded`): a
+        // weak capture would put the driver's reference count in a side table, slowing every
+        // retain of it on the input path.
+        onTimer = { [self] firing in fire(firing) }
         armTimer()
         gauges.publish(room)
     }
@@ -136,7 +141,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     func broadcast(_ message: UnsafeRawBufferPointer, to targets: [ConnectionID]) {
         // Encoded once as a whole WebSocket frame; every connection queues the same bytes.
-        let frame = SharedBuffer.webSocketFrame(.binary, payload: message)
+        let frame = frameBuffers.webSocketFrame(.binary, payload: message)
         var index = 0
         while index < targets.count {
             connections[targets[index]]?.send(encodedFrame: frame)
@@ -194,6 +199,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             logger.error("replay_finish_failed", ["room": room.settings.roomID, "error": error])
         }
         replay = nil
+        onTimer = nil
         logger.info("replay_written", ["room": room.settings.roomID, "path": replayPath, "ticks": room.nextTick])
         connections.removeAll()
         directory.roomEnded(room.settings.roomID, reason: reason)
@@ -210,7 +216,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 /// Lets the room be created before its driver finishes initialising (the room needs an output
 /// at init; the driver needs the room). Forwards everything to the driver.
 private final class RoomPlaceholderOutput: RoomOutput {
-    weak var target: RoomDriver?
+    /// The driver owns the room, which owns this forwarder: the target outlives it. Unowned, not
+    /// weak, for the reason given at `RoomDriver.onTimer`.
+    unowned var target: RoomDriver?
     func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { target?.send(message, to: connection) }
     func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) { target?.broadcast(message, to: connections) }
     func close(_ connection: ConnectionID, code: UInt16, reason: String) { target?.close(connection, code: code, reason: reason) }

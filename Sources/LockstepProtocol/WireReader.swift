@@ -55,9 +55,10 @@ public struct WireReader {
         return text
     }
 
-    /// Throws unless every byte was read.
-    public func expectEnd(_ message: String) throws(ProtocolError) {
-        guard remaining == 0 else { throw ProtocolError(.malformedMessage, "\(remaining) extra bytes after \(message)") }
+    /// Throws when bytes are left over. `message` names what was read, and is built only then
+    /// (an interpolated name costs a reflection call and an allocation per message).
+    public func expectEnd(_ message: @autoclosure () -> String) throws(ProtocolError) {
+        guard remaining == 0 else { throw ProtocolError(.malformedMessage, "\(remaining) extra bytes after \(message())") }
     }
 }
 

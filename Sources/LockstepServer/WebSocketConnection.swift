@@ -102,9 +102,11 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         guard tcp.isOpen, reader.session.startClosing() else { return }
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
         context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
-        closeTimer = eventLoop.scheduleTimer(at: eventLoop.now + .seconds(5)) { [weak self] _ in
-            self?.finish(code: code, reason: "close handshake timed out")
-            self?.tcp.close()
+        // Timers capture the connection strongly (a weak reference would move its reference count
+        // to a side table, slowing every retain on the send path); `finish` cancels them.
+        closeTimer = eventLoop.scheduleTimer(at: eventLoop.now + .seconds(5)) { [self] _ in
+            finish(code: code, reason: "close handshake timed out")
+            tcp.close()
         }
     }
 
@@ -159,8 +161,9 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
 
     private func startHeartbeat() {
         let interval = context.configuration.pingInterval
-        heartbeat = eventLoop.scheduleRepeatingTimer(first: eventLoop.now + interval, interval: interval) { [weak self] firing in
-            self?.checkIdle(now: firing.firedAt)
+        // Strong capture, as for `closeTimer`: `finish` and `move` cancel it.
+        heartbeat = eventLoop.scheduleRepeatingTimer(first: eventLoop.now + interval, interval: interval) { [self] firing in
+            checkIdle(now: firing.firedAt)
         }
     }
 

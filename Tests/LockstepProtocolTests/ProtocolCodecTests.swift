@@ -117,6 +117,37 @@ import Testing
         #expect(lockstep_thread_allocations() - before == 0)
     }
 
+    /// The server decodes every INPUT, STATE_HASH and PING a player sends: that path allocates
+    /// nothing (it once built the message's name for an error that was not thrown).
+    @Test func decodingClientGameMessagesAllocatesNothingOnceWarm() throws {
+        var messages: [[UInt8]] = []
+        var writer = WireWriter()
+        ClientMessageEncoder.input(tick: Tick(9), slot: PlayerSlot(1), payload: [1, 2, 3, 4, 5], into: &writer)
+        messages.append(writer.bytes)
+        writer.clear()
+        ClientMessageEncoder.stateHash(tick: Tick(30), hash: 0xFEED, into: &writer)
+        messages.append(writer.bytes)
+        writer.clear()
+        ClientMessageEncoder.ping(clientTime: 12345, into: &writer)
+        messages.append(writer.bytes)
+        var decoded = 0
+        func run(_ count: Int) throws {
+            for index in 0..<count {
+                try messages[index % messages.count].withUnsafeBytes { raw in
+                    switch try ClientMessage.decode(raw) {
+                    case .input, .stateHash, .ping: decoded += 1
+                    default: break
+                    }
+                }
+            }
+        }
+        try run(30)
+        let before = lockstep_thread_allocations()
+        try run(9_000)
+        #expect(lockstep_thread_allocations() - before == 0)
+        #expect(decoded == 9_030)
+    }
+
     @Test func fatalErrorsCloseWith4000PlusTheirCode() {
         #expect(ProtocolErrorCode.invalidToken.closeCode == 4010)
         #expect(ProtocolErrorCode.invalidToken.isFatal)
