@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <string.h>
 #include "CLockstepSystem.h"
 
 int CLockstep_setCurrentThreadName(const char *name) {
@@ -9,4 +12,34 @@ int CLockstep_setCurrentThreadName(const char *name) {
 
 int CLockstep_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
+}
+
+int CLockstep_enableReceiveTimestamps(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t *realtimeNanoseconds) {
+    struct iovec vector = { .iov_base = buffer, .iov_len = length };
+    union {
+        char bytes[CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof control.bytes;
+    ssize_t result = recvmsg(fd, &message, 0);
+    if (result <= 0) return result;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS
+            && header->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+            struct timespec stamp;
+            memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+            *realtimeNanoseconds = (uint64_t)stamp.tv_sec * 1000000000u + (uint64_t)stamp.tv_nsec;
+        }
+    }
+    return result;
 }

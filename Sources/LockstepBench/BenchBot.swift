@@ -32,9 +32,11 @@ final class BenchBot: WebSocketClientDelegate {
     func webSocketClient(_ client: WebSocketClient, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
         guard kind == .binary else { return }
         let now = MonotonicInstant.now().nanoseconds
+        let stamp = client.lastReceiveRealtime
+        let arrival = stamp == 0 ? nil : min(now, recorder.realtimeOffset.monotonic(fromRealtime: stamp))
         let hadSchedule = session.hasSchedule
         let framesBefore = recorder.measurements.framesReceived
-        session.receive(payload, at: now, window: window, into: &recorder.measurements) { input in
+        session.receive(payload, at: now, arrivedAt: arrival, window: window, into: &recorder.measurements) { input in
             client.send(.binary, payload: input)
         }
         if !hadSchedule && session.hasSchedule && !counted {

@@ -112,8 +112,14 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var tickRate: Int
     /// The measured window, seconds.
     public var durationSeconds: Double
-    /// Tick latency: client receive time − the tick's scheduled deadline.
+    /// Tick latency: the frame's arrival at the client host's socket (the kernel's receive
+    /// timestamp; the bot's read time where there is none) − the tick's scheduled deadline.
     public var latency: Percentiles
+    /// The time each bot's loop got to the frame − the deadline: `latency` plus the load
+    /// generator's own queueing (absent in reports from before it was measured).
+    public var readLatency: Percentiles?
+    /// The share of measured frames whose arrival is a kernel timestamp (0…1).
+    public var kernelTimestampedFraction: Double?
     /// The latency CDF: `[microseconds, fraction at or below]` points.
     public var latencyCDF: [[Double]]
     /// p99 latency for each second of the window, microseconds.

@@ -188,7 +188,10 @@ public final class BenchRunner {
         return BenchResult(
             rooms: rooms, players: options.players, spectators: options.spectators, connections: connections,
             connected: connected, started: startedCount, tickRate: options.tickRate, durationSeconds: measuredSeconds,
-            latency: latency, latencyCDF: cdf, p99BySecond: p99BySecond, clockOffsets: offsets, jitter: BenchResult.Percentiles(merged.jitter),
+            latency: latency, readLatency: BenchResult.Percentiles(merged.readLatency),
+            kernelTimestampedFraction: merged.framesReceived > 0
+                ? Double(merged.kernelStampedFrames) / Double(merged.framesReceived) : nil,
+            latencyCDF: cdf, p99BySecond: p99BySecond, clockOffsets: offsets, jitter: BenchResult.Percentiles(merged.jitter),
             ticks: ticks, inputs: inputs, server: serverFigures, generator: generator, bytesInPerSecond: bytesIn,
             bytesOutPerSecond: bytesOut, machineCPUPercent: machinePercent, otherCPUPercent: otherPercent,
             stealPercent: stealPercent, errors: merged.errors, closedEarly: closedEarly, passed: passed)
@@ -230,6 +233,9 @@ public final class BenchRunner {
                     bot.client = try WebSocketClient(
                         host: host, port: port, path: path, subprotocols: ["lockstep.v1"], on: loop, delegate: bot,
                         maxMessageSize: 1 << 16)
+                    // Arrival = the kernel's receive time, so the bots' own queueing is not counted
+                    // (without it, the read time: `kernelTimestampedFraction` tells which).
+                    try? bot.client?.enableReceiveTimestamps()
                 } catch {
                     recorder.closed.add()
                 }
@@ -242,8 +248,11 @@ public final class BenchRunner {
     private func startPacingTimers(group: EventLoopGroup, recorders: [LoopRecorder], window: BenchWindow) {
         for (loop, recorder) in zip(group.loops, recorders) {
             loop.execute {
+                var firings = 0
                 loop.scheduleRepeatingTimer(first: MonotonicInstant.now() + .milliseconds(1), interval: .milliseconds(1)) {
                     firing in
+                    firings += 1
+                    if firings % 1000 == 0 { recorder.realtimeOffset.refresh() }
                     if window.contains(firing.firedAt.nanoseconds) {
                         recorder.measurements.timerLateness.record(firing.latenessNanoseconds)
                     }

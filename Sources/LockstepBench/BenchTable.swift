@@ -5,14 +5,16 @@ public enum BenchTable {
     /// The table for `report`.
     public static func render(_ report: BenchReport) -> String {
         let header = [
-            "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "jitter p99", "late", "missed",
+            "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "read p50", "read p99", "jitter p99", "late", "missed",
             "filled", "srv CPU %", "µs/conn-tick", "KiB/conn", "gen CPU %", "other CPU %", "result",
         ]
         var rows = [header]
         for run in report.runs {
             rows.append([
                 String(run.rooms), String(run.connections), number(run.latency.p50), number(run.latency.p90),
-                number(run.latency.p99), number(run.latency.p999), number(run.latency.max), number(run.jitter.p99),
+                number(run.latency.p99), number(run.latency.p999), number(run.latency.max),
+                run.readLatency.map { number($0.p50) } ?? "-", run.readLatency.map { number($0.p99) } ?? "-",
+                number(run.jitter.p99),
                 String(run.ticks.lateFrames), String(run.ticks.missedTicks), String(run.inputs.filled),
                 run.server.cpuPercent.map { number($0) } ?? "-",
                 run.server.cpuPerConnectionTickMicros.map { String(format: "%.2f", $0) } ?? "-",
@@ -30,7 +32,8 @@ public enum BenchTable {
         }
         text += "tick rate \(report.tickRate) Hz, \(report.players) players"
             + (report.spectators > 0 ? " + \(report.spectators) spectator" + (report.spectators == 1 ? "" : "s") : "")
-            + " per room, \(number(report.durationSeconds)) s measured; latency = frame receive time − tick deadline; "
+            + " per room, \(number(report.durationSeconds)) s measured; latency = frame arrival (kernel receive timestamp) − tick deadline; "
+            + "read = when the bot's loop got to it; "
             + "percentiles within \(String(format: "%.2f", report.percentileRelativeError * 100)) %\n"
         let budget = "p99 ≤ \(number(report.p99BudgetMicros)) µs and no missed tick"
         if let best = report.maxRoomsWithinBudget {

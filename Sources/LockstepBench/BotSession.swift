@@ -61,11 +61,12 @@ struct BotSession {
         return UInt64(max(0, Int64(bitPattern: epoch) + offset))
     }
 
-    /// Handles one server message received at `now` (monotonic ns): records into `measurements`
-    /// when `now` is inside `window`, and passes each INPUT to send to `send`.
+    /// Handles one server message read at `now` (monotonic ns) that reached the host's socket at
+    /// `arrival` (the kernel's timestamp, `nil` when unknown): records into `measurements` when
+    /// `now` is inside `window`, and passes each INPUT to send to `send`.
     mutating func receive(
-        _ bytes: UnsafeRawBufferPointer, at now: UInt64, window: BenchWindow, into measurements: inout LoopMeasurements,
-        send: (UnsafeRawBufferPointer) -> Void
+        _ bytes: UnsafeRawBufferPointer, at now: UInt64, arrivedAt arrival: UInt64? = nil, window: BenchWindow,
+        into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void
     ) {
         // Not `bytes.first`: the generic Collection path allocates in unoptimised builds.
         guard bytes.count > 0 else { return }
@@ -74,7 +75,7 @@ struct BotSession {
         if inWindow { measurements.bytesIn &+= UInt64(bytes.count) }
         switch type {
         case 0x82 where bytes.count >= 6:
-            frame(bytes, at: now, inWindow: inWindow, window: window, into: &measurements, send: send)
+            frame(bytes, at: now, arrivedAt: arrival, inWindow: inWindow, window: window, into: &measurements, send: send)
         case 0x81 where bytes.count >= 53:
             slot = bytes[4]
             tickRate = UInt64(max(1, read(UInt16.self, bytes, at: 6)))
@@ -142,28 +143,32 @@ struct BotSession {
     }
 
     private mutating func frame(
-        _ bytes: UnsafeRawBufferPointer, at now: UInt64, inWindow: Bool, window: BenchWindow,
-        into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void
+        _ bytes: UnsafeRawBufferPointer, at now: UInt64, arrivedAt stamped: UInt64?, inWindow: Bool,
+        window: BenchWindow, into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void
     ) {
         let tick = read(UInt32.self, bytes, at: 1)
+        let arrival = stamped ?? now
         if inWindow && hasSchedule {
             let due = deadline(of: tick)
+            let serverArrival = serverTime(arrival)
+            let latency = serverArrival > due ? serverArrival - due : 0
             let serverNow = serverTime(now)
-            let latency = serverNow > due ? serverNow - due : 0
             measurements.latency.record(latency)
+            measurements.readLatency.record(serverNow > due ? serverNow - due : 0)
+            if stamped != nil { measurements.kernelStampedFrames &+= 1 }
             let second = Int((now - window.startNanoseconds) / 1_000_000_000)
             if second < measurements.latencyBySecond.count { measurements.latencyBySecond[second].record(latency) }
             if latency > periodNanoseconds { measurements.lateFrames &+= 1 }
             if tick > expectedTick { measurements.missedTicks &+= UInt64(tick - expectedTick) }
-            if lastArrival != 0 {
-                let gap = now - lastArrival
+            if lastArrival != 0, arrival >= lastArrival {
+                let gap = arrival - lastArrival
                 measurements.jitter.record(gap > periodNanoseconds ? gap - periodNanoseconds : periodNanoseconds - gap)
             }
             measurements.framesReceived &+= 1
             if countsStatuses { countStatuses(bytes, into: &measurements) }
         }
         expectedTick = max(expectedTick, tick &+ 1)
-        lastArrival = now
+        lastArrival = arrival
         if isPlayer && hasSchedule && !ended {
             sendInputs(through: tick &+ 1 &+ inputDelay, at: now, window: inWindow ? window : nil, into: &measurements, send: send)
         }

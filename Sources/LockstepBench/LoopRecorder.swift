@@ -16,6 +16,8 @@ final class LoopRecorder: @unchecked Sendable {
     let frames = AtomicCounter()
     /// The bots on this loop (kept alive for the run).
     var bots: [BenchBot] = []
+    /// Converts the kernel's receive timestamps to the monotonic clock (refreshed each second).
+    var realtimeOffset = RealtimeOffset()
 
     /// A recorder for a window of `seconds` (the per-second series is sized for it).
     init(seconds: Int) {
@@ -26,8 +28,15 @@ final class LoopRecorder: @unchecked Sendable {
 
 /// The figures of one loop (or, merged, of a whole run).
 struct LoopMeasurements: Sendable {
-    /// Tick latency: receive time of a confirmed frame − its tick's scheduled deadline.
+    /// Tick latency: arrival time of a confirmed frame − its tick's scheduled deadline. Arrival is
+    /// the kernel's receive timestamp of the read that brought the frame, or, without one, the
+    /// time the bot read it.
     var latency = LatencyHistogram()
+    /// The time the bot's loop handed the frame to the bot − the deadline: the tick latency plus
+    /// the load generator's own queueing (it serves hundreds of connections on one thread).
+    var readLatency = LatencyHistogram()
+    /// Frames whose arrival came from a kernel timestamp (the rest use the read time).
+    var kernelStampedFrames: UInt64 = 0
     /// Tick latency per second of the window (32 sub-buckets: ≤ 1.6 % error), for p99 over time.
     var latencyBySecond: [LatencyHistogram]
     /// |inter-arrival − period| of consecutive frames on one connection.
@@ -69,6 +78,8 @@ struct LoopMeasurements: Sendable {
     /// Adds `other`'s figures to these.
     mutating func merge(_ other: LoopMeasurements) {
         latency.merge(other.latency)
+        readLatency.merge(other.readLatency)
+        kernelStampedFrames += other.kernelStampedFrames
         jitter.merge(other.jitter)
         timerLateness.merge(other.timerLateness)
         for index in latencyBySecond.indices where index < other.latencyBySecond.count {

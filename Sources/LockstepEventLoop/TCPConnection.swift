@@ -1,3 +1,5 @@
+import CLockstepSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +31,12 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public var bytesReadCounter: AtomicCounter?
     /// Counts bytes written to the socket, if set.
     public var bytesWrittenCounter: AtomicCounter?
+
+    /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
+    public private(set) var recordsReceiveTime = false
+    /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
+    /// nanoseconds (0 until a timestamped read). Set only after `enableReceiveTimestamps()`.
+    public private(set) var lastReceiveRealtime: UInt64 = 0
 
     let fd: Int32
     private var state = State.open
@@ -65,6 +73,15 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Registers the socket with its loop (loop thread only).
     public func start() throws(SystemError) {
         try eventLoop.register(fd: fd, interest: .read, self)
+    }
+
+    /// Asks the kernel to stamp received data (`SO_TIMESTAMPNS`): each read then sets
+    /// `lastReceiveRealtime`, the time the data reached this host's socket rather than the time
+    /// the loop got to it. A benchmark client uses it to keep its own queueing out of what it
+    /// measures. Costs a `recvmsg` with a control buffer instead of a `read`.
+    public func enableReceiveTimestamps() throws(SystemError) {
+        _ = try SystemCall.checked("setsockopt") { CLockstep_enableReceiveTimestamps(fd) }
+        recordsReceiveTime = true
     }
 
     /// Bytes queued and not yet written.
@@ -162,7 +179,14 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         let space = readBuffer.count - writerIndex
         let result: IOResult<Int>
         do {
-            result = try SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress! + writerIndex, space) }
+            let target = readBuffer.baseAddress! + writerIndex
+            if recordsReceiveTime {
+                result = try SystemCall.run("recvmsg") {
+                    CLockstep_readTimestamped(fd, target, space, &lastReceiveRealtime)
+                }
+            } else {
+                result = try SystemCall.run("read") { Glibc.read(fd, target, space) }
+            }
         } catch {
             closeNow(error: error)
             return

@@ -66,6 +66,31 @@ import Testing
         #expect(session.undeliveredTicks(by: Self.epoch + 10 * Self.period + 1) == 5)
     }
 
+    /// With a kernel receive timestamp the latency is arrival − deadline; the read time goes to
+    /// `readLatency`, so a generator slow to get to its sockets does not count against the server.
+    @Test func latencyUsesTheArrivalTimeAndReadLatencyTheReadTime() {
+        var session = BotSession(isPlayer: false, countsStatuses: false, seed: 1, botIndex: 0)
+        let window = BenchWindow()
+        window.set(start: 0, end: .max)
+        var measurements = LoopMeasurements(seconds: 10)
+        Self.welcome().withUnsafeBytes { raw in
+            session.receive(raw, at: Self.epoch - 1000, window: window, into: &measurements) { _ in }
+        }
+        // Tick 0 arrived 80 µs after its deadline and was read 400 µs after it.
+        Self.frame(0).withUnsafeBytes { raw in
+            session.receive(raw, at: Self.epoch + 400_000, arrivedAt: Self.epoch + 80_000, window: window, into: &measurements) { _ in }
+        }
+        // Tick 1 came without a timestamp: both figures use the read time.
+        Self.frame(1).withUnsafeBytes { raw in
+            session.receive(raw, at: Self.epoch + Self.period + 120_000, window: window, into: &measurements) { _ in }
+        }
+        #expect(measurements.latency.min == 80_000 && measurements.latency.max == 120_000)
+        #expect(measurements.readLatency.min == 120_000 && measurements.readLatency.max == 400_000)
+        #expect(measurements.kernelStampedFrames == 1 && measurements.framesReceived == 2)
+        // Jitter is between arrivals: (period + 120 µs) − 80 µs − period.
+        #expect(measurements.jitter.max == 40_000)
+    }
+
     @Test func aReanchoredScheduleCountsTheSlippedTicksAsMissed() {
         var session = BotSession(isPlayer: false, countsStatuses: false, seed: 1, botIndex: 0)
         let window = BenchWindow()

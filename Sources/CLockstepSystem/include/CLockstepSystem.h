@@ -6,6 +6,7 @@
 #include <sys/timerfd.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 // The epoll flags as plain integers (the header declares them as an enum and macros).
 static const uint32_t CLockstep_EPOLLIN = EPOLLIN;
@@ -23,4 +24,10 @@ static const int CLockstep_EPOLL_CLOEXEC = EPOLL_CLOEXEC;
 int CLockstep_setCurrentThreadName(const char *name);
 // accept4(2), which glibc declares only under _GNU_SOURCE.
 int CLockstep_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+// Enables SO_TIMESTAMPNS on a socket: the kernel then stamps what it receives.
+int CLockstep_enableReceiveTimestamps(int fd);
+// recvmsg(2) into `buffer`, reading the kernel's receive time of the newest bytes read
+// (CLOCK_REALTIME, ns) into `*realtimeNanoseconds` when the socket has SO_TIMESTAMPNS on;
+// leaves it unchanged when no timestamp came. Returns what recvmsg returns.
+ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t *realtimeNanoseconds);
 #endif

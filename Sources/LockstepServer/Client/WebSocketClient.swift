@@ -50,6 +50,14 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     public var isOpen: Bool { phase == .open && reader.session.state == .open }
     /// Bytes queued and not yet written.
     public var queuedBytes: Int { tcp.queuedBytes }
+    /// When the kernel received the bytes of the latest read, `CLOCK_REALTIME` nanoseconds; 0
+    /// unless `enableReceiveTimestamps()` was called (see `TCPConnection.lastReceiveRealtime`).
+    public var lastReceiveRealtime: UInt64 { tcp.lastReceiveRealtime }
+
+    /// Has the kernel stamp received data, for `lastReceiveRealtime`.
+    public func enableReceiveTimestamps() throws(SystemError) {
+        try tcp.enableReceiveTimestamps()
+    }
 
     /// Sends a message as one frame, masked with a fresh random key.
     public func send(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
