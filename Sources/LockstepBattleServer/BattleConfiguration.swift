@@ -28,10 +28,24 @@ public struct BattleConfiguration: Sendable {
     public var messageBurst = 240
     /// How long a connection may take to send its HELLO (10 s).
     public var helloTimeoutNanos: UInt64 = 10_000_000_000
-    /// Instants per tick period that room phases are rounded to (0: every room on its own instant).
-    /// Rooms sharing an instant fire in one event-loop wake-up; on a VM a timer wake-up costs about
-    /// 20 µs of CPU, a tenth of a connection-tick budget at 4 players (docs/BENCHMARKS.md).
-    public var phaseSlots = 0
+    /// Instants per tick period that room phases are rounded to (0: every room on its own
+    /// instant; `nil`, the default: one instant per `automaticSlotSpacingNanos` of the period,
+    /// 66 at 30 Hz). Rooms sharing an instant fire in one event-loop wake-up; on a VM a timer
+    /// wake-up costs about 20 µs of CPU, a tenth of a connection-tick budget at 4 players, and
+    /// each wake-up of a client's reader costs the sender as much again (docs/BENCHMARKS.md).
+    public var phaseSlots: Int?
+
+    /// The spacing of automatic phase slots: 500 µs. Rooms sharing a slot add the time to send
+    /// each other's frames to their latency (about 8 µs per connection on loopback), so a slot
+    /// of a few rooms costs tens of microseconds of median latency and saves a wake-up per room.
+    public static let automaticSlotSpacingNanos: UInt64 = 500_000
+
+    /// The phase slots used for rooms of `period` nanoseconds: `phaseSlots`, or when it is `nil`
+    /// one per `automaticSlotSpacingNanos` (at least 1).
+    public func effectivePhaseSlots(period: UInt64) -> Int {
+        if let phaseSlots { return phaseSlots }
+        return Int(max(1, period / Self.automaticSlotSpacingNanos))
+    }
     /// Room defaults for fields a `POST /v1/rooms` leaves out.
     public var roomDefaults = RoomDefaults()
 
@@ -42,7 +56,7 @@ public struct BattleConfiguration: Sendable {
         guard maxRooms >= 1 else { throw ConfigurationError(field: "maxRooms", message: "must be at least 1") }
         guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
-        guard (0...1_000_000).contains(phaseSlots) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
+        guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
         guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
     }
 }

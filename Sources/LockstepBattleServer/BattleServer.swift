@@ -133,7 +133,8 @@ public final class BattleServer: @unchecked Sendable {
         directory.prune(nowUnix: TokenSigner.unixNow(), keepSeconds: 600)
         guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
         let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
-        let (index, phase) = directory.nextPhase(period: 1_000_000_000 / rate, slots: configuration.phaseSlots)
+        let period = 1_000_000_000 / rate
+        let (index, phase) = directory.nextPhase(period: period, slots: configuration.effectivePhaseSlots(period: period))
         let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
         var request = try RoomRequest(json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0)
         request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds

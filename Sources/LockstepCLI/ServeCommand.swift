@@ -34,7 +34,7 @@ public enum ServeCommand: Command {
             OptionSpec("--message-burst", value: "N", help: "Burst size of the token bucket.", default: "240", environment: "LOCKSTEP_MESSAGE_BURST"),
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
             OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
-            OptionSpec("--phase-slots", value: "N", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant).", default: "0", environment: "LOCKSTEP_PHASE_SLOTS"),
+            OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant; auto: one per 500 µs, 66 at 30 Hz).", default: "auto", environment: "LOCKSTEP_PHASE_SLOTS"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -90,7 +90,9 @@ public enum ServeCommand: Command {
         configuration.messageBurst = try arguments.integer("--message-burst", in: 1...1_000_000) ?? configuration.messageBurst
         configuration.replayFlushInterval = try arguments.integer("--replay-flush-ticks", in: 1...100_000) ?? configuration.replayFlushInterval
         configuration.roomDefaults.tickRate = try arguments.integer("--default-tick-rate", in: 1...240) ?? configuration.roomDefaults.tickRate
-        configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
+        if arguments.value("--phase-slots") != "auto" {
+            configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
+        }
         return configuration
     }
 

@@ -26,6 +26,26 @@ import Glibc
         #expect(configuration.maxMessageSize == 16 * 1024 * 1024)
     }
 
+    /// Phase slots default to one per 500 µs of the period; `0` keeps every room on its own
+    /// instant; a number sets the count.
+    @Test func phaseSlotsAreAutomaticByDefaultAndCanBeSetOrTurnedOff() throws {
+        let automatic = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(automatic.phaseSlots == nil)
+        #expect(automatic.effectivePhaseSlots(period: 33_333_333) == 66)
+        #expect(automatic.effectivePhaseSlots(period: 16_666_666) == 33)
+        #expect(automatic.effectivePhaseSlots(period: 100_000) == 1)
+        let named = try ServeCommand.battleConfiguration(from: ParsedArguments(["--phase-slots", "auto"], spec: ServeCommand.spec))
+        #expect(named.phaseSlots == nil)
+        let off = try ServeCommand.battleConfiguration(
+            from: ParsedArguments([], spec: ServeCommand.spec, environment: ["LOCKSTEP_PHASE_SLOTS": "0"]))
+        #expect(off.effectivePhaseSlots(period: 33_333_333) == 0)
+        let set = try ServeCommand.battleConfiguration(from: ParsedArguments(["--phase-slots=128"], spec: ServeCommand.spec))
+        #expect(set.effectivePhaseSlots(period: 33_333_333) == 128)
+        #expect(throws: UsageError.self) {
+            try ServeCommand.battleConfiguration(from: ParsedArguments(["--phase-slots", "many"], spec: ServeCommand.spec))
+        }
+    }
+
     @Test func badValuesAreUsageErrorsWithExit64() {
         for arguments in [["serve", "--port", "70000"], ["serve", "--log-level", "loud"], ["serve", "--loops", "0"],
                           ["serve", "--ping-interval-ms", "90000"]] {
