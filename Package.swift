@@ -69,7 +69,7 @@ let package = Package(
             name: "LockstepBench",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepServer",
-                "LockstepWebSocket", "LockstepTesting",
+                "LockstepWebSocket", "LockstepTesting", "CLockstepSystem",
             ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(

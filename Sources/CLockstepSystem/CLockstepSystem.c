@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -42,4 +44,26 @@ ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t 
         }
     }
     return result;
+}
+
+int CLockstep_pinCurrentThread(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return -1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+int CLockstep_makeCurrentThreadRealtime(int priority) {
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    struct sched_param parameter = { .sched_priority = priority };
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameter);
+}
+
+int CLockstep_sleepUntil(uint64_t deadlineNanoseconds) {
+    struct timespec until = {
+        .tv_sec = (time_t)(deadlineNanoseconds / 1000000000u),
+        .tv_nsec = (long)(deadlineNanoseconds % 1000000000u),
+    };
+    return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
 }

@@ -13,11 +13,20 @@ public enum BenchHTMLReport {
                 .init(name: "\(run.rooms) rooms", points: run.latencyCDF.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
             }, logX: true)
         charts.append(("latency-cdf.svg", cdf.render()))
+        // Beside each run's p99, the longest pause of the whole machine in that second (stall witness).
+        var overTimeSeries: [SVGChart.Series] = []
+        for run in runs {
+            overTimeSeries.append(
+                .init(name: "\(run.rooms) rooms", points: run.p99BySecond.enumerated().map { (Double($0.offset), $0.element) }))
+            if let stalls = run.machineStalls, stalls.count > 0 {
+                overTimeSeries.append(.init(
+                    name: "\(run.rooms) rooms: machine pause",
+                    points: stalls.longestBySecond.enumerated().compactMap { $0.element > 0 ? (Double($0.offset), $0.element) : nil }))
+            }
+        }
         var overTime = SVGChart(
-            title: "p99 tick latency over time", xLabel: "second of the measured window", yLabel: "p99 (µs, log scale)",
-            series: runs.map { run in
-                .init(name: "\(run.rooms) rooms", points: run.p99BySecond.enumerated().map { (Double($0.offset), $0.element) })
-            })
+            title: "p99 tick latency over time (and the longest machine pause)", xLabel: "second of the measured window",
+            yLabel: "µs (log scale)", series: overTimeSeries)
         overTime.logY = true
         overTime.references = [(report.p99BudgetMicros, "budget")]
         charts.append(("p99-over-time.svg", overTime.render()))
@@ -28,6 +37,9 @@ public enum BenchHTMLReport {
                 series: [
                     .init(name: "p50", points: runs.map { (Double($0.rooms), $0.latency.p50) }),
                     .init(name: "p99", points: runs.map { (Double($0.rooms), $0.latency.p99) }),
+                    .init(name: "p99 outside machine pauses", points: runs.compactMap { run in
+                        run.machineStalls?.latencyOutsideStalls.map { (Double(run.rooms), $0.p99) }
+                    }),
                     .init(name: "p99.9", points: runs.map { (Double($0.rooms), $0.latency.p999) }),
                 ])
             latency.logY = true
@@ -75,8 +87,11 @@ public enum BenchHTMLReport {
         for chart in charts(report) { html += "<figure>\(chart.svg)</figure>\n" }
         html += """
             <h2>How it is measured</h2>
-            <p>Tick latency is the time a bot receives a confirmed FRAME minus that tick's deadline from the
-            schedule the room announced (WELCOME/SCHEDULE), both on CLOCK_MONOTONIC of this host. Percentiles come
+            <p>Tick latency is the time a confirmed FRAME reaches the bot's socket (the kernel's receive timestamp)
+            minus that tick's deadline from the schedule the room announced (WELCOME/SCHEDULE), both on
+            CLOCK_MONOTONIC of this host; "read" is when the bot's loop got to it. A stall witness (a thread per CPU
+            waking every millisecond) records when every CPU was paused at once; "p99 ex-stall" leaves out the
+            frames such a pause fell on. Percentiles come
             from a log-bucketed histogram with a relative error under \
             \(String(format: "%.2f", report.percentileRelativeError * 100)) %. Missed ticks are gaps, schedule
             re-anchors and ticks not delivered by the end; late frames arrived more than one period after their

@@ -57,6 +57,9 @@ public struct BenchOptions: Sendable, Equatable {
     public var busyRetries = 0
     /// Seconds allowed for connecting and starting every room before the run is abandoned.
     public var startTimeoutSeconds = 30.0
+    /// Run a `StallWitness` during each window (one thread per CPU waking every millisecond) to
+    /// tell the machine's pauses from the server's own tail.
+    public var watchesStalls = true
 
     /// Options aimed at `target` with the defaults above.
     public init(target: Target) {

@@ -96,6 +96,40 @@ public struct BenchResult: Codable, Sendable, Equatable {
         public var minOffsetMicros: Double, maxOffsetMicros: Double
     }
 
+    /// What the stall witness saw during the window (`StallWitness`), and the latency without the
+    /// frames that machine-wide pauses delayed.
+    public struct MachineStalls: Codable, Sendable, Equatable {
+        /// CPUs watched, one witness thread each.
+        public var cpus: Int
+        /// Whether the witnesses ran at real-time priority (if not, a busy CPU can delay them too).
+        public var realtime: Bool
+        /// Lateness from which a witness's wake-up counts as a stall, and a frame as slow, µs.
+        public var thresholdMicros: Double
+        /// Stalls seen by each CPU's witness.
+        public var stallsPerCPU: [Int]
+        /// Intervals in which every CPU was stalled at once (the machine paused): how many, their
+        /// total and the longest, milliseconds.
+        public var count: Int
+        public var totalMillis: Double
+        public var longestMillis: Double
+        /// The longest machine stall starting in each second of the window, µs (0: none).
+        public var longestBySecond: [Double]
+        /// Frames with a latency at or over the threshold.
+        public var slowFrames: UInt64
+        /// Slow frames whose way from deadline to arrival crossed a machine stall.
+        public var framesDelayedByStalls: UInt64
+        /// Slow frames not kept for classification (over capacity); when nonzero,
+        /// `latencyOutsideStalls` is absent.
+        public var slowFramesUnclassified: UInt64
+        /// Tick latency of every frame but those delayed by a machine stall.
+        public var latencyOutsideStalls: Percentiles?
+        /// Slow frames whose way from deadline to arrival crossed a stall of any one CPU (the
+        /// host descheduling one vCPU stalls whatever ran on it: the server, or the bots).
+        public var framesDelayedByAnyCPUStall: UInt64?
+        /// Tick latency of every frame but those that crossed a stall of any CPU.
+        public var latencyOutsideAnyCPUStall: Percentiles?
+    }
+
     /// Rooms in this run.
     public var rooms: Int
     /// Players per room.
@@ -118,6 +152,8 @@ public struct BenchResult: Codable, Sendable, Equatable {
     /// The time each bot's loop got to the frame − the deadline: `latency` plus the load
     /// generator's own queueing (absent in reports from before it was measured).
     public var readLatency: Percentiles?
+    /// Machine-wide pauses seen by the stall witness (absent with `--no-stall-witness`).
+    public var machineStalls: MachineStalls?
     /// The share of measured frames whose arrival is a kernel timestamp (0…1).
     public var kernelTimestampedFraction: Double?
     /// The latency CDF: `[microseconds, fraction at or below]` points.

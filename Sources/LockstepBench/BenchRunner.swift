@@ -132,8 +132,10 @@ public final class BenchRunner {
         let serverCPUStart = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUStart = ProcessStats.ownCPUSeconds()
         let machineStart = ProcessStats.machineCPUSeconds()
+        let witness = options.watchesStalls ? StallWitness() : nil
         window.set(start: windowStart, end: windowEnd)
         sleep(until: windowEnd, rooms: rooms, phase: "measuring", recorders, connections)
+        let witnessed = witness.map { ($0, $0.stop()) }
         let serverCPUEnd = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUEnd = ProcessStats.ownCPUSeconds()
         let machineEnd = ProcessStats.machineCPUSeconds()
@@ -189,6 +191,11 @@ public final class BenchRunner {
             rooms: rooms, players: options.players, spectators: options.spectators, connections: connections,
             connected: connected, started: startedCount, tickRate: options.tickRate, durationSeconds: measuredSeconds,
             latency: latency, readLatency: BenchResult.Percentiles(merged.readLatency),
+            machineStalls: witnessed.map {
+                Self.machineStalls(
+                    cpuCount: $0.0.cpuCount, realtime: $0.0.realtime, stalls: $0.1, merged: merged, windowStart: windowStart,
+                    seconds: windowSeconds)
+            },
             kernelTimestampedFraction: merged.framesReceived > 0
                 ? Double(merged.kernelStampedFrames) / Double(merged.framesReceived) : nil,
             latencyCDF: cdf, p99BySecond: p99BySecond, clockOffsets: offsets, jitter: BenchResult.Percentiles(merged.jitter),
@@ -198,6 +205,56 @@ public final class BenchRunner {
     }
 
     // MARK: Pieces
+
+    /// Sums up the witnesses' stalls and takes the frames that machine-wide stalls delayed out of
+    /// the latency: a frame was delayed by one when the pause fell between its deadline and its
+    /// arrival.
+    static func machineStalls(
+        cpuCount: Int, realtime: Bool, stalls: [StallWitness.Stall], merged: LoopMeasurements, windowStart: UInt64,
+        seconds: Int
+    ) -> BenchResult.MachineStalls {
+        let machine = StallWitness.machineStalls(stalls, cpuCount: cpuCount)
+        var perCPU = [Int](repeating: 0, count: cpuCount)
+        for stall in stalls where stall.cpu < perCPU.count { perCPU[stall.cpu] += 1 }
+        var longestBySecond = [Double](repeating: 0, count: max(1, seconds))
+        var total: UInt64 = 0, longest: UInt64 = 0
+        for interval in machine {
+            let length = interval.upperBound - interval.lowerBound
+            total += length
+            longest = max(longest, length)
+            if interval.lowerBound >= windowStart {
+                let second = Int((interval.lowerBound - windowStart) / 1_000_000_000)
+                if second < longestBySecond.count {
+                    longestBySecond[second] = max(longestBySecond[second], Double(length) / 1000)
+                }
+            }
+        }
+        let anyCPU = StallWitness.anyStalls(stalls)
+        var outside = merged.fastLatency, outsideAny = merged.fastLatency
+        var delayed: UInt64 = 0, delayedAny: UInt64 = 0
+        for frame in merged.slowFrames {
+            if StallWitness.crosses(machine, from: frame.deadline, to: frame.arrival) {
+                delayed += 1
+            } else {
+                outside.record(frame.latency)
+            }
+            if StallWitness.crosses(anyCPU, from: frame.deadline, to: frame.arrival) {
+                delayedAny += 1
+            } else {
+                outsideAny.record(frame.latency)
+            }
+        }
+        let classified = merged.slowFramesDropped == 0
+        return BenchResult.MachineStalls(
+            cpus: cpuCount, realtime: realtime,
+            thresholdMicros: Double(StallWitness.thresholdNanoseconds) / 1000, stallsPerCPU: perCPU,
+            count: machine.count, totalMillis: Double(total) / 1e6, longestMillis: Double(longest) / 1e6,
+            longestBySecond: longestBySecond, slowFrames: UInt64(merged.slowFrames.count) + merged.slowFramesDropped,
+            framesDelayedByStalls: delayed, slowFramesUnclassified: merged.slowFramesDropped,
+            latencyOutsideStalls: classified ? BenchResult.Percentiles(outside) : nil,
+            framesDelayedByAnyCPUStall: delayedAny,
+            latencyOutsideAnyCPUStall: classified ? BenchResult.Percentiles(outsideAny) : nil)
+    }
 
     /// Waits (at most `quietWaitSeconds`) until the machine spends under 15 % of one core over a second.
     private func waitForQuietMachine(rooms: Int) {

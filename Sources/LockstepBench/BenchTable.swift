@@ -5,7 +5,8 @@ public enum BenchTable {
     /// The table for `report`.
     public static func render(_ report: BenchReport) -> String {
         let header = [
-            "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "read p50", "read p99", "jitter p99", "late", "missed",
+            "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "read p50", "read p99", "p99 ex-stall", "stalls",
+            "jitter p99", "late", "missed",
             "filled", "srv CPU %", "µs/conn-tick", "KiB/conn", "gen CPU %", "other CPU %", "result",
         ]
         var rows = [header]
@@ -14,6 +15,8 @@ public enum BenchTable {
                 String(run.rooms), String(run.connections), number(run.latency.p50), number(run.latency.p90),
                 number(run.latency.p99), number(run.latency.p999), number(run.latency.max),
                 run.readLatency.map { number($0.p50) } ?? "-", run.readLatency.map { number($0.p99) } ?? "-",
+                run.machineStalls?.latencyOutsideStalls.map { number($0.p99) } ?? "-",
+                run.machineStalls.map { "\($0.count)/\(number($0.totalMillis))ms" } ?? "-",
                 number(run.jitter.p99),
                 String(run.ticks.lateFrames), String(run.ticks.missedTicks), String(run.inputs.filled),
                 run.server.cpuPercent.map { number($0) } ?? "-",
@@ -40,6 +43,10 @@ public enum BenchTable {
             text += "largest room count within budget (\(budget)): \(best)\n"
         } else {
             text += "no room count held the budget (\(budget))\n"
+        }
+        if report.runs.contains(where: { $0.machineStalls != nil }) {
+            text += "stalls = pauses of the whole machine seen by the stall witness (every CPU late at once by ≥ 500 µs): "
+                + "count/total; p99 ex-stall = p99 of the frames no such pause delayed\n"
         }
         if report.runs.contains(where: \.generator.fellBehind) {
             text += "! the load generator fell behind its own schedule in a run marked '!': those latencies include it\n"

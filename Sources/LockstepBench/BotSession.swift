@@ -50,6 +50,10 @@ struct BotSession {
     @inline(__always)
     func serverTime(_ now: UInt64) -> UInt64 { UInt64(max(0, Int64(bitPattern: now) &+ clockOffset)) }
 
+    /// `serverTime` on this host's monotonic clock.
+    @inline(__always)
+    func clientTime(_ serverTime: UInt64) -> UInt64 { UInt64(max(0, Int64(bitPattern: serverTime) &- clockOffset)) }
+
     /// The tick period in nanoseconds.
     var periodNanoseconds: UInt64 { 1_000_000_000 / tickRate }
 
@@ -153,7 +157,7 @@ struct BotSession {
             let serverArrival = serverTime(arrival)
             let latency = serverArrival > due ? serverArrival - due : 0
             let serverNow = serverTime(now)
-            measurements.latency.record(latency)
+            measurements.recordLatency(latency, deadline: clientTime(due), arrival: arrival)
             measurements.readLatency.record(serverNow > due ? serverNow - due : 0)
             if stamped != nil { measurements.kernelStampedFrames &+= 1 }
             let second = Int((now - window.startNanoseconds) / 1_000_000_000)

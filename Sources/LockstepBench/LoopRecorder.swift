@@ -37,6 +37,16 @@ struct LoopMeasurements: Sendable {
     var readLatency = LatencyHistogram()
     /// Frames whose arrival came from a kernel timestamp (the rest use the read time).
     var kernelStampedFrames: UInt64 = 0
+    /// Tick latency of the frames under `StallWitness.thresholdNanoseconds`.
+    var fastLatency = LatencyHistogram()
+    /// The frames at or over the threshold, kept to tell afterwards which of them a machine
+    /// stall delayed (room for `slowFrameCapacity`; the rest are counted in `slowFramesDropped`).
+    var slowFrames: [SlowFrame] = []
+    /// Slow frames that did not fit in `slowFrames`.
+    var slowFramesDropped: UInt64 = 0
+
+    /// Slow frames kept per loop (1.5 MiB): enough for every frame of a run that is mostly fast.
+    static let slowFrameCapacity = 65_536
     /// Tick latency per second of the window (32 sub-buckets: ≤ 1.6 % error), for p99 over time.
     var latencyBySecond: [LatencyHistogram]
     /// |inter-arrival − period| of consecutive frames on one connection.
@@ -73,12 +83,30 @@ struct LoopMeasurements: Sendable {
 
     init(seconds: Int) {
         latencyBySecond = (0..<max(1, seconds)).map { _ in LatencyHistogram(subBucketBits: 5) }
+        slowFrames.reserveCapacity(Self.slowFrameCapacity)
+    }
+
+    /// Records a frame's tick latency, keeping it aside when slow. `deadline` and `arrival` are
+    /// on this host's monotonic clock. Allocates nothing.
+    @inline(__always)
+    mutating func recordLatency(_ latency: UInt64, deadline: UInt64, arrival: UInt64) {
+        self.latency.record(latency)
+        if latency < StallWitness.thresholdNanoseconds {
+            fastLatency.record(latency)
+        } else if slowFrames.count < Self.slowFrameCapacity {
+            slowFrames.append(SlowFrame(deadline: deadline, arrival: arrival, latency: latency))
+        } else {
+            slowFramesDropped &+= 1
+        }
     }
 
     /// Adds `other`'s figures to these.
     mutating func merge(_ other: LoopMeasurements) {
         latency.merge(other.latency)
         readLatency.merge(other.readLatency)
+        fastLatency.merge(other.fastLatency)
+        slowFrames.append(contentsOf: other.slowFrames)
+        slowFramesDropped += other.slowFramesDropped
         kernelStampedFrames += other.kernelStampedFrames
         jitter.merge(other.jitter)
         timerLateness.merge(other.timerLateness)
@@ -100,4 +128,12 @@ struct LoopMeasurements: Sendable {
         errors += other.errors
         if other.lastErrorCode != 0 { lastErrorCode = other.lastErrorCode }
     }
+}
+
+/// A frame whose tick latency reached the stall threshold: its deadline and arrival on this
+/// host's monotonic clock, and its latency as measured (on the server's clock).
+struct SlowFrame: Sendable, Equatable {
+    var deadline: UInt64
+    var arrival: UInt64
+    var latency: UInt64
 }

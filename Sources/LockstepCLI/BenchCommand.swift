@@ -45,6 +45,7 @@ public enum BenchCommand: Command {
             OptionSpec("--svg-dir", value: "DIR", help: "Write each chart as an SVG file here."),
             OptionSpec("--from-json", value: "FILE", help: "Run nothing: print the table of a saved JSON report and write its --html and --svg-dir."),
             OptionSpec("--timer-only", help: "Measure the machine's floor instead: the rooms' staggered tick timers on --server-loops loops, no sockets."),
+            OptionSpec("--no-stall-witness", help: "Do not run the stall witness (a thread per CPU waking every millisecond to catch machine pauses)."),
             OptionSpec("--quiet", help: "No progress line."),
         ])
 
@@ -129,6 +130,7 @@ public enum BenchCommand: Command {
         options.durationSeconds = try seconds(arguments, "--duration") ?? options.durationSeconds
         options.startTimeoutSeconds = try seconds(arguments, "--start-timeout") ?? options.startTimeoutSeconds
         options.quietWaitSeconds = try seconds(arguments, "--wait-quiet") ?? options.quietWaitSeconds
+        options.watchesStalls = !arguments.flag("--no-stall-witness")
         options.busyRetries = try arguments.integer("--retry-busy", in: 0...20) ?? options.busyRetries
         options.p99BudgetMicros = try seconds(arguments, "--budget-us") ?? options.p99BudgetMicros
         options.clientLoops = try arguments.integer("--client-loops", in: 1...64) ?? options.clientLoops

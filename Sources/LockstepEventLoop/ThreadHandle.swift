@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A joinable POSIX thread running one closure.
-final class ThreadHandle: @unchecked Sendable {
+public final class ThreadHandle: @unchecked Sendable {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
@@ -14,7 +14,7 @@ final class ThreadHandle: @unchecked Sendable {
     private var thread = pthread_t()
 
     /// Starts a thread named `name` (truncated to 15 bytes, the kernel's limit) running `body`.
-    init(name: String, body: @escaping () -> Void) throws(SystemError) {
+    public init(name: String, body: @escaping () -> Void) throws(SystemError) {
         let threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
         let box = Unmanaged.passRetained(Box {
             _ = CLockstep_setCurrentThreadName(threadName)
@@ -33,10 +33,10 @@ final class ThreadHandle: @unchecked Sendable {
     }
 
     /// Waits for the thread to finish.
-    func join() {
+    public func join() {
         pthread_join(thread, nil)
     }
 
     /// Whether the calling thread is this thread.
-    var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+    public var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
 }

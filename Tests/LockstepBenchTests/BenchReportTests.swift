@@ -8,7 +8,7 @@ import Testing
         var histogram = LatencyHistogram()
         for value in stride(from: UInt64(50_000), to: 2_000_000, by: 7_919) { histogram.record(value) }
         let percentiles = BenchResult.Percentiles(histogram)
-        let run = BenchResult(
+        var run = BenchResult(
             rooms: 250, players: 4, spectators: 1, connections: 1250, connected: 1250, started: 1250, tickRate: 30,
             durationSeconds: 10, latency: percentiles,
             latencyCDF: histogram.cumulativeDistribution().map { [Double($0.value) / 1000, $0.fraction] },
@@ -23,6 +23,12 @@ import Testing
             generator: .init(loops: 1, cpuSeconds: 4, cpuPercent: 40, timerLateness: percentiles, fellBehind: false),
             bytesInPerSecond: 1e6, bytesOutPerSecond: 3e5, machineCPUPercent: 97, otherCPUPercent: 2, stealPercent: 0,
             errors: 0, closedEarly: 0, passed: true)
+        run.readLatency = percentiles
+        run.kernelTimestampedFraction = 1
+        run.machineStalls = .init(
+            cpus: 2, realtime: true, thresholdMicros: 500, stallsPerCPU: [4, 3], count: 2, totalMillis: 3.5, longestMillis: 2.25,
+            longestBySecond: [2250, 1250], slowFrames: 900, framesDelayedByStalls: 120, slowFramesUnclassified: 0,
+            latencyOutsideStalls: percentiles, framesDelayedByAnyCPUStall: 150, latencyOutsideAnyCPUStall: percentiles)
         return BenchReport(
             schema: BenchReport.currentSchema, createdAt: "2026-11-21T17:00:00Z", commandLine: "lockstep bench --rooms 250",
             machine: .current(), target: "child", serverLoops: 1, players: 4, spectators: 1, tickRate: 30, inputDelay: 2,
@@ -42,7 +48,9 @@ import Testing
             "schema", "createdAt", "commandLine", "machine", "target", "serverLoops", "players", "spectators", "tickRate",
             "inputDelay", "rampSeconds", "warmupSeconds", "durationSeconds", "p99BudgetMicros", "percentileRelativeError",
             "runs", "maxRoomsWithinBudget", "cpuPerConnectionTickMicros", "memoryPerConnectionBytes", "missedTicks",
-            "p99BySecond", "latencyCDF", "otherCPUPercent", "fellBehind", "clockOffset", "clockOffsets",
+            "p99BySecond", "latencyCDF", "otherCPUPercent", "fellBehind", "clockOffset", "clockOffsets", "readLatency",
+            "kernelTimestampedFraction", "machineStalls", "latencyOutsideStalls", "framesDelayedByStalls",
+            "latencyOutsideAnyCPUStall", "longestBySecond",
         ] {
             #expect(text.contains("\"\(key)\""), "missing \(key)")
         }

@@ -30,4 +30,10 @@ int CLockstep_enableReceiveTimestamps(int fd);
 // (CLOCK_REALTIME, ns) into `*realtimeNanoseconds` when the socket has SO_TIMESTAMPNS on;
 // leaves it unchanged when no timestamp came. Returns what recvmsg returns.
 ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t *realtimeNanoseconds);
+// Pins the calling thread to one CPU (sched_setaffinity); 0 on success, else -1 with errno.
+int CLockstep_pinCurrentThread(int cpu);
+// Gives the calling thread SCHED_FIFO at `priority` and a 1 ns timer slack; 0 on success.
+int CLockstep_makeCurrentThreadRealtime(int priority);
+// Sleeps until `deadlineNanoseconds` on CLOCK_MONOTONIC (clock_nanosleep, TIMER_ABSTIME).
+int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
 #endif
