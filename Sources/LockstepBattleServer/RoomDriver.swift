@@ -23,6 +23,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private let gauges: RoomGauges
     /// The frame buffer, reused every tick once all connections have written it.
     private var frameBuffers = SharedBufferRecycler()
+    /// Connections with a frame queued this tick, flushed as soon as the room's tick is done.
+    private var framesToFlush: [WebSocketConnection] = []
     /// Player ids by slot, from the tokens (for logs and the admin API).
     var playerIDs: [String]
 
@@ -75,12 +77,15 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             sendError(error, to: connection)
             return
         }
+        framesToFlush.removeAll(keepingCapacity: true)
         armTimer()
         gauges.publish(room)
     }
 
     func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
         room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds)
+        // Anything sent here goes out with the loop's end-of-turn flush.
+        if !framesToFlush.isEmpty { framesToFlush.removeAll(keepingCapacity: true) }
         if room.phase == .ended { armTimer() }
     }
 
@@ -88,6 +93,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let id = ConnectionID(connection.id)
         guard connections.removeValue(forKey: id) != nil else { return }
         room.connectionClosed(id, now: loop.now.nanoseconds)
+        framesToFlush.removeAll(keepingCapacity: true)
         armTimer()
         gauges.publish(room)
     }
@@ -95,6 +101,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     /// Ends the match (admin request or shutdown).
     func end(_ reason: MatchEndReason) {
         room.end(reason, now: loop.now.nanoseconds)
+        framesToFlush.removeAll(keepingCapacity: true)
         gauges.publish(room)
     }
 
@@ -104,6 +111,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
         let ticksBefore = room.statistics.ticks
         room.advance(now: firing.firedAt.nanoseconds)
+        flushFrames()
         if room.statistics.ticks != ticksBefore {
             directory.metrics.recordTickWork(MonotonicInstant.now().nanoseconds(since: started))
         }
@@ -144,9 +152,25 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let frame = frameBuffers.webSocketFrame(.binary, payload: message)
         var index = 0
         while index < targets.count {
-            connections[targets[index]]?.send(encodedFrame: frame)
+            if let connection = connections[targets[index]] {
+                connection.send(encodedFrame: frame)
+                framesToFlush.append(connection)
+            }
             index += 1
         }
+    }
+
+    /// Writes this tick's frames now, not at the end of the loop turn: when rooms share a phase
+    /// slot, a room's players then wait for the rooms fired before it, not for all of them.
+    /// Called after `room.advance` returns, so a failed write that closes a connection never
+    /// re-enters the room in the middle of its tick.
+    private func flushFrames() {
+        var index = 0
+        while index < framesToFlush.count {
+            framesToFlush[index].flush()
+            index += 1
+        }
+        framesToFlush.removeAll(keepingCapacity: true)
     }
 
     func close(_ connection: ConnectionID, code: UInt16, reason: String) {

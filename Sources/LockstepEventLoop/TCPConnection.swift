@@ -128,6 +128,15 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         eventLoop.scheduleFlush(self)
     }
 
+    /// Writes what is queued now rather than at the end of the loop turn, for a message whose
+    /// latency matters (a tick's frame when several rooms fire in one turn). Does nothing while
+    /// the socket is full (the loop flushes on `EPOLLOUT`). Loop thread only; may close the
+    /// connection (and call its delegate) when the write fails.
+    public func flush() {
+        guard flushScheduled, !wantsWritable else { return }
+        flushNow()
+    }
+
     /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
     func flushNow() {
         flushScheduled = false

@@ -83,6 +83,11 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         tcp.write(encodedFrame)
     }
 
+    /// Writes what is queued now instead of at the end of the loop turn (see `TCPConnection.flush()`).
+    public func flush() {
+        tcp.flush()
+    }
+
     /// Sends a ping (at most 125 bytes of payload are sent).
     public func sendPing(payload: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         guard isOpen else { return }

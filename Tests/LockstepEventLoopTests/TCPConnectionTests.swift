@@ -104,6 +104,29 @@ import Testing
         #expect(Array(client.received.snapshot.joined()) == [1, 2, 3, 4, 5])
     }
 
+    /// `flush()` writes at once, not at the end of the loop turn: the peer has the bytes while
+    /// the writing loop is still busy in the same task (as a room's frame goes out before the
+    /// next room sharing its phase slot is ticked).
+    @Test func flushWritesBeforeTheLoopTurnEnds() throws {
+        let group = try EventLoopGroup(count: 2)
+        defer { group.shutdown() }
+        let server = TestServer(loop: group.loops[0]) { RecordingDelegate() }
+        let client = RecordingDelegate()
+        _ = try #require(connectClient(loop: group.loops[1], port: server.port, delegate: client))
+        #expect(server.accepted.wait { $0.count == 1 })
+        let accepted = server.accepted.snapshot[0]
+        let turnEnded = Collector<Bool>()
+        group.loops[0].execute {
+            ([7, 7] as [UInt8]).withUnsafeBytes { accepted.write($0) }
+            accepted.flush()
+            // Still in the same turn: without the flush nothing would be written for 10 s.
+            let peerHasIt = client.received.wait { $0.joined().count >= 2 }
+            turnEnded.append(peerHasIt)
+        }
+        #expect(turnEnded.wait { !$0.isEmpty })
+        #expect(turnEnded.snapshot == [true])
+    }
+
     @Test func peerCloseIsReportedAndGracefulCloseDeliversQueuedBytes() throws {
         let group = try EventLoopGroup(count: 1)
         defer { group.shutdown() }
