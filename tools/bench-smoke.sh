@@ -18,6 +18,10 @@ report = json.load(open(sys.argv[1]))
 assert report["schema"] == "lockstep.bench/1", report["schema"]
 run = report["runs"][0]
 assert run["connections"] == 20 and run["latency"]["count"] > 0, run
+# Latency from the kernel's receive timestamps, the read time beside it, the stall witness's figures.
+assert run["kernelTimestampedFraction"] > 0.99, run["kernelTimestampedFraction"]
+assert run["readLatency"]["count"] == run["latency"]["count"], run["readLatency"]
+assert run["machineStalls"]["cpus"] >= 1, run["machineStalls"]
 print(f"bench smoke: {run['started']}/{run['connections']} connections playing, "
       f"{run['latency']['count']} frames measured, p50 {run['latency']['p50']} µs")
 PY

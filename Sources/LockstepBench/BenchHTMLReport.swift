@@ -19,9 +19,11 @@ public enum BenchHTMLReport {
             overTimeSeries.append(
                 .init(name: "\(run.rooms) rooms", points: run.p99BySecond.enumerated().map { (Double($0.offset), $0.element) }))
             if let stalls = run.machineStalls, stalls.count > 0 {
-                overTimeSeries.append(.init(
-                    name: "\(run.rooms) rooms: machine pause",
-                    points: stalls.longestBySecond.enumerated().compactMap { $0.element > 0 ? (Double($0.offset), $0.element) : nil }))
+                var pauses = SVGChart.Series(
+                    name: "\(run.rooms) rooms: longest machine pause",
+                    points: stalls.longestBySecond.enumerated().compactMap { $0.element > 0 ? (Double($0.offset), $0.element) : nil })
+                pauses.markersOnly = true
+                overTimeSeries.append(pauses)
             }
         }
         var overTime = SVGChart(

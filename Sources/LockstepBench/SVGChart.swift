@@ -6,6 +6,8 @@ public struct SVGChart: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var points: [(x: Double, y: Double)]
+        /// Draw the points as markers only, not joined (events, such as machine pauses).
+        public var markersOnly = false
 
         public init(name: String, points: [(x: Double, y: Double)]) {
             self.name = name
@@ -102,8 +104,10 @@ public struct SVGChart: Sendable {
             let color = Self.colors[index % Self.colors.count]
             let points = line.points.filter { usable($0) }
             let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(path)\"/>\n"
-            if points.count <= 12 {
+            if !line.markersOnly {
+                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(path)\"/>\n"
+            }
+            if points.count <= 12 || line.markersOnly {
                 for point in points {
                     svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\" fill=\"\(color)\"/>"
                 }
