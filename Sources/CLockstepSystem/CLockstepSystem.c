@@ -35,6 +35,8 @@ ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t 
     message.msg_controllen = sizeof control.bytes;
     ssize_t result = recvmsg(fd, &message, 0);
     if (result <= 0) return result;
+    // A read that brings no timestamp reports none, never the previous read's.
+    *realtimeNanoseconds = 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
         if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS
             && header->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
@@ -66,4 +68,15 @@ int CLockstep_sleepUntil(uint64_t deadlineNanoseconds) {
         .tv_nsec = (long)(deadlineNanoseconds % 1000000000u),
     };
     return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+}
+
+int CLockstep_allowedCPUs(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && count < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[count++] = cpu;
+    }
+    return count;
 }

@@ -25,6 +25,11 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private var frameBuffers = SharedBufferRecycler()
     /// Connections with a frame queued this tick, flushed as soon as the room's tick is done.
     private var framesToFlush: [WebSocketConnection] = []
+    /// Whether a call into the room is in progress. A send inside it can close a connection at
+    /// once (a slow reader over its outbound cap), whose close would re-enter the room in the
+    /// middle of, say, a tick; such closes wait in `closedDuringRoomCall` until the call returns.
+    private var inRoomCall = false
+    private var closedDuringRoomCall: [WebSocketConnection] = []
     /// Player ids by slot, from the tokens (for logs and the admin API).
     var playerIDs: [String]
 
@@ -70,11 +75,17 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func join(_ connection: WebSocketConnection, role: JoinRole, lastTick: Tick?) {
         let id = ConnectionID(connection.id)
         connections[id] = connection
-        do {
-            try room.join(id, as: role, lastTick: lastTick, now: loop.now.nanoseconds)
-        } catch {
+        var refusal: ProtocolError?
+        roomCall {
+            do throws(ProtocolError) {
+                try room.join(id, as: role, lastTick: lastTick, now: loop.now.nanoseconds)
+            } catch {
+                refusal = error
+            }
+        }
+        if let refusal {
             connections[id] = nil
-            sendError(error, to: connection)
+            sendError(refusal, to: connection)
             return
         }
         framesToFlush.removeAll(keepingCapacity: true)
@@ -83,16 +94,18 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
-        room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds)
+        roomCall { room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds) }
         // Anything sent here goes out with the loop's end-of-turn flush.
         if !framesToFlush.isEmpty { framesToFlush.removeAll(keepingCapacity: true) }
         if room.phase == .ended { armTimer() }
     }
 
     func connectionClosed(_ connection: WebSocketConnection) {
-        let id = ConnectionID(connection.id)
-        guard connections.removeValue(forKey: id) != nil else { return }
-        room.connectionClosed(id, now: loop.now.nanoseconds)
+        guard !inRoomCall else {
+            closedDuringRoomCall.append(connection)
+            return
+        }
+        roomCall { removeClosed(connection) }
         framesToFlush.removeAll(keepingCapacity: true)
         armTimer()
         gauges.publish(room)
@@ -100,7 +113,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// Ends the match (admin request or shutdown).
     func end(_ reason: MatchEndReason) {
-        room.end(reason, now: loop.now.nanoseconds)
+        roomCall { room.end(reason, now: loop.now.nanoseconds) }
         framesToFlush.removeAll(keepingCapacity: true)
         gauges.publish(room)
     }
@@ -110,13 +123,36 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let started = MonotonicInstant.now()
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
         let ticksBefore = room.statistics.ticks
-        room.advance(now: firing.firedAt.nanoseconds)
+        roomCall { room.advance(now: firing.firedAt.nanoseconds) }
         flushFrames()
         if room.statistics.ticks != ticksBefore {
             directory.metrics.recordTickWork(MonotonicInstant.now().nanoseconds(since: started))
         }
         gauges.publish(room)
         armTimer()
+    }
+
+    /// Runs `body` (a call into the room), then the closes it deferred, each one also a room call.
+    private func roomCall(_ body: () -> Void) {
+        guard !inRoomCall else {
+            body()
+            return
+        }
+        inRoomCall = true
+        body()
+        var index = 0
+        while index < closedDuringRoomCall.count {
+            removeClosed(closedDuringRoomCall[index])
+            index += 1
+        }
+        closedDuringRoomCall.removeAll(keepingCapacity: true)
+        inRoomCall = false
+    }
+
+    private func removeClosed(_ connection: WebSocketConnection) {
+        let id = ConnectionID(connection.id)
+        guard connections.removeValue(forKey: id) != nil else { return }
+        room.connectionClosed(id, now: loop.now.nanoseconds)
     }
 
     /// Keeps one timer armed at the room's next wakeup.
@@ -223,7 +259,10 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             logger.error("replay_finish_failed", ["room": room.settings.roomID, "error": error])
         }
         replay = nil
+        // Break the driver → timer → driver cycle: no more ticks.
         onTimer = nil
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
         logger.info("replay_written", ["room": room.settings.roomID, "path": replayPath, "ticks": room.nextTick])
         connections.removeAll()
         directory.roomEnded(room.settings.roomID, reason: reason)

@@ -127,12 +127,13 @@ public final class BenchRunner {
 
         // Warm up, then measure.
         sleep(until: now() + nanoseconds(options.warmupSeconds), rooms: rooms, phase: "warm-up", recorders, connections)
+        // The witnesses start first, so the window's first milliseconds are watched too.
+        let witness = options.watchesStalls ? StallWitness() : nil
         let windowStart = now()
         let windowEnd = windowStart + nanoseconds(options.durationSeconds)
         let serverCPUStart = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUStart = ProcessStats.ownCPUSeconds()
         let machineStart = ProcessStats.machineCPUSeconds()
-        let witness = options.watchesStalls ? StallWitness() : nil
         window.set(start: windowStart, end: windowEnd)
         sleep(until: windowEnd, rooms: rooms, phase: "measuring", recorders, connections)
         let witnessed = witness.map { ($0, $0.stop()) }

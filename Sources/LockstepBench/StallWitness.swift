@@ -16,7 +16,7 @@ import Glibc
 /// priority it preempts the server or the bots for that long.
 final class StallWitness: @unchecked Sendable {
     /// One interval a witness was late: it should have woken at `start` and woke at `end`
-    /// (monotonic nanoseconds).
+    /// (monotonic nanoseconds). `cpu` is the witness's index (0 ..< `cpuCount`).
     struct Stall: Sendable, Equatable {
         var cpu: Int
         var start: UInt64
@@ -36,17 +36,21 @@ final class StallWitness: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var threads: [ThreadHandle] = []
 
-    /// Starts a witness on each online CPU.
+    /// Starts a witness on each CPU this process may run on (its affinity mask; the online CPUs
+    /// if that cannot be read).
     init() {
-        cpuCount = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var allowed = [Int32](repeating: 0, count: 1024)
+        let found = Int(CLockstep_allowedCPUs(&allowed, Int32(allowed.count)))
+        let cpus = found > 0 ? Array(allowed[0..<found]) : (0..<Int32(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))).map { $0 }
+        cpuCount = cpus.count
         let realtimeCount = AtomicCounter()
         let ready = AtomicCounter()
-        for cpu in 0..<cpuCount {
+        for (index, cpu) in cpus.enumerated() {
             let thread = try? ThreadHandle(name: "stall-witness\(cpu)") { [self] in
-                let pinned = CLockstep_pinCurrentThread(Int32(cpu)) == 0
+                let pinned = CLockstep_pinCurrentThread(cpu) == 0
                 if pinned && CLockstep_makeCurrentThreadRealtime(10) == 0 { realtimeCount.add() }
                 ready.add()
-                watch(cpu: cpu)
+                watch(cpu: index)
             }
             if let thread { threads.append(thread) } else { ready.add() }
         }

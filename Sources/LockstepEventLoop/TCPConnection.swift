@@ -35,7 +35,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
     public private(set) var recordsReceiveTime = false
     /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
-    /// nanoseconds (0 until a timestamped read). Set only after `enableReceiveTimestamps()`.
+    /// nanoseconds; 0 when that read carried no timestamp (and always without
+    /// `enableReceiveTimestamps()`).
     public private(set) var lastReceiveRealtime: UInt64 = 0
 
     let fd: Int32

@@ -59,11 +59,12 @@ extension Room {
         collector.confirm(into: &frame)
         writer.clear()
         ServerMessageEncoder.frame(frame, into: &writer)
+        // Keep the frame body (without its type byte) for catch-up, in the ring's own storage,
+        // before broadcasting: `writer` is shared, and nothing sent afterwards may change the ring.
+        writer.bytes.withUnsafeBytes { ring.append(UnsafeRawBufferPointer(rebasing: $0[1...]), at: frame.tick) }
         broadcastWriter(to: liveTargets)
         statistics.framesSent &+= UInt64(liveTargets.count)
         statistics.ticks &+= 1
-        // Keep the frame body (without its type byte) for catch-up, in the ring's own storage.
-        writer.bytes.withUnsafeBytes { ring.append(UnsafeRawBufferPointer(rebasing: $0[1...]), at: frame.tick) }
         output.recordFrame(frame)
         if simulation != nil {
             simulation?.step(frame)

@@ -24,7 +24,14 @@ final class RecordingOutput: RoomOutput {
         received[connection, default: []].append((try? ServerMessage.decode(message)) ?? .error(code: 0, fatal: true, message: "undecodable"))
     }
 
+    /// Run once, from inside the next FRAME broadcast (as a connection closed by a failed send would).
+    var duringNextFrameBroadcast: (() -> Void)?
+
     func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) {
+        if message.count > 0, message[0] == MessageType.frame.rawValue, let reenter = duringNextFrameBroadcast {
+            duringNextFrameBroadcast = nil
+            reenter()
+        }
         var index = 0
         while index < connections.count {
             send(message, to: connections[index])

@@ -124,6 +124,27 @@ import Testing
         #expect(output.events.contains { $0.kind == .reconnect && $0.slot == PlayerSlot(1) })
     }
 
+    /// A connection closing from inside a tick's broadcast (a slow reader over its cap) must not
+    /// change what the tick keeps for catch-up: a player reconnecting later gets the same frames.
+    @Test func aCloseDuringATicksBroadcastLeavesTheCatchUpFramesIntact() throws {
+        let output = RecordingOutput()
+        let room = try Self.makeRoom(players: 2, output: output, maxTicks: 200, rollbackCapacity: 64)
+        let a = ConnectionID(1), b = ConnectionID(2), b2 = ConnectionID(3)
+        try room.join(a, as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(b, as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        var bots = [ArenaBot(seed: 3, slot: 0), ArenaBot(seed: 3, slot: 1)]
+        _ = Self.play(room, ticks: 20, connections: [0: a, 1: b], bots: &bots)
+        let lastHeld = output.framesReceived(by: b).last?.tick
+        output.duringNextFrameBroadcast = { room.connectionClosed(b, now: 0) }
+        _ = Self.play(room, ticks: 10, connections: [0: a], bots: &bots)
+        #expect(output.duringNextFrameBroadcast == nil)
+        try room.join(b2, as: .player(PlayerSlot(1)), lastTick: lastHeld, now: 0)
+        let caughtUp = output.framesReceived(by: b2)
+        let seenByA = output.framesReceived(by: a).filter { $0.tick > (lastHeld ?? .zero) }
+        #expect(caughtUp.count == 10)
+        #expect(caughtUp == seenByA)
+    }
+
     @Test func catchUpBeyondTheRingWithNoReplayOnDiskIsReported() throws {
         let output = RecordingOutput()
         output.diskAvailable = false

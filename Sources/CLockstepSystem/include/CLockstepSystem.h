@@ -28,12 +28,15 @@ int CLockstep_accept4(int fd, struct sockaddr *address, socklen_t *length, int f
 int CLockstep_enableReceiveTimestamps(int fd);
 // recvmsg(2) into `buffer`, reading the kernel's receive time of the newest bytes read
 // (CLOCK_REALTIME, ns) into `*realtimeNanoseconds` when the socket has SO_TIMESTAMPNS on;
-// leaves it unchanged when no timestamp came. Returns what recvmsg returns.
+// sets it to 0 when data came without a timestamp. Returns what recvmsg returns.
 ssize_t CLockstep_readTimestamped(int fd, void *buffer, size_t length, uint64_t *realtimeNanoseconds);
 // Pins the calling thread to one CPU (sched_setaffinity); 0 on success, else -1 with errno.
 int CLockstep_pinCurrentThread(int cpu);
 // Gives the calling thread SCHED_FIFO at `priority` and a 1 ns timer slack; 0 on success.
 int CLockstep_makeCurrentThreadRealtime(int priority);
+// Writes the CPUs the calling thread may run on (its affinity mask) into `cpus`, at most
+// `capacity` of them; returns how many, or -1 with errno.
+int CLockstep_allowedCPUs(int *cpus, int capacity);
 // Sleeps until `deadlineNanoseconds` on CLOCK_MONOTONIC (clock_nanosleep, TIMER_ABSTIME).
 int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
 #endif
