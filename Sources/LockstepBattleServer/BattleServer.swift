@@ -96,6 +96,12 @@ public final class BattleServer: @unchecked Sendable {
         let replayWrites = replayWrites
         let create: @Sendable () -> Void = {
             let gauges = RoomGauges()
+            // Claim the id first: creating a driver opens (and truncates) the replay file named
+            // after it, which must never be a live room's.
+            guard directory.reserve(settings.roomID) else {
+                completion(.failure(.badRequest("room \(settings.roomID) exists")))
+                return
+            }
             do throws(BattleError) {
                 let driver = try RoomDriver(
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
@@ -105,10 +111,12 @@ public final class BattleServer: @unchecked Sendable {
                     driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
                     createdUnix: TokenSigner.unixNow(), endedReason: nil)
                 guard directory.insert(settings.roomID, entry) else {
+                    // Unreachable while the id is reserved; kept so a driver is never orphaned.
                     driver.end(.adminEnded)
                     throw .badRequest("room \(settings.roomID) exists")
                 }
             } catch {
+                directory.cancelReservation(settings.roomID)
                 completion(.failure(error))
                 return
             }

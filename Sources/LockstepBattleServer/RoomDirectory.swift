@@ -23,6 +23,9 @@ final class RoomDirectory: Sendable {
     }
 
     private let rooms = Mutex<[String: Entry]>([:])
+    /// Ids claimed by a creation in progress (before its driver exists), under their own lock
+    /// order: always taken inside `rooms`'s.
+    private let reserved = Mutex<Set<String>>([])
     private let counter = Atomic<UInt64>(0)
     let metrics = BattleMetrics()
     let logger: Logger
@@ -48,10 +51,26 @@ final class RoomDirectory: Sendable {
         return (index, slot * period / UInt64(slots))
     }
 
+    /// Claims `id` for a room about to be created; `false` when a room has it or another
+    /// creation claimed it. Claim before creating anything that uses the id (the replay file).
+    func reserve(_ id: String) -> Bool {
+        rooms.withLock { map in
+            guard map[id] == nil else { return false }
+            return reserved.withLock { $0.insert(id).inserted }
+        }
+    }
+
+    /// Gives up a claim whose room could not be created.
+    func cancelReservation(_ id: String) {
+        rooms.withLock { _ in _ = reserved.withLock { $0.remove(id) } }
+    }
+
+    /// Adds a room under an id it reserved (or a free one); `false` when a room has the id.
     func insert(_ id: String, _ entry: Entry) -> Bool {
         rooms.withLock { map in
             guard map[id] == nil else { return false }
             map[id] = entry
+            _ = reserved.withLock { $0.remove(id) }
             return true
         }
     }
