@@ -88,15 +88,12 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             sendError(refusal, to: connection)
             return
         }
-        framesToFlush.removeAll(keepingCapacity: true)
         armTimer()
         gauges.publish(room)
     }
 
     func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
         roomCall { room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds) }
-        // Anything sent here goes out with the loop's end-of-turn flush.
-        if !framesToFlush.isEmpty { framesToFlush.removeAll(keepingCapacity: true) }
         if room.phase == .ended { armTimer() }
     }
 
@@ -106,7 +103,6 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             return
         }
         roomCall { removeClosed(connection) }
-        framesToFlush.removeAll(keepingCapacity: true)
         armTimer()
         gauges.publish(room)
     }
@@ -114,7 +110,6 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     /// Ends the match (admin request or shutdown).
     func end(_ reason: MatchEndReason) {
         roomCall { room.end(reason, now: loop.now.nanoseconds) }
-        framesToFlush.removeAll(keepingCapacity: true)
         gauges.publish(room)
     }
 
@@ -123,8 +118,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let started = MonotonicInstant.now()
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
         let ticksBefore = room.statistics.ticks
-        roomCall { room.advance(now: firing.firedAt.nanoseconds) }
-        flushFrames()
+        roomCall(flushingFrames: true) { room.advance(now: firing.firedAt.nanoseconds) }
         if room.statistics.ticks != ticksBefore {
             directory.metrics.recordTickWork(MonotonicInstant.now().nanoseconds(since: started))
         }
@@ -133,7 +127,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     /// Runs `body` (a call into the room), then the closes it deferred, each one also a room call.
-    private func roomCall(_ body: () -> Void) {
+    /// Then writes the frames it queued at once when `flushingFrames` (a tick), or leaves them to
+    /// the loop's end-of-turn flush.
+    private func roomCall(flushingFrames: Bool = false, _ body: () -> Void) {
         guard !inRoomCall else {
             body()
             return
@@ -147,6 +143,11 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         }
         closedDuringRoomCall.removeAll(keepingCapacity: true)
         inRoomCall = false
+        if flushingFrames {
+            flushFrames()
+        } else {
+            framesToFlush.removeAll(keepingCapacity: true)
+        }
     }
 
     private func removeClosed(_ connection: WebSocketConnection) {
@@ -198,7 +199,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// Writes this tick's frames now, not at the end of the loop turn: when rooms share a phase
     /// slot, a room's players then wait for the rooms fired before it, not for all of them.
-    /// Called after `room.advance` returns, so a failed write that closes a connection never
+    /// Called after the room call returns, so a failed write that closes a connection never
     /// re-enters the room in the middle of its tick.
     private func flushFrames() {
         var index = 0
