@@ -62,7 +62,7 @@ let package = Package(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient",
+                "LockstepClient", "LockstepWebSocket",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(

@@ -137,9 +137,10 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         refuse(connection, session, error)
     }
 
-    /// Sends the error and closes with its close code.
+    /// Sends the error and closes with its close code. A seated connection stays seated: its close
+    /// reaches the room through `webSocketDidClose`, as every other way a connection goes does.
     private func refuse(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
-        session.stage = .refused
+        if case .awaitingHello = session.stage { session.stage = .refused }
         var writer = WireWriter()
         ServerMessageEncoder.error(error, into: &writer)
         writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }

@@ -103,6 +103,9 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     // MARK: Closing
 
     /// Starts the close handshake with `code` and `reason`; the peer's reply (or a 5 s timeout) ends it.
+    ///
+    /// For the handler the connection is gone at once: `webSocketDidClose` is called before this
+    /// returns (with `code`), and no message reaches it afterwards.
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
         guard tcp.isOpen, reader.session.startClosing() else { return }
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
@@ -113,6 +116,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
             finish(code: code, reason: "close handshake timed out")
             tcp.close()
         }
+        reportGone(code: code, reason: reason)
     }
 
     func sendClose(_ payload: [UInt8]) {
@@ -133,9 +137,16 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         stopTimers()
         context.registry(eventLoop).remove(self)
         context.metrics.recordClose(code: code.rawValue)
-        let handler = self.handler
+        reportGone(code: code, reason: reason)
+    }
+
+    /// The one path by which a handler learns that its connection is gone, whoever ended it (the
+    /// server closing it, the peer, a protocol failure, a slow reader, a dropped TCP connection):
+    /// called once, at the first of them; the handler is released, so nothing reaches it afterwards.
+    private func reportGone(code: WebSocketCloseCode, reason: String) {
+        guard let handler else { return }
         self.handler = nil
-        handler?.webSocketDidClose(self, code: code, reason: reason)
+        handler.webSocketDidClose(self, code: code, reason: reason)
     }
 
     // MARK: Moving

@@ -11,8 +11,10 @@ public protocol WebSocketHandler: AnyObject {
     func webSocketDidOpen(_ connection: WebSocketConnection)
     /// A whole text or binary message arrived. `payload` is valid only during the call.
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer)
-    /// The connection ended: `code` is the close code sent or received (1006 when the TCP
-    /// connection dropped without a close frame).
+    /// The connection is gone, called once at the first of: the server started closing it (`code`
+    /// is the code sent: an error, the idle timeout, shutdown), the peer's close frame (its code), a
+    /// protocol failure (its code), a slow reader (1008), the TCP connection dropping without a
+    /// close frame (1006). No callback follows it, even while the close handshake completes.
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String)
     /// The connection's outbound queue crossed a watermark (`false`: stop sending bulk data).
     func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool)

@@ -89,6 +89,14 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
         runOnLoop { [self] in Array(text.utf8).withUnsafeBytes { client?.send(.text, payload: $0) } }
     }
 
+    /// Stops answering pings (and sending anything): the server sees a peer gone quiet.
+    public func goQuiet() {
+        runOnLoop { [self] in
+            client?.answersPings = false
+            autoplay = nil
+        }
+    }
+
     /// Closes the connection abruptly or with a close frame.
     public func close(code: WebSocketCloseCode = .normalClosure) {
         runOnLoop { [self] in client?.close(code: code, reason: "") }

@@ -14,6 +14,9 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Free for the owner's per-connection state.
     public var userData: AnyObject?
+    /// Whether pings are answered with pongs (the protocol requires it; `false` plays a peer that
+    /// has gone quiet without closing, for idle-timeout tests).
+    public var answersPings = true
     /// Receives the events.
     public weak var delegate: WebSocketClientDelegate?
     private let tcp: TCPConnection
@@ -147,7 +150,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
             message.withUnsafeBytes { delegate?.webSocketClient(self, didReceive: kind, payload: $0) }
             reader.session.returnBuffer(message)
         case .sendPong:
-            sendFrame(fin: true, opcode: .pong, payload: payload)
+            if answersPings { sendFrame(fin: true, opcode: .pong, payload: payload) }
         case .replyToClose(let code, let reply):
             reply.withUnsafeBytes { sendFrame(fin: true, opcode: .connectionClose, payload: $0) }
             end(code: code, reason: "closed by server")
