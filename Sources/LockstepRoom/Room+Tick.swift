@@ -73,12 +73,14 @@ extension Room {
                 handle(arbiter.serverHash(tick: frame.tick, hash: hash), now: now)
             }
         }
-        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames() }
+        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames(upTo: spectatorHorizon) }
         if Int(collector.nextTick.rawValue) >= settings.maxTicks { end(.tickLimit, now: now) }
     }
 
-    func sendDelayedSpectatorFrames() {
-        let horizon = spectatorHorizon
+    /// Sends each delayed spectator the frames it has not had, up to (not including) `horizon`:
+    /// the spectator horizon each tick, every confirmed tick at match end. The ring holds them:
+    /// the delay is below its capacity (`RoomSettings`).
+    func sendDelayedSpectatorFrames(upTo horizon: Tick) {
         for index in spectators.indices {
             while spectators[index].nextTick < horizon {
                 let tick = spectators[index].nextTick
@@ -99,6 +101,8 @@ extension Room {
     public func end(_ reason: MatchEndReason, now: UInt64) {
         guard phase != .ended else { return }
         if settings.hashInterval > 0 { handle(arbiter.closeAll(), now: now) }
+        // A delayed spectator sees the whole match: the frames it still lacks, then the end.
+        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames(upTo: collector.nextTick) }
         announce(.matchEnd(reason: reason), detail: "")
         phase = .ended
         endReason = reason

@@ -24,8 +24,9 @@ import Testing
         let room = try server.admin.createRoom(["players": 2, "roomID": "dup-1", "startTimeoutSeconds": 60])
         #expect(room.roomID == "dup-1")
         let path = server.replayDirectory + "/dup-1.lsr"
+        // The header is written off the loop: wait for it.
+        #expect(eventually(5) { (FileManager.default.contents(atPath: path)?.count ?? 0) > 0 })
         let before = try #require(FileManager.default.contents(atPath: path))
-        #expect(before.count > 0)
         for _ in 0..<3 {
             let again = try server.admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "roomID": "dup-1"}"#.utf8))
             #expect(again.status == 400)

@@ -180,6 +180,29 @@ import Testing
         #expect(room.phase == .ended && output.ended?.0 == .startTimeout)
     }
 
+    @Test(arguments: [(delay: 15, joinsAt: 0), (delay: 15, joinsAt: 200), (delay: 1, joinsAt: 50)])
+    func aDelayedSpectatorGetsEveryFrameThenTheMatchEndThenTheClose(delay: Int, joinsAt: Int) throws {
+        let output = RecordingOutput()
+        let room = try Self.makeRoom(players: 2, output: output, maxTicks: 330, spectatorDelay: delay)
+        let players = [0: ConnectionID(1), 1: ConnectionID(2)]
+        for (slot, connection) in players { try room.join(connection, as: .player(PlayerSlot(UInt8(slot))), lastTick: nil, now: 0) }
+        var bots = (0..<2).map { ArenaBot(seed: 7, slot: $0) }
+        let spectator = ConnectionID(9)
+        var now = Self.play(room, ticks: joinsAt, connections: players, bots: &bots)
+        try room.join(spectator, as: .spectator, lastTick: nil, now: now)
+        now = Self.play(room, ticks: 400, connections: players, bots: &bots)
+        #expect(room.phase == .ended && room.endReason == .tickLimit)
+        let seen = output.framesReceived(by: spectator)
+        #expect(seen.map(\.tick.rawValue) == Array(0..<330))
+        #expect(seen == output.framesReceived(by: ConnectionID(1)))
+        // The match end comes after the last frame, and the close after that.
+        let messages = output.received[spectator] ?? []
+        let endIndex = try #require(messages.lastIndex { if case .event(.matchEnd, _, _) = $0 { true } else { false } })
+        let lastFrameIndex = try #require(messages.lastIndex { if case .frame = $0 { true } else if case .frameBatch = $0 { true } else { false } })
+        #expect(lastFrameIndex < endIndex)
+        #expect(output.closed[spectator] == 1000)
+    }
+
     @Test func spectatorsSeeTheSameFramesAndDelayedOnesLagBehind() throws {
         let output = RecordingOutput()
         let room = try Self.makeRoom(players: 2, output: output, maxTicks: 100, spectatorDelay: 10)
