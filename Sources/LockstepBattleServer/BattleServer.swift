@@ -150,6 +150,25 @@ public final class BattleServer: @unchecked Sendable {
         return (request.settings, request.playerIDs, loop)
     }
 
+    /// Plays `ticks` ticks of a running room at once on its loop, each slot's input from `input`,
+    /// and re-anchors its schedule; calls `completion` when done (`false`: no such room). Tests
+    /// only: a match tens of thousands of ticks long without playing it in real time.
+    @_spi(Testing)
+    public func fastForward(
+        room roomID: String, ticks: Int, input: @escaping @Sendable (Tick, PlayerSlot) -> [UInt8],
+        completion: @escaping @Sendable (Bool) -> Void
+    ) {
+        guard let entry = directory.entry(roomID) else {
+            completion(false)
+            return
+        }
+        let reference = entry.driver
+        entry.loop.execute {
+            reference.driver.fastForward(ticks: ticks, input: input)
+            completion(true)
+        }
+    }
+
     /// Mints a token with this server's secret (for tests and tools in the same process).
     public func mintToken(_ token: JoinToken) -> String { signer.mint(token) }
 

@@ -148,6 +148,14 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         connection.close(code: WebSocketCloseCode(rawValue: code), reason: error.code.description)
     }
 
+    /// A seated connection's queue drained: its room sends it more catch-up frames, if it owes any.
+    func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool) {
+        guard isWritable, let session = Self.session(of: connection), case .seated(let reference) = session.stage,
+            reference.driver.loop.inEventLoop
+        else { return }
+        reference.driver.connectionWritable(connection)
+    }
+
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
         guard let session = Self.session(of: connection) else { return }
         connection.userData = nil

@@ -2,7 +2,7 @@ import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
 import LockstepReplay
-import LockstepRoom
+@_spi(Testing) import LockstepRoom
 import LockstepServer
 import LockstepWebSocket
 
@@ -105,6 +105,13 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         roomCall { removeClosed(connection) }
         armTimer()
         gauges.publish(room)
+    }
+
+    /// See `Room.fastForward(ticks:now:input:)` (tests only).
+    func fastForward(ticks: Int, input: (Tick, PlayerSlot) -> [UInt8]) {
+        roomCall(flushingFrames: true) { room.fastForward(ticks: ticks, now: loop.now.nanoseconds, input: input) }
+        gauges.publish(room)
+        armTimer()
     }
 
     /// Ends the match (admin request or shutdown).
@@ -215,29 +222,46 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         socket.close(code: WebSocketCloseCode(rawValue: code), reason: reason)
     }
 
-    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]? {
-        guard let replay else { return nil }
-        do {
-            try replay.flush()
-            try replay.waitUntilWritten()
-            let file = try ReplayReader.read(try readReplayFile(replayPath), mode: .recover)
-            guard Int(range.upperBound.rawValue) <= file.frameCount else { return nil }
-            var bodies: [[UInt8]] = []
-            var frame = ConfirmedFrame(tick: .zero)
-            var writer = WireWriter()
-            var tick = range.lowerBound
-            while tick < range.upperBound {
-                file.frame(at: Int(tick.rawValue), into: &frame)
-                writer.clear()
-                ServerMessageEncoder.frameBody(frame, into: &writer)
-                bodies.append(writer.bytes)
-                tick = tick.next
+    func isWritable(_ connection: ConnectionID) -> Bool {
+        connections[connection]?.isWritable ?? false
+    }
+
+    var canReadFramesFromDisk: Bool { replay != nil }
+
+    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool {
+        guard let replay else { return false }
+        let roomID = room.settings.roomID
+        let logger = logger
+        // Read and encoded on the replay queue's thread, after the writes before it; handed back
+        // to this loop. The loop never waits on the disk.
+        replay.readFrames(range) { [self] result in
+            var bodies: [[UInt8]]?
+            switch result {
+            case .success(let frames):
+                var writer = WireWriter()
+                bodies = frames.map { frame in
+                    writer.clear()
+                    ServerMessageEncoder.frameBody(frame, into: &writer)
+                    return writer.bytes
+                }
+            case .failure(let error):
+                logger.warning("catch_up_from_disk_failed", ["room": roomID, "error": error])
             }
-            return bodies
-        } catch {
-            logger.warning("catch_up_from_disk_failed", ["room": room.settings.roomID, "error": error])
-            return nil
+            let read = bodies
+            loop.execute { [self] in
+                roomCall { room.framesFromDisk(read, startingAt: range.lowerBound, for: connection, now: loop.now.nanoseconds) }
+                gauges.publish(room)
+            }
         }
+        return true
+    }
+
+    /// The connection's queue drained: its catch-up, if any, goes on.
+    func connectionWritable(_ connection: WebSocketConnection) {
+        let id = ConnectionID(connection.id)
+        guard connections[id] != nil else { return }
+        roomCall { room.connectionWritable(id, now: loop.now.nanoseconds) }
+        gauges.publish(room)
     }
 
     func recordFrame(_ frame: ConfirmedFrame) {
@@ -286,7 +310,11 @@ private final class RoomPlaceholderOutput: RoomOutput {
     func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { target?.send(message, to: connection) }
     func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) { target?.broadcast(message, to: connections) }
     func close(_ connection: ConnectionID, code: UInt16, reason: String) { target?.close(connection, code: code, reason: reason) }
-    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]? { target?.framesFromDisk(range) }
+    func isWritable(_ connection: ConnectionID) -> Bool { target?.isWritable(connection) ?? false }
+    var canReadFramesFromDisk: Bool { target?.canReadFramesFromDisk ?? false }
+    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool {
+        target?.requestFramesFromDisk(range, for: connection) ?? false
+    }
     func recordFrame(_ frame: ConfirmedFrame) { target?.recordFrame(frame) }
     func recordEvent(_ event: ReplayEvent) { target?.recordEvent(event) }
     func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { target?.recordCheckpoint(checkpoint) }

@@ -18,6 +18,9 @@ public struct Replay: Sendable {
     /// The file's size in bytes.
     public var byteCount: Int = 0
 
+    /// The tick of the first frame held: 0, except for the frames of one record read on their own
+    /// (`ReplayFrameReader`).
+    var firstTick = 0
     var statuses: [InputStatus] = []
     var payloadEnds: [Int32] = []
     var payloadBytes: [UInt8] = []
@@ -30,7 +33,7 @@ public struct Replay: Sendable {
 
     /// Refills `frame` with the frame of tick `index` (0-based, as ticks start at 0).
     public func frame(at index: Int, into frame: inout ConfirmedFrame) {
-        frame.reset(tick: Tick(UInt32(truncatingIfNeeded: index)))
+        frame.reset(tick: Tick(UInt32(truncatingIfNeeded: firstTick + index)))
         let base = index * slotCount
         payloadBytes.withUnsafeBytes { raw in
             for slot in 0..<slotCount {

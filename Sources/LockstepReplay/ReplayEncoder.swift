@@ -24,6 +24,11 @@ public struct ReplayEncoder: Sendable {
     public let slotCount: Int
     /// The header written at the start.
     public let header: ReplayHeader
+    /// The bytes produced so far: the file offset of the next record.
+    public private(set) var bytesEmitted = 0
+    /// Where each Frames record produced so far lies in the file, in tick order: an index for
+    /// reading old frames back without parsing the whole file (`ReplayFrameReader`).
+    public private(set) var framesRecords: [ReplayFramesRecord] = []
 
     /// Starts a replay: the preamble and the header record are the first output.
     public init(header: ReplayHeader) {
@@ -116,7 +121,12 @@ public struct ReplayEncoder: Sendable {
             body.integer(blockFirstTick.rawValue)
             body.integer(blockFrameCount)
             body.append(block.bytes)
+            let offset = bytesEmitted
             emitRecord(.frames, body.bytes)
+            framesRecords.append(
+                ReplayFramesRecord(
+                    firstTick: blockFirstTick, frameCount: Int(blockFrameCount), offset: offset,
+                    length: bytesEmitted - offset))
             block.bytes.removeAll(keepingCapacity: true)
             blockFrameCount = 0
             hasPrevious = false
@@ -171,6 +181,7 @@ public struct ReplayEncoder: Sendable {
 
     private mutating func emit(raw: [UInt8]) {
         fileCRC.update(raw)
+        bytesEmitted += raw.count
         output.append(raw)
     }
 

@@ -87,6 +87,42 @@ public final class ReplayFileWriter {
         if let error = failure.error { throw error }
     }
 
+    /// Reads the frames of `range` back from the file, off the caller's thread, and hands them to
+    /// `deliver` on the write queue's thread (on the caller's, at once, without a queue).
+    ///
+    /// Everything appended so far is flushed first, and the read runs after the writes queued
+    /// before it, so every frame appended before the call can be read. Only the records that
+    /// hold `range` are read (the encoder's index), never the whole file.
+    public func readFrames(
+        _ range: Range<Tick>, deliver: @escaping @Sendable (Result<[ConfirmedFrame], ReplayError>) -> Void
+    ) {
+        do {
+            try flush()
+        } catch {
+            deliver(.failure(error))
+            return
+        }
+        let records = encoder.framesRecords.filter { $0.ticks.overlaps(range) }
+        let path = path
+        let header = encoder.header
+        let failure = failure
+        let read: @Sendable () -> Void = {
+            if let error = failure.error {
+                deliver(.failure(error))
+                return
+            }
+            var frames: [ConfirmedFrame] = []
+            frames.reserveCapacity(range.lowerBound.distance(to: range.upperBound))
+            do throws(ReplayError) {
+                try ReplayFrameReader.frames(in: range, path: path, records: records, header: header) { frames.append($0) }
+                deliver(.success(frames))
+            } catch {
+                deliver(.failure(error))
+            }
+        }
+        if let writeQueue { writeQueue.perform(read) } else { read() }
+    }
+
     /// Writes the footer and closes the file. Further calls do nothing.
     public func finish(finalHash: UInt64) throws(ReplayError) {
         guard !isFinished else { return }

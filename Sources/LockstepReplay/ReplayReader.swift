@@ -144,8 +144,8 @@ public enum ReplayReader {
     static func readFrames(_ body: inout ByteReader, into replay: inout Replay) throws(ReplayError) {
         let firstOffset = body.offset
         let firstTick = try body.integer(UInt32.self, "first tick")
-        guard Int(firstTick) == replay.frameCount else {
-            throw ReplayError(offset: firstOffset, problem: .malformed("frames start at tick \(firstTick) but \(replay.frameCount) was expected"))
+        guard Int(firstTick) == replay.firstTick + replay.frameCount else {
+            throw ReplayError(offset: firstOffset, problem: .malformed("frames start at tick \(firstTick) but \(replay.firstTick + replay.frameCount) was expected"))
         }
         let count = Int(try body.integer(UInt32.self, "frame count"))
         let slots = replay.slotCount

@@ -39,6 +39,12 @@ public final class ReplayWriteQueue: Sendable {
         }
     }
 
+    /// Runs `work` on the queue's thread after every write queued before it: how old frames are
+    /// read back from a file being written without waiting on the caller's thread.
+    public func perform(_ work: @escaping @Sendable () -> Void) {
+        queue.async(execute: work)
+    }
+
     /// Waits until everything queued so far has been written (for readers of the file, and at shutdown).
     public func waitUntilWritten() {
         queue.sync {}

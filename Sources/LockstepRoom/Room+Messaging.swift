@@ -62,28 +62,6 @@ extension Room {
         sendWriter(to: connection)
     }
 
-    /// Sends every frame after `lastTick` (from tick 0 when `nil`) up to `end`, in FRAME_BATCH
-    /// messages of at most `catchUpBatch` frames: from the ring when it holds them, from the replay
-    /// on disk before that.
-    func catchUp(_ connection: ConnectionID, after lastTick: Tick?, upTo end: Tick) throws(ProtocolError) {
-        var from = lastTick.map { $0.next } ?? .zero
-        guard from < end else { return }
-        let ringStart = ring.oldestTick ?? collector.nextTick
-        if from < ringStart {
-            guard let bodies = output.framesFromDisk(from..<min(ringStart, end)), bodies.count == from.distance(to: min(ringStart, end)) else {
-                throw ProtocolError(.catchUpUnavailable, "frames from tick \(from) are not available")
-            }
-            sendBatches(bodies.count, to: connection) { index, writer in writer.bytes.append(contentsOf: bodies[index]) }
-            from = min(ringStart, end)
-        }
-        let count = from.distance(to: end)
-        guard count > 0 else { return }
-        let start = from
-        sendBatches(count, to: connection) { index, writer in
-            _ = ring.withFrame(at: start.advanced(by: index)) { body in writer.raw(body) }
-        }
-    }
-
     /// Frames per FRAME_BATCH message.
     static let catchUpBatch = 256
 
@@ -100,8 +78,10 @@ extension Room {
         }
     }
 
+    /// Stops sending `connection` frames, live or catching up.
     func removeTarget(_ connection: ConnectionID) {
         if let index = liveTargets.firstIndex(of: connection) { liveTargets.remove(at: index) }
+        if let index = cursors.firstIndex(where: { $0.connection == connection }) { cursors.remove(at: index) }
     }
 
     func removeSpectator(_ connection: ConnectionID) {

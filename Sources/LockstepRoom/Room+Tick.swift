@@ -73,28 +73,8 @@ extension Room {
                 handle(arbiter.serverHash(tick: frame.tick, hash: hash), now: now)
             }
         }
-        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames(upTo: spectatorHorizon) }
+        if !cursors.isEmpty { advanceCursors(now: now) }
         if Int(collector.nextTick.rawValue) >= settings.maxTicks { end(.tickLimit, now: now) }
-    }
-
-    /// Sends each delayed spectator the frames it has not had, up to (not including) `horizon`:
-    /// the spectator horizon each tick, every confirmed tick at match end. The ring holds them:
-    /// the delay is below its capacity (`RoomSettings`).
-    func sendDelayedSpectatorFrames(upTo horizon: Tick) {
-        for index in spectators.indices {
-            while spectators[index].nextTick < horizon {
-                let tick = spectators[index].nextTick
-                let connection = spectators[index].connection
-                _ = ring.withFrame(at: tick) { body in
-                    writer.clear()
-                    writer.u8(MessageType.frame.rawValue)
-                    writer.raw(body)
-                }
-                sendWriter(to: connection)
-                statistics.framesSent &+= 1
-                spectators[index].nextTick = tick.next
-            }
-        }
     }
 
     /// Ends the match: tells everyone, records it, settles open hash checkpoints, closes connections.
@@ -102,7 +82,7 @@ extension Room {
         guard phase != .ended else { return }
         if settings.hashInterval > 0 { handle(arbiter.closeAll(), now: now) }
         // A delayed spectator sees the whole match: the frames it still lacks, then the end.
-        if settings.spectatorDelay > 0 { sendDelayedSpectatorFrames(upTo: collector.nextTick) }
+        if !cursors.isEmpty { sendDelayedSpectatorsTheRest() }
         announce(.matchEnd(reason: reason), detail: "")
         phase = .ended
         endReason = reason
@@ -113,6 +93,7 @@ extension Room {
         for index in slots.indices { slots[index].connection = nil }
         spectators.removeAll()
         liveTargets.removeAll()
+        cursors.removeAll()
         output.roomEnded(reason: reason, finalHash: finalHash)
     }
 

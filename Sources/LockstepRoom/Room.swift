@@ -45,9 +45,11 @@ public final class Room {
 
     struct SpectatorState {
         var connection: ConnectionID
-        /// The next tick this spectator is sent.
-        var nextTick: Tick
     }
+
+    /// Connections being sent past frames: catching up after a (re)join, paced by their
+    /// writability, and delayed spectators, who follow the spectator horizon for good.
+    var cursors: [CatchUpCursor] = []
 
     /// A room created at monotonic time `now` (ns), waiting for its players.
     ///
@@ -102,17 +104,21 @@ public final class Room {
     /// Seats a connection whose token the driver has verified.
     ///
     /// A player who comes back (or joins late) with `lastTick` gets every frame after it; with no
-    /// `lastTick` a late joiner gets every frame from tick 0. A newer connection for a slot
-    /// replaces the older one.
+    /// `lastTick` a late joiner gets every frame from tick 0. The frames go out in batches while
+    /// the connection is writable (`connectionWritable(_:)` resumes them), older ones read from the
+    /// replay on disk off the loop (`framesFromDisk(_:startingAt:for:now:)`); live frames follow
+    /// once it has caught up. A newer connection for a slot replaces the older one.
     ///
-    /// - Throws: `ProtocolError` (`roomEnded`, `roomFull`, `catchUpUnavailable`): the driver sends
-    ///   it and closes the connection.
+    /// - Throws: `ProtocolError` (`roomEnded`, `roomFull`, `catchUpUnavailable`), before anything
+    ///   changes: a refused join leaves the room exactly as it was. The driver sends it and closes.
     public func join(_ connection: ConnectionID, as role: JoinRole, lastTick: Tick?, now: UInt64) throws(ProtocolError) {
         guard phase != .ended else { throw ProtocolError(.roomEnded) }
+        let from = lastTick.map { $0.next } ?? .zero
         switch role {
         case .player(let slot):
             guard slot.index < slots.count else { throw ProtocolError(.roomFull, "no slot \(slot) in this room") }
             guard !slots[slot.index].hasLeft else { throw ProtocolError(.roomEnded, "slot \(slot) has left this match") }
+            try checkCatchUp(from: from, upTo: collector.nextTick)
             if let old = slots[slot.index].connection {
                 sendError(ProtocolError(.replacedByNewConnection), to: old)
                 output.close(old, code: ProtocolErrorCode.replacedByNewConnection.closeCode, reason: "replaced")
@@ -125,20 +131,16 @@ public final class Room {
             arbiter.expected |= 1 << UInt64(slot.index)
             noPlayersSince = nil
             sendWelcome(to: connection, role: .player, slot: slot, now: now)
-            try catchUp(connection, after: lastTick, upTo: collector.nextTick)
-            liveTargets.append(connection)
+            startCatchUp(connection, from: from, followsHorizon: false, now: now)
             let event: RoomEvent = isReturning ? .reconnected(slot: slot) : .joined(slot: slot)
             announce(event, detail: "")
             output.log(.info, isReturning ? "player reconnected" : "player joined", [("room", settings.roomID), ("slot", "\(slot)"), ("conn", "\(connection)")])
             if phase == .waiting && slots.allSatisfy(\.hasJoined) { start(now: now) }
         case .spectator:
+            try checkCatchUp(from: from, upTo: spectatorHorizon)
             sendWelcome(to: connection, role: .spectator, slot: nil, now: now)
-            let visible = spectatorHorizon
-            try catchUp(connection, after: lastTick, upTo: visible)
-            if settings.spectatorDelay == 0 {
-                liveTargets.append(connection)
-            }
-            spectators.append(SpectatorState(connection: connection, nextTick: visible))
+            spectators.append(SpectatorState(connection: connection))
+            startCatchUp(connection, from: from, followsHorizon: settings.spectatorDelay > 0, now: now)
             output.log(.info, "spectator joined", [("room", settings.roomID), ("conn", "\(connection)")])
         }
     }

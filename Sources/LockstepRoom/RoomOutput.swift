@@ -28,9 +28,15 @@ public protocol RoomOutput: AnyObject {
     func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID])
     /// Closes a connection with a WebSocket close code and reason (after the queued messages).
     func close(_ connection: ConnectionID, code: UInt16, reason: String)
-    /// The encoded frame bodies of `range` from the replay on disk, for a catch-up beyond the
-    /// in-memory buffer, or `nil` when unavailable.
-    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]?
+    /// Whether the connection's outbound queue is below its high watermark: catch-up frames are
+    /// sent only then, and resume at `Room.connectionWritable(_:)`.
+    func isWritable(_ connection: ConnectionID) -> Bool
+    /// Whether frames older than the in-memory ring can be read back (a replay is being written).
+    var canReadFramesFromDisk: Bool { get }
+    /// Starts reading the frames of `range` from the replay on disk, off the room's thread, for a
+    /// catch-up beyond the in-memory ring; the result comes back later, on the room's thread,
+    /// through `Room.framesFromDisk(_:startingAt:for:now:)`. Returns `false` when it cannot start.
+    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool
     /// Appends a confirmed frame to the replay.
     func recordFrame(_ frame: ConfirmedFrame)
     /// Records an event in the replay.

@@ -20,6 +20,8 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
 
     private struct State {
         var messages: [ServerMessage] = []
+        /// When each message arrived (monotonic ns, the server's clock in this process).
+        var arrivals: [UInt64] = []
         var connected = false
         var closeCode: UInt16?
         var undecodable = 0
@@ -105,6 +107,11 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
     /// Every message received so far.
     public var messages: [ServerMessage] { state.withLock { $0.messages } }
 
+    /// Every message received so far with the monotonic time it was read (ns).
+    public var timedMessages: [(message: ServerMessage, arrival: UInt64)] {
+        state.withLock { state in zip(state.messages, state.arrivals).map { ($0, $1) } }
+    }
+
     /// The close code, once closed.
     public var closeCode: UInt16? { state.withLock { $0.closeCode } }
 
@@ -188,7 +195,11 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
             state.withLock { $0.undecodable += 1 }
             return
         }
-        state.withLock { $0.messages.append(message) }
+        let arrival = MonotonicInstant.now().nanoseconds
+        state.withLock {
+            $0.messages.append(message)
+            $0.arrivals.append(arrival)
+        }
         guard let autoplay else { return }
         switch message {
         case .welcome(let welcome) where welcome.role == .player:

@@ -20,6 +20,10 @@ final class RecordingOutput: RoomOutput {
 
     func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) {
         sendCount += 1
+        if queueLimit != nil {
+            queued[connection, default: 0] += message.count
+            largestQueue = max(largestQueue, queued[connection, default: 0])
+        }
         guard decode else { return }
         received[connection, default: []].append((try? ServerMessage.decode(message)) ?? .error(code: 0, fatal: true, message: "undecodable"))
     }
@@ -41,12 +45,43 @@ final class RecordingOutput: RoomOutput {
 
     func close(_ connection: ConnectionID, code: UInt16, reason: String) { closed[connection] = code }
 
-    func framesFromDisk(_ range: Range<Tick>) -> [[UInt8]]? {
-        guard diskAvailable else { return nil }
-        return frames.filter { range.contains($0.tick) }.map { frame in
-            var writer = WireWriter()
-            ServerMessageEncoder.frameBody(frame, into: &writer)
-            return writer.bytes
+    /// Connections whose outbound queue is "full": catch-up waits for them.
+    var unwritable: Set<ConnectionID> = []
+    /// Disk reads asked for and not yet answered.
+    var diskRequests: [(range: Range<Tick>, connection: ConnectionID)] = []
+
+    /// When set, a connection is writable only while the bytes sent to it since its last
+    /// `drain` are under this limit (a queue the peer empties when the test says).
+    var queueLimit: Int?
+    var queued: [ConnectionID: Int] = [:]
+    /// The most bytes any connection held queued.
+    var largestQueue = 0
+
+    func drain(_ connection: ConnectionID) { queued[connection] = 0 }
+
+    func isWritable(_ connection: ConnectionID) -> Bool {
+        !unwritable.contains(connection) && (queueLimit.map { queued[connection, default: 0] < $0 } ?? true)
+    }
+
+    var canReadFramesFromDisk: Bool { diskAvailable }
+
+    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool {
+        guard diskAvailable else { return false }
+        diskRequests.append((range, connection))
+        return true
+    }
+
+    /// Answers every pending disk read from the recorded frames (as the driver does, later, on the
+    /// room's thread), until none is left.
+    func completeDiskReads(_ room: Room, now: UInt64) {
+        while !diskRequests.isEmpty {
+            let (range, connection) = diskRequests.removeFirst()
+            let bodies = frames.filter { range.contains($0.tick) }.map { frame in
+                var writer = WireWriter()
+                ServerMessageEncoder.frameBody(frame, into: &writer)
+                return writer.bytes
+            }
+            room.framesFromDisk(bodies, startingAt: range.lowerBound, for: connection, now: now)
         }
     }
 

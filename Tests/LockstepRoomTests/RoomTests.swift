@@ -120,6 +120,8 @@ import Testing
         room.connectionClosed(b2, now: 0)
         _ = Self.play(room, ticks: 70, connections: [0: a], bots: &bots)
         try room.join(b3, as: .player(PlayerSlot(1)), lastTick: Tick(119), now: 0)
+        #expect(output.diskRequests.count == 1)
+        output.completeDiskReads(room, now: 0)
         #expect(output.framesReceived(by: b3).map(\.tick.rawValue) == Array(120..<190))
         #expect(output.events.contains { $0.kind == .reconnect && $0.slot == PlayerSlot(1) })
     }
@@ -154,6 +156,67 @@ import Testing
         var bots = [ArenaBot(seed: 1, slot: 0), ArenaBot(seed: 1, slot: 1)]
         _ = Self.play(room, ticks: 40, connections: [0: ConnectionID(1), 1: ConnectionID(2)], bots: &bots)
         #expect(throws: ProtocolError.self) { try room.join(ConnectionID(3), as: .player(PlayerSlot(1)), lastTick: Tick(2), now: 0) }
+    }
+
+    /// A join refused for want of frames changes nothing: before, the slot stayed seated and
+    /// "connected" for good (no abandon, the arbiter waiting for its hashes).
+    @Test func aRefusedJoinLeavesTheRoomExactlyAsItWas() throws {
+        let output = RecordingOutput()
+        output.diskAvailable = false
+        let room = try Self.makeRoom(players: 2, output: output, maxTicks: 5000, rollbackCapacity: 16)
+        let a = ConnectionID(1), b = ConnectionID(2)
+        try room.join(a, as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(b, as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        var bots = [ArenaBot(seed: 1, slot: 0), ArenaBot(seed: 1, slot: 1)]
+        var now = Self.play(room, ticks: 40, connections: [0: a, 1: b], bots: &bots)
+        room.connectionClosed(b, now: now)
+        let eventsBefore = output.events.count
+        let messagesToA = output.received[a]?.count ?? 0
+        #expect(throws: ProtocolError.self) { try room.join(ConnectionID(3), as: .player(PlayerSlot(1)), lastTick: Tick(2), now: now) }
+        #expect(throws: ProtocolError.self) { try room.join(ConnectionID(4), as: .spectator, lastTick: nil, now: now) }
+        #expect(room.connectedPlayers == 1 && room.spectatorCount == 0)
+        #expect(output.events.count == eventsBefore)
+        #expect(output.received[a]?.count == messagesToA)
+        now = Self.play(room, ticks: 10, connections: [0: a], bots: &bots)
+        #expect(output.framesReceived(by: a).suffix(5).allSatisfy { $0.status(of: 1) == .disconnected })
+        #expect(output.framesReceived(by: ConnectionID(3)).isEmpty)
+        // With the last player gone the abandon timeout still ends it.
+        room.connectionClosed(a, now: now)
+        room.advance(now: now + 31_000_000_000)
+        #expect(room.phase == .ended && room.endReason == .allPlayersGone)
+    }
+
+    /// A rejoin owed thousands of frames gets them in bounded batches while its queue has room,
+    /// older ones from disk, and goes live once caught up: its queue never holds more than the
+    /// limit plus one batch, and every frame arrives once, in order.
+    @Test func aCatchUpIsPacedByWritabilityAndReadsOldFramesFromDisk() throws {
+        let output = RecordingOutput()
+        let room = try Self.makeRoom(players: 2, output: output, maxTicks: 100_000, rollbackCapacity: 300)
+        let a = ConnectionID(1), b = ConnectionID(2), b2 = ConnectionID(3)
+        try room.join(a, as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(b, as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        var bots = [ArenaBot(seed: 5, slot: 0), ArenaBot(seed: 5, slot: 1)]
+        var now = Self.play(room, ticks: 50, connections: [0: a, 1: b], bots: &bots)
+        room.connectionClosed(b, now: now)
+        now = Self.play(room, ticks: 5000, connections: [0: a], bots: &bots)
+        // b2's queue holds 16 KiB before it reports itself full.
+        output.queueLimit = 16 * 1024
+        try room.join(b2, as: .player(PlayerSlot(1)), lastTick: nil, now: now)
+        var rounds = 0
+        while rounds < 10_000 {
+            output.completeDiskReads(room, now: now)
+            output.drain(b2)
+            room.connectionWritable(b2, now: now)
+            if room.liveTargets.contains(b2) { break }
+            if rounds % 7 == 0 { now = Self.play(room, ticks: 1, connections: [0: a, 1: b2], bots: &bots) }
+            rounds += 1
+        }
+        #expect(room.liveTargets.contains(b2))
+        #expect(output.largestQueue <= 16 * 1024 + 256 * 64)
+        now = Self.play(room, ticks: 20, connections: [0: a, 1: b2], bots: &bots)
+        let seen = output.framesReceived(by: b2)
+        #expect(seen.map(\.tick.rawValue) == Array(0..<room.nextTick.rawValue))
+        #expect(seen == output.framesReceived(by: a))
     }
 
     @Test func aLateJoinerCatchesUpFromTickZero() throws {
