@@ -99,7 +99,7 @@ let package = Package(
             name: "LockstepBattleServerTests",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
-                "LockstepTesting", "LockstepReplay", "LockstepSimulation",
+                "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore",
             ]),
         .testTarget(
             name: "LockstepClientTests",
