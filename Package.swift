@@ -27,15 +27,17 @@ let package = Package(
         // The reference battle simulation (fixed-point arena game).
         .target(name: "LockstepSimulation", dependencies: ["LockstepCore"]),
         // The replay format: writer, reader with recovery, verifier.
-        .target(name: "LockstepReplay", dependencies: ["LockstepCore", "LockstepSimulation"]),
+        .target(name: "LockstepReplay", dependencies: ["LockstepCore"]),
         // The game's binary wire protocol (pure codec): see docs/PROTOCOL.md.
         .target(name: "LockstepProtocol", dependencies: ["LockstepCore"]),
         // A room as a state machine: lifecycle, tick loop, catch-up, desync arbitration (no I/O).
         .target(
             name: "LockstepRoom",
-            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepSimulation", "LockstepReplay"]),
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepReplay"]),
         // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
         .target(name: "LockstepCrypto"),
+        // Seeded arena bot matches recorded as replays (`lockstep replay record`, the golden replays).
+        .target(name: "LockstepBots", dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay"]),
         // HTTP/1.1 request parsing and responses (pure).
         .target(name: "LockstepHTTP", dependencies: ["LockstepCrypto"]),
         // RFC 6455 WebSocket codec and handshake (pure).
@@ -76,19 +78,20 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepTesting",
+                "LockstepClient", "LockstepBench", "LockstepTesting", "LockstepBots",
             ]
         ),
-        .executableTarget(name: "lockstep", dependencies: ["LockstepCLI"]),
+        .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
 
         // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore", "CAllocationCounter"]),
         .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation", "CAllocationCounter"]),
         .testTarget(
-            name: "LockstepReplayTests", dependencies: ["LockstepReplay", "LockstepSimulation", "CAllocationCounter"]),
+            name: "LockstepReplayTests",
+            dependencies: ["LockstepReplay", "LockstepSimulation", "LockstepBots", "CAllocationCounter"]),
         .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
-        .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "CAllocationCounter"]),
+        .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "LockstepSimulation", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP", "LockstepCore"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),

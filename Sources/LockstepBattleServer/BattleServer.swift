@@ -26,11 +26,21 @@ public final class BattleServer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
     let replayWrites = ReplayWriteQueue()
+    /// The simulations the server re-simulates (rooms of others are relayed).
+    public let simulations: SimulationRegistry
 
     /// A server that will listen as `network` says and run rooms as `configuration` says.
     ///
+    /// Rooms of a simulation in `simulations` are re-simulated: the server's own hash decides
+    /// desyncs and is the replay's checkpoints. Rooms of any other simulation are relayed, and the
+    /// players' majority decides.
+    ///
     /// - Throws: `ServerStartError` when a setting is impossible.
-    public init(network: ServerConfiguration, configuration: BattleConfiguration, logger: Logger) throws(ServerStartError) {
+    public init(
+        network: ServerConfiguration, configuration: BattleConfiguration, logger: Logger,
+        simulations: SimulationRegistry = SimulationRegistry()
+    ) throws(ServerStartError) {
+        self.simulations = simulations
         do {
             try configuration.validate()
         } catch {
@@ -94,6 +104,7 @@ public final class BattleServer: @unchecked Sendable {
         let configuration = configuration
         let signer = signer
         let replayWrites = replayWrites
+        let simulations = simulations
         let create: @Sendable () -> Void = {
             let gauges = RoomGauges()
             // Claim the id first: creating a driver opens (and truncates) the replay file named
@@ -106,7 +117,7 @@ public final class BattleServer: @unchecked Sendable {
                 let driver = try RoomDriver(
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
                     replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
-                    replayWrites: replayWrites)
+                    replayWrites: replayWrites, simulations: simulations)
                 let entry = RoomDirectory.Entry(
                     driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
                     createdUnix: TokenSigner.unixNow(), endedReason: nil)
@@ -144,7 +155,8 @@ public final class BattleServer: @unchecked Sendable {
         let period = 1_000_000_000 / rate
         let (index, phase) = directory.nextPhase(period: period, slots: configuration.effectivePhaseSlots(period: period))
         let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
-        var request = try RoomRequest(json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0)
+        var request = try RoomRequest(
+            json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0, simulations: simulations)
         request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds
         let loop = loops[roomLoopIndex.add(1, ordering: .relaxed).newValue % loops.count]
         return (request.settings, request.playerIDs, loop)

@@ -35,7 +35,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     init(
         settings: RoomSettings, playerIDs: [String], loop: EventLoop, directory: RoomDirectory, logger: Logger,
-        replayDirectory: String, flushInterval: Int, gauges: RoomGauges, replayWrites: ReplayWriteQueue? = nil
+        replayDirectory: String, flushInterval: Int, gauges: RoomGauges, replayWrites: ReplayWriteQueue? = nil,
+        simulations: SimulationRegistry = SimulationRegistry()
     ) throws(BattleError) {
         self.loop = loop
         self.gauges = gauges
@@ -45,7 +46,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         replayPath = replayDirectory + "/" + settings.roomID + ".lsr"
         let placeholder = RoomPlaceholderOutput()
         do {
-            room = try Room(settings: settings, output: placeholder, now: loop.now.nanoseconds)
+            room = try Room(settings: settings, output: placeholder, now: loop.now.nanoseconds, simulations: simulations)
         } catch {
             throw .badRequest(error.description)
         }

@@ -1,7 +1,6 @@
 import Foundation
 import LockstepCore
 import LockstepRoom
-import LockstepSimulation
 
 /// A `POST /v1/rooms` body, parsed and validated into room settings.
 ///
@@ -22,7 +21,10 @@ struct RoomRequest {
         String(describing: type(of: value)).contains("Bool")
     }
 
-    init(json body: [UInt8], defaults: RoomDefaults, roomID generated: String, phaseOffsetNanos: UInt64) throws(BattleError) {
+    init(
+        json body: [UInt8], defaults: RoomDefaults, roomID generated: String, phaseOffsetNanos: UInt64,
+        simulations: SimulationRegistry = SimulationRegistry()
+    ) throws(BattleError) {
         let object: [String: Any]
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             object = [:]
@@ -74,8 +76,8 @@ struct RoomRequest {
         let simulationID = try string("simulation", defaults.simulationID)
         let simulationVersion = try int("simulationVersion", Int(defaults.simulationVersion))
         guard (0...Int(UInt16.max)).contains(simulationVersion) else { throw .badRequest("'simulationVersion' must be 0 to 65535") }
-        if simulationID == ArenaSimulation.simulationID && !ArenaSimulation.playerRange.contains(players) {
-            throw .badRequest("'players' must be 2 to 8 for \(ArenaSimulation.simulationID)")
+        if let entry = simulations.entry(id: simulationID, version: UInt16(simulationVersion)), !entry.players.contains(players) {
+            throw .badRequest("'players' must be \(entry.players.lowerBound) to \(entry.players.upperBound) for \(simulationID)")
         }
         var maxTicks = try int("maxTicks", defaults.maxTicks)
         if object["maxDurationSeconds"] != nil {

@@ -1,3 +1,6 @@
+import LockstepCore
+import LockstepSimulation
+
 /// The `lockstep` command: finds the subcommand named by the first words and runs it.
 public enum CommandLineTool {
     /// Exit status for success.
@@ -21,8 +24,12 @@ public enum CommandLineTool {
     ]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status.
+    ///
+    /// `simulations` are the games the program registered: the server re-simulates their rooms
+    /// and `replay verify` re-simulates their replays.
     public static func main(
-        _ arguments: [String], environment: [String: String] = [:], output: CommandOutput
+        _ arguments: [String], environment: [String: String] = [:], simulations: SimulationRegistry = .reference,
+        output: CommandOutput
     ) -> Int32 {
         // Longest matching path wins: `replay verify` before `replay`.
         let match = commands
@@ -52,7 +59,8 @@ public enum CommandLineTool {
         let spec = command.spec
         let rest = Array(arguments.dropFirst(spec.path.count))
         do {
-            let parsed = try ParsedArguments(rest, spec: spec, environment: environment)
+            var parsed = try ParsedArguments(rest, spec: spec, environment: environment)
+            parsed.simulations = simulations
             if parsed.wantsHelp {
                 output.out(spec.helpText)
                 return exitSuccess

@@ -1,3 +1,5 @@
+import LockstepCore
+
 /// The words of a command line sorted into flags, option values and positionals by a `CommandSpec`.
 public struct ParsedArguments: Sendable {
     /// Whether `--help` or `-h` was given.
@@ -9,6 +11,9 @@ public struct ParsedArguments: Sendable {
     private let environment: [String: String]
     private var configFile: [String: String] = [:]
     private let spec: CommandSpec
+    /// The simulations the program registered (set by `CommandLineTool.main`; the commands that
+    /// run games read them).
+    public internal(set) var simulations = SimulationRegistry()
 
     /// Parses `arguments` (the words after the command path) against `spec`.
     ///

@@ -1,3 +1,4 @@
+import LockstepBots
 import LockstepCore
 import LockstepReplay
 

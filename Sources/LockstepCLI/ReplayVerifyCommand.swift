@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepReplay
 
 #if canImport(Glibc)
@@ -24,7 +25,7 @@ public enum ReplayVerifyCommand: Command {
         let allowTruncated = arguments.flag("--allow-truncated")
         var allOK = true
         for path in arguments.positionals {
-            let line = verifyOne(path, allowTruncated: allowTruncated)
+            let line = verifyOne(path, allowTruncated: allowTruncated, simulations: arguments.simulations)
             allOK = allOK && line.ok
             output.out((json ? line.json : line.text) + "\n")
         }
@@ -37,7 +38,7 @@ public enum ReplayVerifyCommand: Command {
         var json: String
     }
 
-    static func verifyOne(_ path: String, allowTruncated: Bool) -> Line {
+    static func verifyOne(_ path: String, allowTruncated: Bool, simulations: SimulationRegistry) -> Line {
         let started = monotonicNanoseconds()
         let replay: Replay
         do {
@@ -49,7 +50,7 @@ public enum ReplayVerifyCommand: Command {
         }
         let report: VerificationReport
         do {
-            report = try ReplayVerifier.verify(replay)
+            report = try ReplayVerifier.verify(replay, using: simulations)
         } catch {
             return Line(
                 ok: false, text: "\(path): error: \(error)",

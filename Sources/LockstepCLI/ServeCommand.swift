@@ -55,7 +55,8 @@ public enum ServeCommand: Command {
         let logger = Logger(level: level)
         let server: BattleServer
         do {
-            server = try BattleServer(network: network, configuration: battle, logger: logger)
+            server = try BattleServer(
+                network: network, configuration: battle, logger: logger, simulations: arguments.simulations)
         } catch {
             throw UsageError(error.description)
         }

@@ -13,6 +13,9 @@ public protocol DeterministicSimulation {
     /// The version of its rules; a change that alters any outcome must bump it.
     static var simulationVersion: UInt16 { get }
 
+    /// The player counts a match may have (every count from 1 to 64 unless the game says otherwise).
+    static var playerRange: ClosedRange<Int> { get }
+
     /// A new match for `players` slots, seeded with `seed`.
     init(players: Int, seed: UInt64) throws(ConfigurationError)
 
@@ -30,4 +33,9 @@ public protocol DeterministicSimulation {
 
     /// Whether the match is over (score or tick limit reached).
     var isOver: Bool { get }
+}
+
+extension DeterministicSimulation {
+    /// Any count a room can hold: 1 to 64 players.
+    public static var playerRange: ClosedRange<Int> { 1...64 }
 }

@@ -1,5 +1,4 @@
 import LockstepCore
-import LockstepSimulation
 
 /// The outcome of re-simulating one replay.
 public struct VerificationReport: Equatable, Sendable {
@@ -27,7 +26,7 @@ public struct VerificationReport: Equatable, Sendable {
 
 /// Why a replay cannot be verified at all.
 public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No simulation with this id and version is built in.
+    /// No simulation with this id and version is registered.
     case unknownSimulation(id: String, version: UInt16)
     /// The simulation refused the header (for example the player count).
     case rejectedHeader(String)
@@ -40,29 +39,42 @@ public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertib
     }
 }
 
-/// Re-simulates replays with the built-in simulations and compares every checkpoint.
+/// Re-simulates replays with registered simulations and compares every checkpoint.
 public enum ReplayVerifier {
-    /// The simulations this build can re-simulate, by id and version (a list, searched in order).
-    public static let simulations: [(id: String, version: UInt16, verify: @Sendable (Replay) throws(VerificationError) -> VerificationReport)] = [
-        (ArenaSimulation.simulationID, ArenaSimulation.simulationVersion, { replay throws(VerificationError) in try verify(replay, as: ArenaSimulation.self) }),
-    ]
-
-    /// Re-simulates `replay` with the simulation its header names.
-    public static func verify(_ replay: Replay) throws(VerificationError) -> VerificationReport {
-        guard let entry = simulations.first(where: { $0.id == replay.header.simulationID && $0.version == replay.header.simulationVersion }) else {
+    /// Re-simulates `replay` with the simulation its header names, found in `simulations`.
+    ///
+    /// - Throws: `VerificationError.unknownSimulation` when it is not registered,
+    ///   `.rejectedHeader` when it refuses the header.
+    public static func verify(_ replay: Replay, using simulations: SimulationRegistry) throws(VerificationError)
+        -> VerificationReport
+    {
+        guard let entry = simulations.entry(id: replay.header.simulationID, version: replay.header.simulationVersion) else {
             throw .unknownSimulation(id: replay.header.simulationID, version: replay.header.simulationVersion)
         }
-        return try entry.verify(replay)
+        let simulation: any DeterministicSimulation
+        do {
+            simulation = try entry.make(players: replay.slotCount, seed: replay.header.seed)
+        } catch {
+            throw .rejectedHeader(error.description)
+        }
+        return resimulate(replay, from: simulation)
     }
 
     /// Re-simulates `replay` with `Simulation`.
     public static func verify<Simulation: DeterministicSimulation>(_ replay: Replay, as type: Simulation.Type) throws(VerificationError) -> VerificationReport {
-        var simulation: Simulation
+        let simulation: Simulation
         do {
             simulation = try Simulation(players: replay.slotCount, seed: replay.header.seed)
         } catch {
             throw .rejectedHeader(error.description)
         }
+        return resimulate(replay, from: simulation)
+    }
+
+    /// Steps `simulation` (a new match) through every frame of `replay`, checking each checkpoint
+    /// and the footer's final hash.
+    static func resimulate<Simulation: DeterministicSimulation>(_ replay: Replay, from start: Simulation) -> VerificationReport {
+        var simulation = start
         // Checkpoints sorted by tick (file order is already by tick; sorting makes it certain).
         let checkpoints = replay.checkpoints.sorted { $0.tick < $1.tick }
         var next = 0

@@ -1,7 +1,6 @@
 import LockstepCore
 import LockstepProtocol
 import LockstepReplay
-import LockstepSimulation
 
 /// One match: its players and spectators, its tick loop, its rollback buffer and its arbiter.
 ///
@@ -53,9 +52,12 @@ public final class Room {
 
     /// A room created at monotonic time `now` (ns), waiting for its players.
     ///
-    /// When the simulation is built in (`lockstep.arena`), the room re-simulates every frame and
-    /// its own hash decides desyncs and is recorded as the replay's checkpoints.
-    public init(settings: RoomSettings, output: RoomOutput, now: UInt64) throws(ConfigurationError) {
+    /// When `simulations` has the room's simulation (id and version), the room re-simulates every
+    /// frame and its own hash decides desyncs and is recorded as the replay's checkpoints;
+    /// otherwise it relays, and the players' majority decides.
+    public init(
+        settings: RoomSettings, output: RoomOutput, now: UInt64, simulations: SimulationRegistry = SimulationRegistry()
+    ) throws(ConfigurationError) {
         self.settings = settings
         self.output = output
         collector = InputCollector(configuration: settings.input)
@@ -64,9 +66,8 @@ public final class Room {
         slots = Array(repeating: SlotState(), count: settings.players)
         frame = ConfirmedFrame(tick: .zero, reservingSlots: settings.players, payloadBytes: settings.players * settings.input.payloadLimit)
         createdAt = now
-        if settings.simulationID == ArenaSimulation.simulationID && settings.simulationVersion == ArenaSimulation.simulationVersion {
-            simulation = try ArenaSimulation(players: settings.players, seed: settings.seed)
-        }
+        simulation = try simulations.make(
+            id: settings.simulationID, version: settings.simulationVersion, players: settings.players, seed: settings.seed)
         for slot in 0..<settings.players { collector.setConnected(PlayerSlot(UInt8(slot)), false) }
         arbiter.expected = 0
     }

@@ -2,6 +2,7 @@ import LockstepBattleServer
 import LockstepCore
 import LockstepEventLoop
 import LockstepServer
+import LockstepSimulation
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,7 +21,10 @@ public final class TestBattleServer: @unchecked Sendable {
     public let logLines = LogCapture()
 
     /// Starts a server; `configure` may change the battle configuration first.
-    public init(loops: Int = 2, configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }) throws {
+    public init(
+        loops: Int = 2, simulations: SimulationRegistry = .reference,
+        configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
+    ) throws {
         var network = ServerConfiguration()
         network.port = 0
         network.loopCount = loops
@@ -31,7 +35,8 @@ public final class TestBattleServer: @unchecked Sendable {
         battle.replayDirectory = replayDirectory
         configure(&battle, &network)
         let capture = logLines
-        server = try BattleServer(network: network, configuration: battle, logger: Logger(level: .info) { capture.append($0) })
+        server = try BattleServer(
+            network: network, configuration: battle, logger: Logger(level: .info) { capture.append($0) }, simulations: simulations)
         try server.start()
         clientLoops = try EventLoopGroup(count: 1)
     }

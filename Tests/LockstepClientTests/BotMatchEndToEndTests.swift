@@ -13,7 +13,7 @@ import Glibc
 @Suite(.serialized) struct BotMatchEndToEndTests {
     static func finalHashFromServerReplay(_ server: TestBattleServer, room: String) throws -> UInt64 {
         let replay = try ReplayReader.read(try readReplayFile(server.replayDirectory + "/" + room + ".lsr"))
-        let report = try ReplayVerifier.verify(replay)
+        let report = try ReplayVerifier.verify(replay, using: .reference)
         #expect(report.isOK)
         return report.finalHash
     }

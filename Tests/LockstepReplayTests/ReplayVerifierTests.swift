@@ -1,3 +1,4 @@
+import LockstepBots
 import LockstepCore
 import LockstepSimulation
 import Testing
@@ -9,7 +10,7 @@ import Testing
     @Test(arguments: goldenFiles)
     func goldenReplaysVerify(name: String) throws {
         let replay = try ReplayReader.read(try readReplayFile(ReplayFixtures.goldenDirectory + "/" + name))
-        let report = try ReplayVerifier.verify(replay)
+        let report = try ReplayVerifier.verify(replay, using: .reference)
         #expect(report.isOK)
         #expect(report.checkpointsChecked > 1)
         #expect(report.finalHash == replay.footer?.finalHash)
@@ -49,7 +50,7 @@ import Testing
         for checkpoint in original.checkpoints { encoder.checkpoint(checkpoint) }
         encoder.finish(finalHash: original.footer?.finalHash ?? 0)
         let tampered = try ReplayReader.read(encoder.takeOutput())
-        let report = try ReplayVerifier.verify(tampered)
+        let report = try ReplayVerifier.verify(tampered, using: .reference)
         let mismatch = try #require(report.mismatch)
         // Checkpoints are after ticks 59, 119, ...: the first one at or after 4321 is 4379.
         #expect(mismatch.tick == Tick(4379))
@@ -61,6 +62,6 @@ import Testing
         var encoder = ReplayEncoder(header: header)
         encoder.finish(finalHash: 0)
         let replay = try ReplayReader.read(encoder.takeOutput())
-        #expect(throws: VerificationError.unknownSimulation(id: "nope", version: 1)) { try ReplayVerifier.verify(replay) }
+        #expect(throws: VerificationError.unknownSimulation(id: "nope", version: 1)) { try ReplayVerifier.verify(replay, using: .reference) }
     }
 }

@@ -36,7 +36,7 @@ import Glibc
         try writeMatch(to: queued, queue: ReplayWriteQueue(), finish: true)
         let bytes = try readReplayFile(queued)
         #expect(bytes == (try readReplayFile(direct)))
-        let report = try ReplayVerifier.verify(try ReplayReader.read(bytes))
+        let report = try ReplayVerifier.verify(try ReplayReader.read(bytes), using: .reference)
         #expect(report.isOK && !report.isTruncated)
     }
 

@@ -19,7 +19,7 @@ import Testing
             simulationID: simulationID, seed: 7, maxTicks: maxTicks, hashInterval: 30, desyncPolicy: desyncPolicy,
             spectatorDelay: spectatorDelay, minPlayers: minPlayers, startTimeoutNanos: 5_000_000_000,
             rollbackCapacity: rollbackCapacity, startDelayNanos: 0)
-        return try Room(settings: settings, output: output, now: 0)
+        return try Room(settings: settings, output: output, now: 0, simulations: .reference)
     }
 
     static func input(_ room: Room, _ connection: ConnectionID, tick: Tick, slot: Int, payload: [UInt8], now: UInt64) {

@@ -1,4 +1,5 @@
 import LockstepCore
+import LockstepReplay
 import LockstepSimulation
 
 /// A seeded match of arena bots played through a real `InputCollector`, recorded as a replay.
