@@ -27,6 +27,8 @@ final class RoomDirectory: Sendable {
     /// order: always taken inside `rooms`'s.
     private let reserved = Mutex<Set<String>>([])
     private let counter = Atomic<UInt64>(0)
+    /// Replays an earlier run left without a footer, found at start-up (sorted by room id).
+    private let interruptedReplays = Mutex<[InterruptedReplay]>([])
     let metrics = BattleMetrics()
     let logger: Logger
 
@@ -95,6 +97,16 @@ final class RoomDirectory: Sendable {
                 map[id] = nil
             }
         }
+    }
+
+    /// Records the interrupted replays found at start-up.
+    func setInterrupted(_ replays: [InterruptedReplay]) {
+        interruptedReplays.withLock { $0 = replays }
+    }
+
+    /// The interrupted replays found at start-up, sorted by room id.
+    func interrupted() -> [InterruptedReplay] {
+        interruptedReplays.withLock { $0 }
     }
 
     func all() -> [(String, Entry)] {
