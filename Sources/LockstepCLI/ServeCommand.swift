@@ -1,5 +1,6 @@
 import LockstepBattleServer
 import LockstepCore
+import LockstepEventLoop
 import LockstepServer
 
 #if canImport(Glibc)
@@ -66,10 +67,14 @@ public enum ServeCommand: Command {
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        // Start-up failures (port in use, replay directory not writable, descriptor limit) are
+        // failures (exit 1), not usage errors.
         do {
+            let limit = OpenFileLimit.raiseToHardLimit()
+            try DescriptorBudget(configuration: battle, network: network).check(against: limit)
             try server.start()
         } catch {
-            throw CommandFailure("cannot listen on \(network.host):\(network.port): \(error)")
+            throw CommandFailure(error.description)
         }
         output.out("listening on \(network.host):\(server.port)\n")
         var received: Int32 = 0

@@ -4,6 +4,9 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepCLI
+import LockstepBattleServer
+import LockstepEventLoop
+import LockstepServer
 
 @Suite struct ServeCommandTests {
     @Test func defaultsAreLoopbackPort8080AndTheIssuesTimeouts() throws {
@@ -54,6 +57,53 @@ import Glibc
             #expect(output.stderr.hasPrefix("Error: "))
             #expect(output.stderr.contains("See 'lockstep serve --help'."))
         }
+    }
+
+    /// A server that cannot start (port taken, replay directory not creatable or not writable,
+    /// limits beyond the descriptor limit) exits 1 with what went wrong: not 64, not a usage text.
+    @Test func startUpFailuresExitOneWithAClearMessageNotAUsageError() throws {
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(taken, raw, length) == 0 && listen(taken, 1) == 0 && getsockname(taken, raw, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let replays = "/tmp/lockstep-serve-start-\(getpid())"
+        let cases: [([String], String)] = [
+            (["--port", "\(port)", "--replays", replays], "Address already in use"),
+            (["--port", "0", "--replays", "/proc/lockstep-replays"], "cannot create the replay directory /proc/lockstep-replays"),
+            (["--port", "0", "--replays", "/proc"], "cannot write in the replay directory /proc"),
+            (["--port", "0", "--replays", replays, "--max-rooms", "1000000", "--max-connections", "1000000"], "file descriptors"),
+        ]
+        for (arguments, reason) in cases {
+            let output = CapturedOutput()
+            #expect(CommandLineTool.main(["serve"] + arguments, output: output) == 1, "\(arguments)")
+            #expect(output.stderr.hasPrefix("Error: ") && output.stderr.contains(reason), "\(output.stderr)")
+            #expect(!output.stderr.contains("Usage:"))
+        }
+    }
+
+    /// The descriptor budget counts a replay file per room and a socket per connection plus the
+    /// server's own, and refuses a limit that cannot hold them, saying what to change.
+    @Test func aConfigurationBeyondTheDescriptorLimitIsRefused() throws {
+        var battle = BattleConfiguration()
+        battle.maxRooms = 1000
+        var network = ServerConfiguration()
+        network.maxConnections = 10_000
+        network.loopCount = 2
+        let budget = DescriptorBudget(configuration: battle, network: network)
+        #expect(budget.needed == 11_000 + DescriptorBudget.fixedReserve + 2 * DescriptorBudget.perLoop)
+        #expect(throws: ServerStartError.self) { try budget.check(against: OpenFileLimit(soft: 1024, hard: 1024)) }
+        try budget.check(against: OpenFileLimit(soft: 20_000, hard: 20_000))
+        let raised = OpenFileLimit.raiseToHardLimit()
+        #expect(raised.soft == raised.hard)
     }
 
     @Test func helpListsEveryOption() {
