@@ -73,6 +73,9 @@ public final class BattleServer: @unchecked Sendable {
         } catch {
             throw .start("cannot listen on \(server.configuration.host):\(server.configuration.port): \(error)")
         }
+        if let loop = server.eventLoops.first {
+            RoomPruner(directory: directory, loop: loop, retentionSeconds: configuration.endedRoomRetentionSeconds).start()
+        }
         let generated = configuration.adminKey.isEmpty
         logger.info("battle_server_started", [
             "port": server.port, "replays": configuration.replayDirectory,
@@ -143,7 +146,6 @@ public final class BattleServer: @unchecked Sendable {
         guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
         let loops = server.eventLoops
         guard !loops.isEmpty else { throw .unavailable("the server is not running") }
-        directory.prune(nowUnix: TokenSigner.unixNow(), keepSeconds: 600)
         guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
         let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
         let period = 1_000_000_000 / rate
