@@ -134,6 +134,28 @@ import LockstepServer
         #expect(network.maxConnectionsPerAddress == 256)
     }
 
+    /// The WebSocket Origin allow-list is a setting like the others: flag, environment, config
+    /// file (a string or an array); absent means any origin; an empty list is a usage error.
+    @Test func allowedOriginsComeFromTheFlagTheEnvironmentOrTheConfigFile() throws {
+        let none = try ServeCommand.networkConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(none.allowedOrigins == nil)
+        let flag = try ServeCommand.networkConfiguration(
+            from: ParsedArguments(["--allowed-origins", "https://a.example, https://b.example"], spec: ServeCommand.spec,
+                                  environment: ["LOCKSTEP_ALLOWED_ORIGINS": "https://env.example"]))
+        #expect(flag.allowedOrigins == ["https://a.example", "https://b.example"])
+        let environment = try ServeCommand.networkConfiguration(
+            from: ParsedArguments([], spec: ServeCommand.spec, environment: ["LOCKSTEP_ALLOWED_ORIGINS": "https://env.example"]))
+        #expect(environment.allowedOrigins == ["https://env.example"])
+        let path = "/tmp/lockstep-config-origins-\(UInt32.random(in: 0...UInt32.max)).json"
+        FileWriter.write(#"{"allowed-origins": ["https://file.example", "http://localhost:3000"]}"#, to: path)
+        var fromFile = try ParsedArguments([], spec: ServeCommand.spec)
+        try fromFile.addConfigFile(try ConfigFile.load(path))
+        #expect(try ServeCommand.networkConfiguration(from: fromFile).allowedOrigins == ["https://file.example", "http://localhost:3000"])
+        let output = CapturedOutput()
+        #expect(CommandLineTool.main(["serve", "--allowed-origins", " , "], output: output) == 64)
+        #expect(output.stderr.contains("--allowed-origins"))
+    }
+
     @Test func unknownConfigKeysAndUnreadableFilesAreUsageErrors() throws {
         let path = "/tmp/lockstep-config-bad-\(UInt32.random(in: 0...UInt32.max)).json"
         FileWriter.write(#"{"prot": 1}"#, to: path)
