@@ -1,4 +1,5 @@
 import Foundation
+import LockstepClient
 import LockstepCore
 import LockstepEventLoop
 @testable import LockstepReplay
@@ -40,7 +41,7 @@ import Glibc
         defer { second.stop() }
         let again = try second.admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "roomID": "final-1"}"#.utf8))
         #expect(again.status == 409)
-        let message = again.json?["error"] as? String ?? ""
+        let message = (again.json?["error"] as? String) ?? ""
         #expect(message.contains("already has a replay") && !message.contains(replays))
         #expect(try readReplayFile(path) == finished)
         #expect(second.logLines.all.contains { $0.contains("event=replay_exists") && $0.contains(path) })
@@ -55,11 +56,32 @@ import Glibc
         #expect(rmdir(replays) == 0)  // the disk went away under the running server
         let answer = try server.admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "roomID": "nowhere"}"#.utf8))
         #expect(answer.status == 503)
-        let message = answer.json?["error"] as? String ?? ""
+        let message = (answer.json?["error"] as? String) ?? ""
         #expect(message.contains("cannot create the replay") && !message.contains("/tmp"))
         #expect(server.logLines.all.contains { $0.contains("event=replay_open_failed") && $0.contains(replays) })
         #expect(try server.admin.request("GET", "/metrics").bodyText.contains("lockstep_replay_failures_total 1"))
         #expect(try server.admin.request("GET", "/v1/rooms/nowhere").status == 404)
+    }
+
+    /// On a disk that takes no more bytes (`lockstep serve` under `ulimit -f 0`), creating a room
+    /// answers 503 and leaves no file behind (it answered 201 and left a 0-byte replay).
+    @Test func aRoomCreatedWhenItsReplayHeaderCannotBeWrittenIsRefusedAndLeavesNoFile() throws {
+        let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        let replays = Self.freshDirectory("no-space")
+        let wrapper = replays + "-serve.sh"
+        let script = "#!/bin/sh\ntrap '' XFSZ\nulimit -f 0\nexec \(executable) \"$@\"\n"
+        #expect(FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]))
+        defer { unlink(wrapper) }
+        let process = try ServerProcess(
+            executable: wrapper, arguments: ["--admin-key", "k", "--replays", replays, "--log-level", "warning"])
+        defer { process.stop() }
+        let admin = AdminClient(port: process.port, adminKey: "k")
+        let answer = try admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "roomID": "no-space"}"#.utf8))
+        #expect(answer.status == 503)
+        let message = (answer.json?["error"] as? String) ?? ""
+        #expect(message.contains("cannot create the replay for room no-space"))
+        #expect(!FileManager.default.fileExists(atPath: replays + "/no-space.lsr"))
+        #expect(try admin.request("GET", "/metrics").bodyText.contains("lockstep_replay_failures_total 1"))
     }
 
     /// A replay whose writes start failing mid-match (a full disk): the match goes on to its end,
