@@ -135,6 +135,44 @@ import Glibc
         #expect(report.isOK && report.isTruncated && report.checkpointsChecked == 6)
     }
 
+    /// The hostile run's case: `kill -9` mid-match, restart on the same directory: the crashed
+    /// match is listed as interrupted, its file verifies as far as it goes, and reusing its id is
+    /// refused without cutting the file (it was cut to the header before).
+    @Test func aMatchCrashedByKillMinus9IsListedAsInterruptedAfterARestart() throws {
+        let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        let replays = Self.freshDirectory("kill-9")
+        let arguments = ["--admin-key", "k", "--replays", replays, "--replay-flush-ticks", "10", "--log-level", "warning"]
+        let first = try ServerProcess(executable: executable, arguments: arguments)
+        let room = try AdminClient(port: first.port, adminKey: "k").createRoom(
+            ["players": 2, "tickRate": 120, "maxTicks": 100_000, "hashInterval": 20, "roomID": "crashed-2"])
+        let loops = try EventLoopGroup(count: 1)
+        defer { loops.shutdown() }
+        var clients: [TestGameClient] = []
+        for slot in 0..<2 {
+            let client = try TestGameClient(port: first.port, room: room.roomID, loop: loops.next())
+            client.play(as: PlayerSlot(UInt8(slot))) { _ in [0, 0, 0, 0, 1] }
+            client.hello(token: room.tokens[slot])
+            clients.append(client)
+        }
+        #expect(clients[0].waitForFrames(100))
+        first.stop(signal: SIGKILL)
+        let path = replays + "/crashed-2.lsr"
+        let crashed = try readReplayFile(path)
+
+        let second = try ServerProcess(executable: executable, arguments: arguments)
+        defer { second.stop() }
+        let admin = AdminClient(port: second.port, adminKey: "k")
+        let listed = try admin.request("GET", "/v1/rooms").json?["rooms"] as? [[String: Any]] ?? []
+        #expect(listed.count == 1 && listed.first?["roomID"] as? String == "crashed-2")
+        #expect(listed.first?["phase"] as? String == "interrupted")
+        #expect(try admin.request("GET", "/metrics").bodyText.contains("lockstep_replays_interrupted 1"))
+        let reuse = try admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "roomID": "crashed-2"}"#.utf8))
+        #expect(reuse.status == 409)
+        #expect(try readReplayFile(path) == crashed)
+        let report = try ReplayVerifier.verify(try ReplayReader.read(crashed, mode: .recover))
+        #expect(report.isOK && report.isTruncated && report.checkpointsChecked >= 4)
+    }
+
     /// Swaps the room's open replay file for `/dev/full` (on the room's loop): every later write
     /// fails with ENOSPC, as on a full disk.
     static func makeReplayFail(_ server: TestBattleServer, room: String) throws {
