@@ -3,16 +3,17 @@ import Glibc
 #endif
 import LockstepCore
 
-/// Writes a replay to a file as the match is played, append-only.
+/// Writes a replay to a new file as the match is played, append-only; never over an existing file.
 ///
 /// Frames, checkpoints and events are buffered in memory and written every `flushInterval` ticks,
 /// so a crash (even `kill -9`) loses at most the last interval; `ReplayReader` in `.recover` mode
 /// reads what was written. With `syncOnFlush` each flush also calls `fsync`, which survives power
 /// loss at the cost of a disk round trip per flush.
 ///
-/// With a `ReplayWriteQueue` the writes (and `fsync`, and the final `close`) happen on the queue's
-/// thread instead of the caller's: a crash then also loses writes still queued (normally none: the
-/// queue drains in microseconds unless the disk stalls), and a write error is thrown by the next call.
+/// With a `ReplayWriteQueue` the writes after the header (and `fsync`, and the final `close`)
+/// happen on the queue's thread instead of the caller's: a crash then also loses writes still
+/// queued (normally none: the queue drains in microseconds unless the disk stalls), and a write
+/// error is reported to `onWriteFailure` at once and thrown by the next call that writes.
 public final class ReplayFileWriter {
     /// Where the replay is written.
     public let path: String
