@@ -17,6 +17,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private let logger: Logger
     /// The replay being written (internal so tests can make its file fail).
     private(set) var replay: ReplayFileWriter?
+    /// Tells the replay's fate: log, metric, the room's `replayStatus`.
+    private let replayReport: ReplayFailureReport
     private var connections: [ConnectionID: WebSocketConnection] = [:]
     private var timer: TimerHandle?
     private var timerDeadline: UInt64 = 0
@@ -55,9 +57,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             tickRate: UInt16(settings.tickRate.rawValue), inputDelay: UInt16(settings.inputDelay), seed: settings.seed,
             payloadLimit: UInt16(settings.input.payloadLimit), checkpointInterval: UInt32(settings.hashInterval),
             recordedAtUnixMillis: TokenSigner.unixNow() * 1000, roomID: settings.roomID, players: playerIDs)
+        replayReport = ReplayFailureReport(roomID: settings.roomID, gauges: gauges, metrics: directory.metrics, logger: logger)
         replay = try Self.openReplay(
-            path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites,
-            report: ReplayFailureReport(roomID: settings.roomID, gauges: gauges, metrics: directory.metrics, logger: logger))
+            path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites, report: replayReport)
         placeholder.target = self
         // A strong cycle (driver → onTimer → driver), broken when the room ends (`roomEnded`): a
         // weak capture would put the driver's reference count in a side table, slowing every
@@ -252,11 +254,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { replay?.checkpoint(checkpoint) }
 
     func roomEnded(reason: MatchEndReason, finalHash: UInt64) {
-        let written = ReplayFailureReport(
-            roomID: room.settings.roomID, gauges: gauges, metrics: directory.metrics, logger: logger
-        ).written(path: replayPath, ticks: room.nextTick)
         // A failure is reported by the writer's handler; `written` only runs once the footer is on disk.
-        try? replay?.finish(finalHash: finalHash, whenWritten: written)
+        try? replay?.finish(finalHash: finalHash, whenWritten: replayReport.written(path: replayPath, ticks: room.nextTick))
         replay = nil
         // Break the driver → timer → driver cycle: no more ticks.
         onTimer = nil
