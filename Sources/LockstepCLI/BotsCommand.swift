@@ -73,7 +73,7 @@ public enum BotsCommand: Command {
                     ("maxRollbackDepth", .number(report.maxRollbackDepth)), ("resimulatedTicks", .number(Int(report.resimulatedTicks))),
                     ("desyncs", .number(report.desyncs)), ("reconnects", .number(report.reconnects)), ("inputDelay", .number(report.inputDelay)),
                     ("end", .string(report.endReason.map { "\($0)" } ?? "unfinished")),
-                ]) + "\n")
+                ] + (report.failure.map { [("error", JSON.string($0.description))] } ?? [])) + "\n")
             } else {
                 output.out(
                     "\(report.room) slot \(report.slot): \(report.ticks) ticks, final hash \(hex64(report.finalHash)), "
