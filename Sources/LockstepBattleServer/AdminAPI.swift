@@ -10,7 +10,7 @@ import LockstepServer
 /// The HTTP admin API on the server's port: create, list, read and end rooms.
 ///
 /// Every request needs `Authorization: Bearer <admin key>`. Bodies and answers are JSON.
-/// Errors answer `{"error": "..."}` with 400, 401, 404, 429 or 503.
+/// Errors answer `{"error": "..."}` with 400, 401, 404, 409, 429 or 503.
 struct AdminAPI: Sendable {
     let battle: BattleServer
 
@@ -62,15 +62,23 @@ struct AdminAPI: Sendable {
 
     private func list(_ responder: HTTPResponder) {
         let rooms = battle.directory.all().map { id, entry in summary(id, entry) }
-        responder.respond(Self.json(.ok, ["rooms": rooms]))
+        let interrupted = battle.directory.interrupted().map(summary)
+        responder.respond(Self.json(.ok, ["rooms": rooms + interrupted]))
     }
 
     private func read(_ id: String, _ responder: HTTPResponder) {
-        guard let entry = battle.directory.entry(id) else {
+        if let entry = battle.directory.entry(id) {
+            responder.respond(Self.json(.ok, summary(id, entry)))
+        } else if let replay = battle.directory.interrupted().first(where: { $0.roomID == id }) {
+            responder.respond(Self.json(.ok, summary(replay)))
+        } else {
             responder.respond(Self.error(.notFound("room \(id)")))
-            return
         }
-        responder.respond(Self.json(.ok, summary(id, entry)))
+    }
+
+    /// A match an earlier run of the server left unfinished (found at start-up).
+    private func summary(_ replay: InterruptedReplay) -> [String: Any] {
+        ["roomID": replay.roomID, "phase": "interrupted", "replay": replay.path, "replayStatus": "interrupted", "replayBytes": replay.bytes]
     }
 
     private func end(_ id: String, _ responder: HTTPResponder) {
@@ -100,6 +108,7 @@ struct AdminAPI: Sendable {
             "inputsLateMoved": gauges.lateMoved.load(ordering: .relaxed),
             "inputsMissingFilled": gauges.missingRepeated.load(ordering: .relaxed) + gauges.missingNeutral.load(ordering: .relaxed),
             "replay": entry.replayPath,
+            "replayStatus": (RoomReplayState(rawValue: gauges.replayState.load(ordering: .relaxed)) ?? .writing).name,
             "createdAt": entry.createdUnix,
         ]
         if let reason = entry.endedReason { result["endReason"] = "\(reason)" }
@@ -122,6 +131,7 @@ struct AdminAPI: Sendable {
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 404: "Not Found"
+        case 409: "Conflict"
         case 429: "Too Many Requests"
         default: "Service Unavailable"
         }

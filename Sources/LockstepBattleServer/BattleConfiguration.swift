@@ -19,6 +19,9 @@ public struct BattleConfiguration: Sendable {
     public var replayFlushInterval = 30
     /// The most rooms at once (1,000).
     public var maxRooms = 1000
+    /// How long an ended room stays listed (admin API, metrics) before it is forgotten; its replay
+    /// stays on disk and its id stays taken.
+    public var endedRoomRetentionSeconds: UInt64 = 600
     /// The per-address connection limit `lockstep serve` sets on the network server by default
     /// (256; raise it for load tests from one machine). Enforced at accept by `AddressLimiter`.
     public static let defaultMaxConnectionsPerAddress = 256

@@ -6,6 +6,8 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
     case unauthorized
     /// 404: no such room.
     case notFound(String)
+    /// 409: the request clashes with what exists (a room id whose replay is on disk).
+    case conflict(String)
     /// 429: a limit (rooms) is reached.
     case limitReached(String)
     /// 503: the server cannot do it now (shutting down, disk).
@@ -16,6 +18,7 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
         case .badRequest: 400
         case .unauthorized: 401
         case .notFound: 404
+        case .conflict: 409
         case .limitReached: 429
         case .unavailable: 503
         }
@@ -26,6 +29,7 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
         case .badRequest(let why): "bad request: \(why)"
         case .unauthorized: "unauthorized: send Authorization: Bearer <admin key>"
         case .notFound(let what): "not found: \(what)"
+        case .conflict(let why): "conflict: \(why)"
         case .limitReached(let what): "limit reached: \(what)"
         case .unavailable(let why): "unavailable: \(why)"
         }

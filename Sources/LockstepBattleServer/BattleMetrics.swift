@@ -8,6 +8,8 @@ final class BattleMetrics: Sendable {
     let authFailures = Atomic<UInt64>(0)
     let roomsCreated = Atomic<UInt64>(0)
     let rateLimited = Atomic<UInt64>(0)
+    /// Replays that could not be created or stopped being written (a full disk).
+    let replayFailures = Atomic<UInt64>(0)
     /// Timer lateness at tick firings, in µs buckets.
     let timerLateness = AtomicHistogram(boundsMicros: [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 50_000])
     /// Work per tick firing (confirm, encode, queue), in µs buckets.

@@ -46,6 +46,8 @@ extension BattleServer {
         family("lockstep_desyncs_total", "counter", "Desyncs found by arbitration.", [("", desyncs)])
         family("lockstep_auth_failures_total", "counter", "Refused tokens and admin keys.", [("", directory.metrics.authFailures.load(ordering: .relaxed))])
         family("lockstep_rate_limited_total", "counter", "Connections closed for exceeding the message rate.", [("", directory.metrics.rateLimited.load(ordering: .relaxed))])
+        family("lockstep_replays_interrupted", "gauge", "Replays left without a footer by an earlier run, found at start-up.", [("", UInt64(directory.interrupted().count))])
+        family("lockstep_replay_failures_total", "counter", "Replays that could not be created or stopped being written.", [("", directory.metrics.replayFailures.load(ordering: .relaxed))])
         family("lockstep_room_frames_sent_total", "counter", "Frames sent to players and spectators.", [("", frames)])
         family("lockstep_room_bytes_sent_total", "counter", "Bytes of game messages sent.", [("", bytes)])
         out += directory.metrics.timerLateness.prometheus(name: "lockstep_tick_lateness_seconds", help: "How late tick timers fired.")

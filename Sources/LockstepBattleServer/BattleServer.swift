@@ -75,17 +75,25 @@ public final class BattleServer: @unchecked Sendable {
 
     /// Starts the loops and listens.
     public func start() throws(ServerStartError) {
+        try prepareReplayDirectory(configuration.replayDirectory)
+        let interrupted = InterruptedReplay.scan(configuration.replayDirectory, logger: logger)
+        directory.setInterrupted(interrupted)
         do {
-            try makeDirectory(configuration.replayDirectory)
             try server.start()
         } catch {
-            throw .start("\(error)")
+            throw .start("cannot listen on \(server.configuration.host):\(server.configuration.port): \(error)")
+        }
+        if let loop = server.eventLoops.first {
+            RoomPruner(directory: directory, loop: loop, retentionSeconds: configuration.endedRoomRetentionSeconds).start()
         }
         let generated = configuration.adminKey.isEmpty
         logger.info("battle_server_started", [
             "port": server.port, "replays": configuration.replayDirectory,
             "admin_key": generated ? adminKey : "(configured)", "play": "ws://\(server.configuration.host):\(server.port)\(ProtocolVersion.path)",
         ])
+        for replay in interrupted {
+            logger.warning("replay_interrupted", ["room": replay.roomID, "path": replay.path, "bytes": replay.bytes])
+        }
     }
 
     /// Creates a room from a `POST /v1/rooms` body (JSON), mints its tokens, and calls `completion`
@@ -107,8 +115,8 @@ public final class BattleServer: @unchecked Sendable {
         let simulations = simulations
         let create: @Sendable () -> Void = {
             let gauges = RoomGauges()
-            // Claim the id first: creating a driver opens (and truncates) the replay file named
-            // after it, which must never be a live room's.
+            // Claim the id first: creating a driver creates the replay file named after it (never
+            // over an existing one: that is a 409), which must never be a live room's.
             guard directory.reserve(settings.roomID) else {
                 completion(.failure(.badRequest("room \(settings.roomID) exists")))
                 return
@@ -149,7 +157,6 @@ public final class BattleServer: @unchecked Sendable {
         guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
         let loops = server.eventLoops
         guard !loops.isEmpty else { throw .unavailable("the server is not running") }
-        directory.prune(nowUnix: TokenSigner.unixNow(), keepSeconds: 600)
         guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
         let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
         let period = 1_000_000_000 / rate
@@ -213,14 +220,23 @@ public final class BattleServer: @unchecked Sendable {
         return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
-    private func makeDirectory(_ path: String) throws(ServerStartError) {
+    /// Creates the replay directory if missing and checks that a file can be created in it, so
+    /// a server that could not write a single replay refuses to start instead of refusing rooms.
+    private func prepareReplayDirectory(_ path: String) throws(ServerStartError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .start("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw .start("cannot create the replay directory \(path): \(String(cString: strerror(errno)))")
             }
         }
+        let probe = path + "/.lockstep-write-probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw .start("cannot write in the replay directory \(path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        unlink(probe)
     }
 }
 

@@ -15,6 +15,8 @@ final class RoomDirectory: Sendable {
         let replayPath: String
         let createdUnix: UInt64
         var endedReason: MatchEndReason?
+        /// When the room ended (Unix seconds), for pruning.
+        var endedUnix: UInt64?
     }
 
     /// A sendable box for a loop-confined driver: only dereference it on `loop`.
@@ -27,6 +29,8 @@ final class RoomDirectory: Sendable {
     /// order: always taken inside `rooms`'s.
     private let reserved = Mutex<Set<String>>([])
     private let counter = Atomic<UInt64>(0)
+    /// Replays an earlier run left without a footer, found at start-up (sorted by room id).
+    private let interruptedReplays = Mutex<[InterruptedReplay]>([])
     let metrics = BattleMetrics()
     let logger: Logger
 
@@ -84,17 +88,34 @@ final class RoomDirectory: Sendable {
         rooms.withLock { Array($0.keys) }.sorted()
     }
 
-    func roomEnded(_ id: String, reason: MatchEndReason) {
-        rooms.withLock { map in map[id]?.endedReason = reason }
+    func roomEnded(_ id: String, reason: MatchEndReason, nowUnix: UInt64 = TokenSigner.unixNow()) {
+        rooms.withLock { map in
+            map[id]?.endedReason = reason
+            map[id]?.endedUnix = nowUnix
+        }
     }
 
-    /// Forgets ended rooms older than `keepSeconds` (their replays stay on disk).
-    func prune(nowUnix: UInt64, keepSeconds: UInt64) {
+    /// Forgets rooms that ended more than `keepSeconds` ago (their replays stay on disk, and
+    /// their ids stay taken by them: a new room with the id is refused, 409).
+    ///
+    /// - Returns: how many rooms were forgotten.
+    @discardableResult
+    func prune(nowUnix: UInt64, keepSeconds: UInt64) -> Int {
         rooms.withLock { map in
-            for (id, entry) in map where entry.endedReason != nil && entry.createdUnix + keepSeconds < nowUnix {
-                map[id] = nil
-            }
+            let expired = map.filter { _, entry in entry.endedUnix.map { $0 + keepSeconds < nowUnix } ?? false }
+            for id in expired.keys { map[id] = nil }
+            return expired.count
         }
+    }
+
+    /// Records the interrupted replays found at start-up.
+    func setInterrupted(_ replays: [InterruptedReplay]) {
+        interruptedReplays.withLock { $0 = replays }
+    }
+
+    /// The interrupted replays found at start-up, sorted by room id.
+    func interrupted() -> [InterruptedReplay] {
+        interruptedReplays.withLock { $0 }
     }
 
     func all() -> [(String, Entry)] {

@@ -15,7 +15,10 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     let replayPath: String
     private let directory: RoomDirectory
     private let logger: Logger
-    private var replay: ReplayFileWriter?
+    /// The replay being written (internal so tests can make its file fail).
+    private(set) var replay: ReplayFileWriter?
+    /// Tells the replay's fate: log, metric, the room's `replayStatus`.
+    private let replayReport: ReplayFailureReport
     private var connections: [ConnectionID: WebSocketConnection] = [:]
     private var timer: TimerHandle?
     private var timerDeadline: UInt64 = 0
@@ -55,12 +58,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             tickRate: UInt16(settings.tickRate.rawValue), inputDelay: UInt16(settings.inputDelay), seed: settings.seed,
             payloadLimit: UInt16(settings.input.payloadLimit), checkpointInterval: UInt32(settings.hashInterval),
             recordedAtUnixMillis: TokenSigner.unixNow() * 1000, roomID: settings.roomID, players: playerIDs)
-        do {
-            replay = try ReplayFileWriter(
-                path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites)
-        } catch {
-            throw .unavailable("cannot write the replay: \(error)")
-        }
+        replayReport = ReplayFailureReport(roomID: settings.roomID, gauges: gauges, metrics: directory.metrics, logger: logger)
+        replay = try Self.openReplay(
+            path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites, report: replayReport)
         placeholder.target = self
         // A strong cycle (driver → onTimer → driver), broken when the room ends (`roomEnded`): a
         // weak capture would put the driver's reference count in a side table, slowing every
@@ -269,7 +269,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         do {
             try replay?.append(frame)
         } catch {
-            logger.error("replay_write_failed", ["room": room.settings.roomID, "error": error])
+            // Already reported (log, metric, room field) by the writer's failure handler.
             replay = nil
         }
     }
@@ -279,17 +279,13 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { replay?.checkpoint(checkpoint) }
 
     func roomEnded(reason: MatchEndReason, finalHash: UInt64) {
-        do {
-            try replay?.finish(finalHash: finalHash)
-        } catch {
-            logger.error("replay_finish_failed", ["room": room.settings.roomID, "error": error])
-        }
+        // A failure is reported by the writer's handler; `written` only runs once the footer is on disk.
+        try? replay?.finish(finalHash: finalHash, whenWritten: replayReport.written(path: replayPath, ticks: room.nextTick))
         replay = nil
         // Break the driver → timer → driver cycle: no more ticks.
         onTimer = nil
         if let timer { loop.cancelTimer(timer) }
         timer = nil
-        logger.info("replay_written", ["room": room.settings.roomID, "path": replayPath, "ticks": room.nextTick])
         connections.removeAll()
         directory.roomEnded(room.settings.roomID, reason: reason)
     }

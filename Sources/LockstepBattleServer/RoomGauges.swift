@@ -19,6 +19,8 @@ final class RoomGauges: Sendable {
     let framesSent = Atomic<UInt64>(0)
     let bytesSent = Atomic<UInt64>(0)
     let inputErrors = Atomic<UInt64>(0)
+    /// A `RoomReplayState`, set by the replay writer's handlers (any thread).
+    let replayState = Atomic<UInt8>(RoomReplayState.writing.rawValue)
 
     /// Copies the room's figures (called on the room's loop).
     func publish(_ room: Room) {

@@ -33,6 +33,8 @@ final class StallWitness: @unchecked Sendable {
     /// CPU can delay them too).
     private(set) var realtime = true
     private let stalls = Mutex<[Stall]>([])
+    /// Wake-ups of each witness so far (by witness index): proof that each is watching.
+    private let wakes: [AtomicCounter]
     private let stopping = Atomic<Bool>(false)
     private var threads: [ThreadHandle] = []
 
@@ -43,6 +45,7 @@ final class StallWitness: @unchecked Sendable {
         let found = Int(CLockstep_allowedCPUs(&allowed, Int32(allowed.count)))
         let cpus = found > 0 ? Array(allowed[0..<found]) : (0..<Int32(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))).map { $0 }
         cpuCount = cpus.count
+        wakes = cpus.map { _ in AtomicCounter() }
         let realtimeCount = AtomicCounter()
         let ready = AtomicCounter()
         for (index, cpu) in cpus.enumerated() {
@@ -63,6 +66,7 @@ final class StallWitness: @unchecked Sendable {
         while !stopping.load(ordering: .relaxed) {
             _ = CLockstep_sleepUntil(next)
             let now = MonotonicInstant.now().nanoseconds
+            wakes[cpu].add()
             if now > next, now - next >= Self.thresholdNanoseconds {
                 let stall = Stall(cpu: cpu, start: next, end: now)
                 stalls.withLock { $0.append(stall) }
@@ -70,6 +74,11 @@ final class StallWitness: @unchecked Sendable {
             next += Self.periodNanoseconds
             if next <= now { next = now + Self.periodNanoseconds }
         }
+    }
+
+    /// How many times the witness of CPU index `cpu` has woken (0 for an index out of range).
+    func wakeCount(cpu: Int) -> UInt64 {
+        wakes.indices.contains(cpu) ? wakes[cpu].load : 0
     }
 
     /// Stops the witnesses and returns every stall they saw.

@@ -11,7 +11,9 @@ public enum BotsCommand: Command {
             rollback, and optional simulated latency, jitter and connection loss), waits for the
             matches to end and prints what happened per bot. The server writes each match's replay:
             check them with 'lockstep replay verify Replays/live/*.lsr'. Exit status 1 if a match
-            did not finish, a desync happened, or bots of a room disagree on the final hash.
+            did not finish, a desync happened, or bots of a room disagree on the final hash. A bot
+            whose server is gone gives up once its reconnect attempts are spent (about 35 s) and
+            says so. "reconnects" counts reconnects that succeeded.
             """,
         options: [
             OptionSpec("--host", value: "HOST", help: "Server address.", default: "127.0.0.1", environment: "LOCKSTEP_HOST"),
@@ -63,6 +65,7 @@ public enum BotsCommand: Command {
         }
         for report in reports {
             if report.desyncs > 0 || report.endReason == nil { failed = true }
+            if let failure = report.failure { output.err("Error: \(report.room) slot \(report.slot): \(failure)\n") }
             if arguments.flag("--json") {
                 output.out(JSON.object([
                     ("room", .string(report.room)), ("slot", .number(report.slot)), ("ticks", .number(report.ticks)),
@@ -70,7 +73,7 @@ public enum BotsCommand: Command {
                     ("maxRollbackDepth", .number(report.maxRollbackDepth)), ("resimulatedTicks", .number(Int(report.resimulatedTicks))),
                     ("desyncs", .number(report.desyncs)), ("reconnects", .number(report.reconnects)), ("inputDelay", .number(report.inputDelay)),
                     ("end", .string(report.endReason.map { "\($0)" } ?? "unfinished")),
-                ]) + "\n")
+                ] + (report.failure.map { [("error", JSON.string($0.description))] } ?? [])) + "\n")
             } else {
                 output.out(
                     "\(report.room) slot \(report.slot): \(report.ticks) ticks, final hash \(hex64(report.finalHash)), "

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads a JSON config file: one object whose keys are option names without dashes
-/// (`{"port": 9000, "admin-key": "…", "echo": true}`). Values may be strings, numbers or booleans.
+/// (`{"port": 9000, "admin-key": "…", "echo": true}`). Values may be strings, numbers, booleans or
+/// arrays of strings (for list settings: read as the strings joined with commas).
 enum ConfigFile {
     static func load(_ path: String) throws -> [String: String] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -17,7 +18,8 @@ enum ConfigFile {
             case let flag as Bool where "\(type(of: value))".contains("Bool"): values[key] = flag ? "true" : "false"
             case let number as Int: values[key] = String(number)
             case let number as Double: values[key] = String(number)
-            default: throw UsageError("setting '\(key)' in \(path) must be a string, number or boolean")
+            case let list as [String]: values[key] = list.joined(separator: ",")
+            default: throw UsageError("setting '\(key)' in \(path) must be a string, number, boolean or array of strings")
             }
         }
         return values

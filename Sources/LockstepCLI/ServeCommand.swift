@@ -1,5 +1,7 @@
+import Foundation
 import LockstepBattleServer
 import LockstepCore
+import LockstepEventLoop
 import LockstepServer
 
 #if canImport(Glibc)
@@ -35,6 +37,7 @@ public enum ServeCommand: Command {
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
             OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
             OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant; auto: one per 500 µs, 66 at 30 Hz).", default: "auto", environment: "LOCKSTEP_PHASE_SLOTS"),
+            OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -67,10 +70,14 @@ public enum ServeCommand: Command {
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        // Start-up failures (port in use, replay directory not writable, descriptor limit) are
+        // failures (exit 1), not usage errors.
         do {
+            let limit = OpenFileLimit.raiseToHardLimit()
+            try DescriptorBudget(configuration: battle, network: network).check(against: limit)
             try server.start()
         } catch {
-            throw CommandFailure("cannot listen on \(network.host):\(network.port): \(error)")
+            throw CommandFailure(error.description)
         }
         output.out("listening on \(network.host):\(server.port)\n")
         var received: Int32 = 0
@@ -97,6 +104,16 @@ public enum ServeCommand: Command {
         return configuration
     }
 
+    /// `--allowed-origins`: a comma-separated list (spaces around entries ignored), or `nil` for any origin.
+    static func allowedOrigins(from arguments: ParsedArguments) throws(UsageError) -> [String]? {
+        guard let text = arguments.value("--allowed-origins") else { return nil }
+        let origins = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !origins.isEmpty else {
+            throw UsageError("option '--allowed-origins' takes one or more origins separated by commas, e.g. https://game.example")
+        }
+        return origins
+    }
+
     static func networkConfiguration(from arguments: ParsedArguments) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.host = arguments.value("--host") ?? configuration.host
@@ -109,6 +126,7 @@ public enum ServeCommand: Command {
         configuration.handshakeTimeout = try milliseconds("--handshake-timeout-ms", configuration.handshakeTimeout)
         configuration.idleTimeout = try milliseconds("--idle-timeout-ms", configuration.idleTimeout)
         configuration.pingInterval = try milliseconds("--ping-interval-ms", configuration.pingInterval)
+        configuration.allowedOrigins = try allowedOrigins(from: arguments)
         configuration.maxConnectionsPerAddress =
             try arguments.integer("--max-connections-per-address", in: 1...1_000_000) ?? BattleConfiguration.defaultMaxConnectionsPerAddress
         if arguments.flagOrSetting("--echo") {            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.

@@ -23,9 +23,12 @@ public final class BotRunner: @unchecked Sendable {
         public var maxRollbackDepth: Int
         public var resimulatedTicks: UInt64
         public var desyncs: Int
+        /// Reconnects that succeeded.
         public var reconnects: Int
         public var inputDelay: Int
         public var endReason: MatchEndReason?
+        /// Why the bot stopped before its match ended (the server died, refused it, …).
+        public var failure: ClientFailure?
     }
 
     /// How to run.
@@ -41,6 +44,8 @@ public final class BotRunner: @unchecked Sendable {
         public var latencyNanos: UInt64 = 0
         public var jitterNanos: UInt64 = 0
         public var connectionLossPerMinute: Double = 0
+        /// How each bot reconnects; once its attempts are spent the bot gives up (a failure).
+        public var reconnectPolicy = ReconnectPolicy()
         public var pollIntervalNanos: UInt64 = 2_000_000
         public var loops = 1
         /// Give up waiting for the matches after this long (ns).
@@ -81,6 +86,7 @@ public final class BotRunner: @unchecked Sendable {
         configuration.addedLatencyNanos = options.latencyNanos
         configuration.addedJitterNanos = options.jitterNanos
         configuration.connectionLossPerMinute = options.connectionLossPerMinute
+        configuration.reconnectPolicy = options.reconnectPolicy
         configuration.seed = seed &* 31 &+ UInt64(slot)
         let loop = group.next()
         let client = LockstepClient<ArenaSimulation>(configuration: configuration, loop: loop) { players, seed in
@@ -93,7 +99,7 @@ public final class BotRunner: @unchecked Sendable {
             client.connect()
             loop.scheduleRepeatingTimer(first: loop.now + interval, interval: interval) { firing in
                 client.poll()
-                if client.matchEnd != nil {
+                if client.matchEnd != nil || client.failure != nil {
                     loop.cancelTimer(firing.handle)
                     self.finished.add(1, ordering: .relaxed)
                 }
@@ -124,7 +130,8 @@ public final class BotRunner: @unchecked Sendable {
         return seen
     }
 
-    /// Waits until every bot's match has ended (or the timeout); returns whether all finished.
+    /// Waits until every bot's match has ended or the bot failed for good (or the timeout);
+    /// returns whether all stopped. A report's `failure` says which bots failed.
     public func wait(progress: ((Int, Int) -> Void)? = nil) -> Bool {
         let deadline = MonotonicInstant.now().nanoseconds + options.timeoutNanos
         var last = -1
@@ -154,7 +161,7 @@ public final class BotRunner: @unchecked Sendable {
                         room: room, slot: slot, ticks: Int(client.session?.confirmedNext.rawValue ?? 0),
                         finalHash: client.session?.confirmed.hash() ?? 0, rollbacks: stats.rollbacks, maxRollbackDepth: stats.maxDepth,
                         resimulatedTicks: stats.resimulatedTicks, desyncs: client.desyncs.count, reconnects: client.reconnects,
-                        inputDelay: client.inputDelay.delay, endReason: client.matchEnd)
+                        inputDelay: client.inputDelay.delay, endReason: client.matchEnd, failure: client.failure)
                 }
             }
             client.transport.loop.execute(read)

@@ -19,4 +19,6 @@ public enum ClientEvent: Equatable, Sendable {
     case reconnecting(attempt: Int, delayNanos: UInt64)
     /// The frames confirmed contradicted the client's state: its sync is broken (a gap).
     case outOfSync(expected: Tick, got: Tick)
+    /// The client stopped for good before the match ended (the last event it reports).
+    case failed(ClientFailure)
 }

@@ -11,6 +11,8 @@ enum Inbound: Sendable {
     case connected
     case closed(code: UInt16, willReconnect: Bool)
     case reconnecting(attempt: Int, delayNanos: UInt64)
+    /// Every reconnect attempt failed: the transport stopped.
+    case gaveUp(attempts: Int, lastCloseCode: UInt16)
 }
 
 /// The client's socket side, confined to one event loop: connects, sends HELLO (with the last
@@ -30,13 +32,14 @@ final class ClientTransport: WebSocketClientDelegate, @unchecked Sendable {
     private var lastIncoming: UInt64 = 0
     private var closedByClient = false
     private var matchOver = false
+    private var hasConnected = false
     /// Messages and events not yet taken by `poll()`, each with the time it may be processed.
     let inbox = Mutex<[(availableAt: UInt64, item: Inbound)]>([])
     /// The last confirmed tick the client holds (−1: none), read when reconnecting.
     let lastConfirmed = Atomic<Int64>(-1)
     /// PINGs in flight: client send time by the value sent.
     let pingsSent = Atomic<UInt64>(0)
-    /// Reconnects made.
+    /// Reconnects that succeeded (a connection opened again after one was lost).
     let reconnects = Atomic<Int>(0)
 
     init(configuration: ClientConfiguration, loop: EventLoop) {
@@ -66,6 +69,8 @@ final class ClientTransport: WebSocketClientDelegate, @unchecked Sendable {
 
     func webSocketClientDidConnect(_ client: WebSocketClient) {
         attempt = 0
+        if hasConnected { reconnects.add(1, ordering: .relaxed) }
+        hasConnected = true
         let last = lastConfirmed.load(ordering: .relaxed)
         writer.clear()
         ClientMessageEncoder.hello(Hello(token: configuration.token, lastTick: last >= 0 ? Tick(UInt32(last)) : nil), into: &writer)
@@ -92,10 +97,17 @@ final class ClientTransport: WebSocketClientDelegate, @unchecked Sendable {
         // connection neither (another one took the slot).
         let refused = code >= 4000 && code < 4100
         let shouldReconnect = configuration.reconnect && !closedByClient && !matchOver && code != 1000 && !refused
-        deliver(.closed(code: code, willReconnect: shouldReconnect))
-        guard shouldReconnect, let delay = reconnectPolicy.delay(forAttempt: attempt) else { return }
+        let delay = shouldReconnect ? reconnectPolicy.delay(forAttempt: attempt) : nil
+        deliver(.closed(code: code, willReconnect: delay != nil))
+        guard shouldReconnect else { return }
+        guard let delay else {
+            // The policy's limit: stop for good and say so, rather than wait silently.
+            closedByClient = true
+            stopTimers()
+            deliver(.gaveUp(attempts: attempt, lastCloseCode: code))
+            return
+        }
         attempt += 1
-        reconnects.add(1, ordering: .relaxed)
         deliver(.reconnecting(attempt: attempt, delayNanos: delay))
         loop.scheduleTimer(at: loop.now + .nanoseconds(Int64(delay))) { [weak self] _ in self?.connect() }
     }

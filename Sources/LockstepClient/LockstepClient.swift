@@ -31,6 +31,8 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
     public private(set) var matchEnd: MatchEndReason?
     /// Desyncs announced for this client's slot.
     public private(set) var desyncs: [RoomEvent] = []
+    /// Why the client stopped before its match ended, if it did (it then connects no more).
+    public private(set) var failure: ClientFailure?
     /// Whether the transport is connected now.
     public private(set) var isConnected = false
     /// The input for future ticks: set it from the game, or use `inputSource`.
@@ -65,7 +67,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         transport.close()
     }
 
-    /// Reconnects made so far.
+    /// Reconnects that succeeded so far (attempts that failed are not counted).
     public var reconnects: Int { transport.reconnects.load(ordering: .relaxed) }
 
     /// Drops the connection now, as a network failure would (tests and bots); it reconnects.
@@ -131,8 +133,12 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         case .closed(let code, let willReconnect):
             isConnected = false
             events.append(.disconnected(code: code, willReconnect: willReconnect))
+            let refused = code >= 4000 && code < 4100
+            if !willReconnect && refused && matchEnd == nil { fail(.closed(code: code), events: &events) }
         case .reconnecting(let attempt, let delay):
             events.append(.reconnecting(attempt: attempt, delayNanos: delay))
+        case .gaveUp(let attempts, let code):
+            fail(.gaveUp(attempts: attempts, lastCloseCode: code), events: &events)
         case .message(let message):
             handle(message, now: now, events: &events)
         }
@@ -147,12 +153,18 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
             }
             welcome = value
             if value.schedule.epoch != 0 { schedule = value.schedule.tickSchedule }
-            if session == nil, let initial = try? makeSimulation(Int(value.playerCount), value.seed) {
-                session = try? PredictionSession(
-                    initial: initial, slotCount: Int(value.playerCount), localSlot: value.slot.map { $0.index },
-                    maxPrediction: configuration.maxPrediction)
-            }
             events.append(.welcome(value))
+            if session == nil {
+                do {
+                    let initial = try makeSimulation(Int(value.playerCount), value.seed)
+                    session = try PredictionSession(
+                        initial: initial, slotCount: Int(value.playerCount), localSlot: value.slot.map { $0.index },
+                        maxPrediction: configuration.maxPrediction)
+                } catch {
+                    // A client that cannot simulate the room cannot play it: say why and leave.
+                    fail(.simulation("\(error)"), events: &events)
+                }
+            }
         case .schedule(let value):
             schedule = value.tickSchedule
             events.append(.schedule(value))
@@ -169,6 +181,14 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         case .error(let code, let fatal, let text):
             events.append(.serverError(code: code, fatal: fatal, message: text))
         }
+    }
+
+    /// Stops for good: records why, reports it, and closes the connection.
+    private func fail(_ reason: ClientFailure, events: inout [ClientEvent]) {
+        guard failure == nil else { return }
+        failure = reason
+        events.append(.failed(reason))
+        transport.close()
     }
 
     private func confirm(_ frame: ConfirmedFrame, events: inout [ClientEvent]) {
@@ -217,7 +237,7 @@ extension LockstepClient {
             let task = Task { [self] in
                 while !Task.isCancelled {
                     for event in poll() { continuation.yield(event) }
-                    if matchEnd != nil {
+                    if matchEnd != nil || failure != nil {
                         continuation.finish()
                         return
                     }

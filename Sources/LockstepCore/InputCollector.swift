@@ -22,6 +22,10 @@ public struct InputCollector: Sendable {
     private var lastLengths: [UInt16]
     private var lastBytes: [UInt8]
     private var connected: [Bool]
+    /// The ticks each slot sent an input for, as `tick + 1` (0: none), in a ring covering the
+    /// late window and the lead window: every tick an input can still be offered for. Kept after
+    /// confirmation, so an input re-sent for a confirmed tick is a duplicate, not a new late input.
+    private var receivedTicks: [UInt64]
 
     /// A collector whose first confirmed tick is `firstTick`.
     public init(configuration: InputCollectorConfiguration, firstTick: Tick = .zero) {
@@ -34,6 +38,7 @@ public struct InputCollector: Sendable {
         lastLengths = Array(repeating: 0, count: configuration.slotCount)
         lastBytes = Array(repeating: 0, count: configuration.slotCount * configuration.payloadLimit)
         connected = Array(repeating: true, count: configuration.slotCount)
+        receivedTicks = Array(repeating: 0, count: (configuration.leadWindow + configuration.lateWindow) * configuration.slotCount)
     }
 
     /// The first tick beyond the lead window: inputs must be for ticks before it.
@@ -88,17 +93,14 @@ public struct InputCollector: Sendable {
         if tick < nextTick {
             return try submitLate(tick: tick, slot: slot, payload: payload)
         }
-        let cell = cellIndex(tick: tick, slot: slot)
-        switch cells[cell] {
-        case .onTime:
+        if wasReceived(tick: tick, slot: slot) {
             counters.rejectedDuplicate += 1
             throw .duplicate(tick)
-        case .lateMoved:
-            counters.lateSuperseded += 1
-        case .empty:
-            break
         }
+        let cell = cellIndex(tick: tick, slot: slot)
+        if cells[cell] == .lateMoved { counters.lateSuperseded += 1 }
         store(payload, in: cell, as: .onTime)
+        markReceived(tick: tick, slot: slot)
         counters.accepted += 1
         return tick
     }
@@ -108,11 +110,17 @@ public struct InputCollector: Sendable {
             counters.lateDropped += 1
             throw .late(tick: tick, nextTick: nextTick)
         }
+        // Already accepted for this tick (on time and confirmed, or moved): never applied twice.
+        if wasReceived(tick: tick, slot: slot) {
+            counters.rejectedDuplicate += 1
+            throw .duplicate(tick)
+        }
         var candidate = nextTick
         while candidate < leadLimit {
             let cell = cellIndex(tick: candidate, slot: slot)
             if cells[cell] == .empty {
                 store(payload, in: cell, as: .lateMoved)
+                markReceived(tick: tick, slot: slot)
                 counters.lateMoved += 1
                 return candidate
             }
@@ -170,6 +178,19 @@ public struct InputCollector: Sendable {
 
     private func cellIndex(tick: Tick, slot: PlayerSlot) -> Int {
         Int(tick.rawValue % UInt32(configuration.leadWindow)) * configuration.slotCount + slot.index
+    }
+
+    private func receivedIndex(tick: Tick, slot: PlayerSlot) -> Int {
+        let ringTicks = UInt32(configuration.leadWindow + configuration.lateWindow)
+        return Int(tick.rawValue % ringTicks) * configuration.slotCount + slot.index
+    }
+
+    private func wasReceived(tick: Tick, slot: PlayerSlot) -> Bool {
+        receivedTicks[receivedIndex(tick: tick, slot: slot)] == UInt64(tick.rawValue) + 1
+    }
+
+    private mutating func markReceived(tick: Tick, slot: PlayerSlot) {
+        receivedTicks[receivedIndex(tick: tick, slot: slot)] = UInt64(tick.rawValue) + 1
     }
 
     private mutating func store(_ payload: UnsafeRawBufferPointer, in cell: Int, as state: Cell) {

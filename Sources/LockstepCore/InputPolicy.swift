@@ -4,7 +4,8 @@ public enum LateInputPolicy: String, Sendable, CaseIterable {
     case drop
     /// Apply it at the first tick not yet confirmed that has no input from that slot,
     /// marked `InputStatus.lateMoved`. An on-time input for that tick that arrives afterwards
-    /// replaces it (the newer intent wins) and the late one is counted as superseded.
+    /// replaces it (the newer intent wins) and the late one is counted as superseded. An input
+    /// for a tick the slot already sent one for (even one already confirmed) is a duplicate.
     case nextOpenTick = "next-open-tick"
 }
 
@@ -22,7 +23,7 @@ public enum InputRejection: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidSlot(PlayerSlot)
     /// The payload is longer than the room allows.
     case payloadTooLarge(size: Int, limit: Int)
-    /// The slot already sent an input for that tick.
+    /// The slot already sent an input for that tick (still pending, already confirmed, or moved).
     case duplicate(Tick)
     /// The tick is beyond the lead window (`nextTick + leadWindow` or later).
     case tooFarAhead(tick: Tick, limit: Tick)

@@ -14,6 +14,8 @@ public struct ReplayError: Error, Equatable, Sendable, CustomStringConvertible {
         case malformed(String)
         /// The file could not be read or written.
         case io(String)
+        /// A replay was to be created at a path where a file already exists (never overwritten).
+        case fileExists(String)
     }
 
     /// The byte offset from the start of the file where the problem was found.
@@ -35,6 +37,7 @@ public struct ReplayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let what): "offset \(offset): truncated: \(what)"
         case .malformed(let what): "offset \(offset): malformed: \(what)"
         case .io(let what): "I/O error: \(what)"
+        case .fileExists(let path): "\(path) already exists: a replay is never overwritten"
         }
     }
 }

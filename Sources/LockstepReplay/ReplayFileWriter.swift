@@ -3,16 +3,17 @@ import Glibc
 #endif
 import LockstepCore
 
-/// Writes a replay to a file as the match is played, append-only.
+/// Writes a replay to a new file as the match is played, append-only; never over an existing file.
 ///
 /// Frames, checkpoints and events are buffered in memory and written every `flushInterval` ticks,
 /// so a crash (even `kill -9`) loses at most the last interval; `ReplayReader` in `.recover` mode
 /// reads what was written. With `syncOnFlush` each flush also calls `fsync`, which survives power
 /// loss at the cost of a disk round trip per flush.
 ///
-/// With a `ReplayWriteQueue` the writes (and `fsync`, and the final `close`) happen on the queue's
-/// thread instead of the caller's: a crash then also loses writes still queued (normally none: the
-/// queue drains in microseconds unless the disk stalls), and a write error is thrown by the next call.
+/// With a `ReplayWriteQueue` the writes after the header (and `fsync`, and the final `close`)
+/// happen on the queue's thread instead of the caller's: a crash then also loses writes still
+/// queued (normally none: the queue drains in microseconds unless the disk stalls), and a write
+/// error is reported to `onWriteFailure` at once and thrown by the next call that writes.
 public final class ReplayFileWriter {
     /// Where the replay is written.
     public let path: String
@@ -21,31 +22,50 @@ public final class ReplayFileWriter {
     /// Whether each flush calls `fsync`.
     public let syncOnFlush: Bool
     private var encoder: ReplayEncoder
-    private var descriptor: Int32
+    /// The open file (-1 once closed); internal so tests can swap in a failing one with `dup2`.
+    private(set) var descriptor: Int32
     private let writeQueue: ReplayWriteQueue?
-    private let failure = ReplayWriteFailure()
+    private let failure: ReplayWriteFailure
     private var ticksSinceFlush = 0
     /// Whether `finish` has run.
     public private(set) var isFinished = false
 
-    /// Creates (or truncates) `path` and writes the preamble and header.
+    /// Creates `path`, which must not exist (a replay is never overwritten), and writes the
+    /// preamble and header to it at once, on the caller's thread, so a disk that cannot take the
+    /// file is found here and not after the match started.
     ///
-    /// - Throws: `ReplayError.io` when the file cannot be created or written.
-    /// - Parameter writeQueue: when given, the file is written on that queue's thread, not the caller's.
+    /// - Throws: `ReplayError` with problem `.fileExists` when `path` exists (nothing is touched),
+    ///   `.io` when the file cannot be created or its header written (the file is removed).
+    /// - Parameters:
+    ///   - writeQueue: when given, the later writes happen on that queue's thread, not the caller's.
+    ///   - onWriteFailure: called once, with the first write error, on whichever thread found it
+    ///     (the queue's, or the caller's): the moment the replay stopped being written.
     public init(
         path: String, header: ReplayHeader, flushInterval: Int = 30, syncOnFlush: Bool = false,
-        writeQueue: ReplayWriteQueue? = nil
+        writeQueue: ReplayWriteQueue? = nil, onWriteFailure: (@Sendable (ReplayError) -> Void)? = nil
     ) throws(ReplayError) {
         self.path = path
         self.writeQueue = writeQueue
         self.flushInterval = max(1, flushInterval)
         self.syncOnFlush = syncOnFlush
+        failure = ReplayWriteFailure(onFirstFailure: onWriteFailure)
         encoder = ReplayEncoder(header: header)
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // O_EXCL: no path through this writer can ever truncate an existing replay.
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ReplayError(offset: 0, problem: .io("cannot create \(path): \(String(cString: strerror(errno)))"))
+            let code = errno
+            if code == EEXIST { throw ReplayError(offset: 0, problem: .fileExists(path)) }
+            throw ReplayError(offset: 0, problem: .io("cannot create \(path): \(String(cString: strerror(code)))"))
         }
-        try writeOutput(sync: false)
+        var headerError: ReplayError?
+        let fd = descriptor
+        encoder.drainOutput { raw in headerError = ReplayWriteQueue.writeAll(raw, to: fd, path: path) }
+        if let headerError {
+            close(descriptor)
+            unlink(path)
+            descriptor = -1
+            throw headerError
+        }
     }
 
     deinit {
@@ -123,17 +143,27 @@ public final class ReplayFileWriter {
         if let writeQueue { writeQueue.perform(read) } else { read() }
     }
 
+    /// Whether a write to the file has failed (the file then ends at the last good write).
+    public var hasFailed: Bool { failure.error != nil }
+
     /// Writes the footer and closes the file. Further calls do nothing.
-    public func finish(finalHash: UInt64) throws(ReplayError) {
+    ///
+    /// - Parameter whenWritten: called once the whole file, footer included, is written and
+    ///   closed without error (on the queue's thread with a write queue); never after a failure.
+    public func finish(finalHash: UInt64, whenWritten: (@Sendable () -> Void)? = nil) throws(ReplayError) {
         guard !isFinished else { return }
         encoder.finish(finalHash: finalHash)
         try writeOutput(sync: false)
         isFinished = true
+        let failure = failure
         if let writeQueue {
-            writeQueue.close(descriptor, sync: true)
+            writeQueue.close(descriptor, sync: true) {
+                if failure.error == nil { whenWritten?() }
+            }
         } else {
             fsync(descriptor)
             close(descriptor)
+            whenWritten?()
         }
         descriptor = -1
     }
@@ -153,7 +183,10 @@ public final class ReplayFileWriter {
         encoder.drainOutput { raw in
             if error == nil { error = ReplayWriteQueue.writeAll(raw, to: fd, path: path) }
         }
-        if let error { throw error }
+        if let error {
+            failure.record(error)
+            throw error
+        }
         if sync { fsync(fd) }
     }
 }

@@ -31,11 +31,12 @@ public final class ReplayWriteQueue: Sendable {
         }
     }
 
-    /// Queues `fsync` and `close` of `fd`, after every write queued before.
-    func close(_ fd: Int32, sync: Bool) {
+    /// Queues `fsync` and `close` of `fd`, after every write queued before, then `then`.
+    func close(_ fd: Int32, sync: Bool, then: (@Sendable () -> Void)? = nil) {
         queue.async {
             if sync { fsync(fd) }
             Glibc.close(fd)
+            then?()
         }
     }
 
@@ -65,13 +66,24 @@ public final class ReplayWriteQueue: Sendable {
     }
 }
 
-/// The first failed asynchronous write of one replay file.
+/// The first failed write of one replay file, and who to tell about it.
 final class ReplayWriteFailure: Sendable {
     private let stored = Mutex<ReplayError?>(nil)
+    private let onFirstFailure: (@Sendable (ReplayError) -> Void)?
+
+    init(onFirstFailure: (@Sendable (ReplayError) -> Void)? = nil) {
+        self.onFirstFailure = onFirstFailure
+    }
 
     var error: ReplayError? { stored.withLock { $0 } }
 
+    /// Keeps `error` if it is the first, and then (outside the lock) calls the handler with it.
     func record(_ error: ReplayError) {
-        stored.withLock { if $0 == nil { $0 = error } }
+        let isFirst = stored.withLock { stored in
+            guard stored == nil else { return false }
+            stored = error
+            return true
+        }
+        if isFirst { onFirstFailure?(error) }
     }
 }

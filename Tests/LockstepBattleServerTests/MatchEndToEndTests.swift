@@ -97,6 +97,10 @@ import Testing
         let spectator = try server.client(room: room.roomID)
         spectator.hello(token: room.spectatorToken)
         #expect(a.waitForFrames(120, timeout: 10))  // started after the 1 s timeout with one player
+        // A spectator's INPUT is refused (error 25, not fatal) and never reaches a frame.
+        let spectatorTick = Tick(UInt32(a.frames.count + 20))
+        spectator.input(tick: spectatorTick, slot: PlayerSlot(0), payload: [0xEE, 0xEE])
+        #expect(spectator.waitForMessages(5) { $0.contains { if case .error(25, false, _) = $0 { true } else { false } } })
         let late = try server.client(room: room.roomID)
         late.play(as: PlayerSlot(1), inputs: Self.botInputs(seed: 3, slot: 1))
         late.hello(token: room.tokens[1])
@@ -106,8 +110,8 @@ import Testing
         #expect(late.frames == a.frames)
         #expect(spectator.frames == a.frames)
         #expect(a.frames.suffix(50).allSatisfy { $0.status(of: 1) != .disconnected })
-        spectator.input(tick: Tick(400), slot: PlayerSlot(0), payload: [])
-        _ = spectator.waitForMessages(2) { _ in false }
+        let frame = a.frames[Int(spectatorTick.rawValue)]
+        #expect(frame.status(of: 0) == .onTime && Array(frame.payload(of: 0)) == Self.botInputs(seed: 3, slot: 0)(spectatorTick))
     }
 
     @Test func aClientReportingAWrongHashIsCaughtAtTheRightTick() throws {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LockstepCore
+import LockstepTesting
 import Testing
 @testable import LockstepBench
 
@@ -95,12 +96,17 @@ import Testing
         #expect(result.latencyOutsideAnyCPUStall?.count == 1000)
     }
 
-    /// A real witness starts a pinned thread per CPU and stops when asked.
+    /// A real witness starts a thread per CPU that keeps waking, and stops when asked: every
+    /// witness's wake count grows, and `stop()` returns (it joins every witness thread).
     @Test func aWitnessWatchesEveryCPUAndStops() {
         let witness = StallWitness()
         #expect(witness.cpuCount >= 1)
-        usleep(20_000)
+        #expect(Eventually.wait { (0..<witness.cpuCount).allSatisfy { witness.wakeCount(cpu: $0) >= 10 } })
+        // `stop()` joins every witness thread: it returns only once they have all stopped.
         let stalls = witness.stop()
+        let afterStop = (0..<witness.cpuCount).map { witness.wakeCount(cpu: $0) }
+        #expect(afterStop.allSatisfy { $0 >= 10 })
+        // Whatever stalls were seen (there may be none) are well formed.
         #expect(stalls.allSatisfy { $0.cpu < witness.cpuCount && $0.end - $0.start >= StallWitness.thresholdNanoseconds })
     }
 }

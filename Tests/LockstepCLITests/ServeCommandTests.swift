@@ -4,6 +4,9 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepCLI
+import LockstepBattleServer
+import LockstepEventLoop
+import LockstepServer
 
 @Suite struct ServeCommandTests {
     @Test func defaultsAreLoopbackPort8080AndTheIssuesTimeouts() throws {
@@ -56,6 +59,53 @@ import Glibc
         }
     }
 
+    /// A server that cannot start (port taken, replay directory not creatable or not writable,
+    /// limits beyond the descriptor limit) exits 1 with what went wrong: not 64, not a usage text.
+    @Test func startUpFailuresExitOneWithAClearMessageNotAUsageError() throws {
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(taken, raw, length) == 0 && listen(taken, 1) == 0 && getsockname(taken, raw, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let replays = "/tmp/lockstep-serve-start-\(getpid())"
+        let cases: [([String], String)] = [
+            (["--port", "\(port)", "--replays", replays], "Address already in use"),
+            (["--port", "0", "--replays", "/proc/lockstep-replays"], "cannot create the replay directory /proc/lockstep-replays"),
+            (["--port", "0", "--replays", "/proc"], "cannot write in the replay directory /proc"),
+            (["--port", "0", "--replays", replays, "--max-rooms", "1000000", "--max-connections", "1000000"], "file descriptors"),
+        ]
+        for (arguments, reason) in cases {
+            let output = CapturedOutput()
+            #expect(CommandLineTool.main(["serve"] + arguments, output: output) == 1, "\(arguments)")
+            #expect(output.stderr.hasPrefix("Error: ") && output.stderr.contains(reason), "\(output.stderr)")
+            #expect(!output.stderr.contains("Usage:"))
+        }
+    }
+
+    /// The descriptor budget counts a replay file per room and a socket per connection plus the
+    /// server's own, and refuses a limit that cannot hold them, saying what to change.
+    @Test func aConfigurationBeyondTheDescriptorLimitIsRefused() throws {
+        var battle = BattleConfiguration()
+        battle.maxRooms = 1000
+        var network = ServerConfiguration()
+        network.maxConnections = 10_000
+        network.loopCount = 2
+        let budget = DescriptorBudget(configuration: battle, network: network)
+        #expect(budget.needed == 11_000 + DescriptorBudget.fixedReserve + 2 * DescriptorBudget.perLoop)
+        #expect(throws: ServerStartError.self) { try budget.check(against: OpenFileLimit(soft: 1024, hard: 1024)) }
+        try budget.check(against: OpenFileLimit(soft: 20_000, hard: 20_000))
+        let raised = OpenFileLimit.raiseToHardLimit()
+        #expect(raised.soft == raised.hard)
+    }
+
     @Test func helpListsEveryOption() {
         let output = CapturedOutput()
         #expect(CommandLineTool.main(["serve", "--help"], output: output) == 0)
@@ -82,6 +132,28 @@ import Glibc
         #expect(network.maxMessageSize == 16 * 1024 * 1024)  // "echo": true from the file
         #expect(battle.messagesPerSecond == 120)  // default
         #expect(network.maxConnectionsPerAddress == 256)
+    }
+
+    /// The WebSocket Origin allow-list is a setting like the others: flag, environment, config
+    /// file (a string or an array); absent means any origin; an empty list is a usage error.
+    @Test func allowedOriginsComeFromTheFlagTheEnvironmentOrTheConfigFile() throws {
+        let none = try ServeCommand.networkConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(none.allowedOrigins == nil)
+        let flag = try ServeCommand.networkConfiguration(
+            from: ParsedArguments(["--allowed-origins", "https://a.example, https://b.example"], spec: ServeCommand.spec,
+                                  environment: ["LOCKSTEP_ALLOWED_ORIGINS": "https://env.example"]))
+        #expect(flag.allowedOrigins == ["https://a.example", "https://b.example"])
+        let environment = try ServeCommand.networkConfiguration(
+            from: ParsedArguments([], spec: ServeCommand.spec, environment: ["LOCKSTEP_ALLOWED_ORIGINS": "https://env.example"]))
+        #expect(environment.allowedOrigins == ["https://env.example"])
+        let path = "/tmp/lockstep-config-origins-\(UInt32.random(in: 0...UInt32.max)).json"
+        FileWriter.write(#"{"allowed-origins": ["https://file.example", "http://localhost:3000"]}"#, to: path)
+        var fromFile = try ParsedArguments([], spec: ServeCommand.spec)
+        try fromFile.addConfigFile(try ConfigFile.load(path))
+        #expect(try ServeCommand.networkConfiguration(from: fromFile).allowedOrigins == ["https://file.example", "http://localhost:3000"])
+        let output = CapturedOutput()
+        #expect(CommandLineTool.main(["serve", "--allowed-origins", " , "], output: output) == 64)
+        #expect(output.stderr.contains("--allowed-origins"))
     }
 
     @Test func unknownConfigKeysAndUnreadableFilesAreUsageErrors() throws {

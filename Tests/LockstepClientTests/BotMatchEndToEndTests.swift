@@ -63,7 +63,8 @@ import Glibc
         try runner.start()
         let room = runner.roomIDs[0]
         let victim = try #require(runner.client(room: room, slot: 1))
-        usleep(2_000_000)  // mid-match (about tick 100)
+        // Mid-match: once the victim holds tick 100 (no fixed sleep).
+        #expect(Eventually.wait { victim.transport.lastConfirmed.load(ordering: .relaxed) >= 100 })
         victim.simulateConnectionLoss()
         #expect(runner.wait())
         let reports = runner.reports()

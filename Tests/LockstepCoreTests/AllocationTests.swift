@@ -9,6 +9,7 @@ import Testing
         var collector = InputCollector(configuration: config)
         var frame = ConfirmedFrame(tick: .zero, reservingSlots: 8, payloadBytes: 8 * 32)
         let payload: [UInt8] = Array(repeating: 7, count: 32)
+        var moved = 0
         func run(_ ticks: Int) {
             payload.withUnsafeBytes { raw in
                 for _ in 0..<ticks {
@@ -16,8 +17,10 @@ import Testing
                     for slot in 0..<7 {
                         _ = try? collector.submit(tick: tick, slot: PlayerSlot(UInt8(slot)), payload: raw)
                     }
-                    // A late one, moved; and slot 7 always missing (filled).
-                    _ = try? collector.submit(tick: collector.nextTick.advanced(by: -1), slot: PlayerSlot(0), payload: raw)
+                    // A late one, moved (slot 7 never sends on time, so it is always missing too).
+                    if (try? collector.submit(tick: collector.nextTick.advanced(by: -1), slot: PlayerSlot(7), payload: raw)) != nil {
+                        moved += 1
+                    }
                     collector.confirm(into: &frame)
                 }
             }
@@ -27,6 +30,7 @@ import Testing
         run(10_000)
         #expect(lockstep_thread_allocations() - before == 0)
         #expect(collector.counters.framesConfirmed == 10_100)
+        #expect(moved >= 10_000)
     }
 
     @Test func rollbackBufferAppendsAndLooksUpWithoutAllocating() throws {

@@ -110,6 +110,34 @@ import Testing
         #expect(frame4.status(of: 0) == .lateMoved && Array(frame4.payload(of: 0)) == [7])
     }
 
+    /// Under `next-open-tick`, an input re-sent for a tick already confirmed (or already moved)
+    /// is a duplicate: it is never moved to a later tick, so it is never applied twice.
+    @Test func inputResentForAConfirmedTickIsADuplicateNotMovedAgain() throws {
+        let config = try InputCollectorConfiguration(slotCount: 2, leadWindow: 8, latePolicy: .nextOpenTick, missingPolicy: .neutral)
+        var collector = InputCollector(configuration: config)
+        try collector.submit(InputFrame(tick: Tick(0), slot: PlayerSlot(0), payload: [5]))
+        _ = collector.confirm()  // tick 0: slot 0 on time, slot 1 missing
+        #expect(throws: InputRejection.duplicate(Tick(0))) {
+            try collector.submit(InputFrame(tick: Tick(0), slot: PlayerSlot(0), payload: [5]))
+        }
+        // Slot 1 never sent tick 0: its late input is moved, once; sending it again is a duplicate.
+        #expect(try collector.submit(InputFrame(tick: Tick(0), slot: PlayerSlot(1), payload: [6])) == Tick(1))
+        #expect(throws: InputRejection.duplicate(Tick(0))) {
+            try collector.submit(InputFrame(tick: Tick(0), slot: PlayerSlot(1), payload: [6]))
+        }
+        let frame1 = collector.confirm()
+        #expect(frame1.status(of: 0) == .missingFilled)
+        #expect(frame1.status(of: 1) == .lateMoved && Array(frame1.payload(of: 1)) == [6])
+        // Still remembered once its moved tick is confirmed, and several ticks later.
+        for _ in 0..<5 { _ = collector.confirm() }
+        #expect(throws: InputRejection.duplicate(Tick(0))) {
+            try collector.submit(InputFrame(tick: Tick(0), slot: PlayerSlot(1), payload: [6]))
+        }
+        #expect(collector.counters.lateMoved == 1)
+        #expect(collector.counters.rejectedDuplicate == 3)
+        #expect(collector.counters.accepted == 1)
+    }
+
     @Test func lateInputUnderDropIsRejectedAndCounted() throws {
         var collector = InputCollector(configuration: try InputCollectorConfiguration(slotCount: 1, latePolicy: .drop))
         _ = collector.confirm()

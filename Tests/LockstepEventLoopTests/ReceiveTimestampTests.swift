@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Synchronization
 import Testing
 @testable import LockstepEventLoop
@@ -41,22 +42,36 @@ private func realtimeNow() -> UInt64 {
         #expect(server.accepted.wait { $0.count == 1 })
         let accepted = try #require(server.accepted.snapshot.first)
 
-        // Keep the client's loop busy for 50 ms; meanwhile the server sends.
+        // Hold the client's loop (it cannot read) until the server's bytes are waiting in the
+        // client's socket, then let it go: arrival < release <= read, with no timing assumption.
         let sentAt = Atomic<UInt64>(0)
-        group.loops[1].execute { usleep(50_000) }
-        usleep(5_000)
+        let held = Collector<Bool>()
+        let release = DispatchSemaphore(value: 0)
+        group.loops[1].execute {
+            held.append(true)
+            _ = release.wait(timeout: .now() + .seconds(10))
+        }
+        #expect(held.wait { !$0.isEmpty })
         group.loops[0].execute {
             sentAt.store(realtimeNow(), ordering: .relaxed)
             [UInt8]([1, 2, 3]).withUnsafeBytes { accepted.write($0) }
         }
+        let fd = client.fd
+        #expect(waitUntil {
+            var peeked = [UInt8](repeating: 0, count: 3)
+            return recv(fd, &peeked, 3, Int32(MSG_PEEK | MSG_DONTWAIT)) == 3
+        })
+        let waitingBy = realtimeNow()
+        release.signal()
         #expect(reader.reads.wait { $0.reduce(0) { $0 + $1.count } >= 3 })
         let read = try #require(reader.reads.snapshot.first)
         let sent = sentAt.load(ordering: .relaxed)
         #expect(read.kernel != 0)
-        // Stamped after the send began (1 ms of slack for the two clock reads), and at least
-        // 20 ms before the busy loop read it.
+        // Stamped after the send began (1 ms of slack for the two clock reads), no later than
+        // the bytes were seen waiting, and so before the held loop could read them.
         #expect(read.kernel + 1_000_000 >= sent)
-        #expect(read.kernel + 20_000_000 <= read.read)
+        #expect(read.kernel <= waitingBy)
+        #expect(waitingBy < read.read)
     }
 
     /// Without `enableReceiveTimestamps()` a connection reads with `read(2)` and reports no time.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import Synchronization
 @testable import LockstepEventLoop
@@ -24,6 +27,16 @@ final class Collector<Value: Sendable>: Sendable {
         }
         return true
     }
+}
+
+/// Polls `condition` every 100 µs until it holds, for at most ten seconds; returns whether it did.
+func waitUntil(_ condition: () -> Bool) -> Bool {
+    let deadline = MonotonicInstant.now().nanoseconds + 10_000_000_000
+    while !condition() {
+        if MonotonicInstant.now().nanoseconds >= deadline { return false }
+        usleep(100)
+    }
+    return true
 }
 
 /// Runs `body` on `loop` and waits for its result.

@@ -39,15 +39,50 @@ import Glibc
         #expect(report.isOK && report.isTruncated && report.checkpointsChecked == 10)
     }
 
+    static let oneSlotHeader = ReplayHeader(
+        simulationID: "x", simulationVersion: 1, tickRate: 30, inputDelay: 0, seed: 0, checkpointInterval: 0, roomID: "r", players: ["a"])
+
+    /// Writes a finished ten-tick replay of one slot to `path`.
+    static func writeFinishedReplay(to path: String) throws {
+        let writer = try ReplayFileWriter(path: path, header: oneSlotHeader, flushInterval: 3)
+        for tick in 0..<10 { try writer.append(ConfirmedFrame(tick: Tick(UInt32(tick)), inputs: [(.onTime, [UInt8(tick)])])) }
+        try writer.finish(finalHash: 7)
+    }
+
     @Test func aFinishedFileReadsStrictly() throws {
         let path = Self.temporaryPath("finished")
         defer { unlink(path) }
-        let header = ReplayHeader(simulationID: "x", simulationVersion: 1, tickRate: 30, inputDelay: 0, seed: 0, checkpointInterval: 0, roomID: "r", players: ["a"])
-        let writer = try ReplayFileWriter(path: path, header: header, flushInterval: 3)
-        for tick in 0..<10 { try writer.append(ConfirmedFrame(tick: Tick(UInt32(tick)), inputs: [(.onTime, [UInt8(tick)])])) }
-        try writer.finish(finalHash: 7)
+        let header = Self.oneSlotHeader
+        try Self.writeFinishedReplay(to: path)
         let replay = try ReplayReader.read(try readReplayFile(path))
         #expect(replay.frameCount == 10 && replay.footer?.finalHash == 7)
         #expect(throws: ReplayError.self) { try ReplayFileWriter(path: "/nonexistent-dir/x.lsr", header: header) }
+    }
+
+    /// A replay is never overwritten: creating one where a file exists throws `.fileExists` and
+    /// leaves the file byte for byte as it was.
+    @Test func creatingAReplayOverAnExistingFileIsRefusedAndTheFileIsUntouched() throws {
+        let path = Self.temporaryPath("existing")
+        defer { unlink(path) }
+        let header = Self.oneSlotHeader
+        try Self.writeFinishedReplay(to: path)
+        let before = try readReplayFile(path)
+        #expect(throws: ReplayError(offset: 0, problem: .fileExists(path))) {
+            try ReplayFileWriter(path: path, header: header, flushInterval: 3)
+        }
+        #expect(try readReplayFile(path) == before)
+        #expect(try ReplayCompleteness.endsWithFooter(path))
+    }
+
+    /// A file without its footer (a crash, a failed write) is told apart from a complete one by
+    /// its last bytes alone.
+    @Test func aFileWithoutItsFooterIsToldApartFromACompleteOne() throws {
+        let path = Self.temporaryPath("unfinished")
+        defer { unlink(path) }
+        var writer: ReplayFileWriter? = try ReplayFileWriter(path: path, header: Self.oneSlotHeader, flushInterval: 1)
+        for tick in 0..<40 { try writer?.append(ConfirmedFrame(tick: Tick(UInt32(tick)), inputs: [(.onTime, [UInt8(tick)])])) }
+        writer = nil
+        #expect(try !ReplayCompleteness.endsWithFooter(path))
+        #expect(throws: ReplayError.self) { try ReplayCompleteness.endsWithFooter(path + ".missing") }
     }
 }

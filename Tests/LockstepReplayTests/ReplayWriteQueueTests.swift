@@ -1,5 +1,6 @@
 import LockstepCore
 import LockstepSimulation
+import Synchronization
 import Testing
 @testable import LockstepReplay
 
@@ -48,15 +49,30 @@ import Glibc
         #expect(replay.frameCount == 196)  // 28 flushes of 7 ticks; the last 4 ticks were never flushed
     }
 
-    @Test func aWriteErrorIsThrownByTheNextCall() throws {
+    /// A write that fails on the queue's thread is reported once to the failure handler and
+    /// thrown by the writer's next call; `finish` then never reports the file written.
+    @Test func aWriteErrorIsReportedOnceAndThrownByTheNextCall() throws {
+        let path = "/tmp/lockstep-test-\(getpid())-queued-failing.lsr"
+        defer { unlink(path) }
         let header = ReplayHeader(simulationID: "x", simulationVersion: 1, tickRate: 30, inputDelay: 0, seed: 0, checkpointInterval: 0, roomID: "r", players: ["a"])
         let queue = ReplayWriteQueue()
-        let writer = try ReplayFileWriter(path: "/dev/full", header: header, flushInterval: 1, writeQueue: queue)
+        let reported = Mutex<[ReplayError]>([])
+        let written = Atomic<Bool>(false)
+        let writer = try ReplayFileWriter(
+            path: path, header: header, flushInterval: 1, writeQueue: queue,
+            onWriteFailure: { error in reported.withLock { $0.append(error) } })
+        // The disk fills up under the open file: every later write fails with ENOSPC.
+        let full = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        #expect(full >= 0 && dup2(full, writer.descriptor) == writer.descriptor)
+        close(full)
+        try writer.append(ConfirmedFrame(tick: Tick(0), inputs: [(.onTime, [1])]))
+        try writer.flush()
         queue.waitUntilWritten()
         #expect(throws: ReplayError.self) { try writer.waitUntilWritten() }
-        // The first append only buffers; the second flushes, and that call reports the failure.
-        #expect(throws: ReplayError.self) {
-            for tick in 0..<2 { try writer.append(ConfirmedFrame(tick: Tick(UInt32(tick)), inputs: [(.onTime, [1])])) }
-        }
+        #expect(throws: ReplayError.self) { try writer.finish(finalHash: 0) { written.store(true, ordering: .relaxed) } }
+        queue.waitUntilWritten()
+        #expect(reported.withLock { $0.count } == 1)
+        #expect(reported.withLock { $0.first?.description.contains("No space left") } == true)
+        #expect(!written.load(ordering: .relaxed) && writer.hasFailed)
     }
 }

@@ -1,0 +1,34 @@
+import LockstepEventLoop
+import LockstepServer
+
+/// The file descriptors a battle server's limits can use at once, against the process's limit.
+/// Every waiting or running room holds its replay file open, and every connection a socket: a
+/// configuration that cannot fit would refuse connections (or rooms) at random under load.
+public struct DescriptorBudget: Equatable, Sendable {
+    /// Descriptors for everything else: standard streams, the listening socket, each loop's
+    /// epoll, eventfd and timerfd, the replay directory probe, files opened by catch-up.
+    public static let fixedReserve: UInt64 = 64
+    /// Per event loop (epoll, eventfd, timerfd, with room to spare).
+    public static let perLoop: UInt64 = 4
+
+    /// Descriptors the configuration can need at once.
+    public let needed: UInt64
+
+    /// The budget of `configuration` served as `network` says.
+    public init(configuration: BattleConfiguration, network: ServerConfiguration) {
+        let loops = UInt64(network.loopCount ?? EventLoopGroup.coreCount)
+        needed = UInt64(configuration.maxRooms) + UInt64(network.maxConnections) + Self.fixedReserve + Self.perLoop * loops
+    }
+
+    /// Checks the budget against `limit` (the soft limit, after raising it to the hard one).
+    ///
+    /// - Throws: `ServerStartError.configuration` saying what is needed, what is allowed and
+    ///   what to change.
+    public func check(against limit: OpenFileLimit) throws(ServerStartError) {
+        guard needed > limit.soft else { return }
+        throw .configuration(
+            "--max-rooms and --max-connections need up to \(needed) file descriptors (one per room's replay file, "
+                + "one per connection, plus the server's own), but the limit is \(limit.soft) "
+                + "(hard limit \(limit.hard)): lower them or raise the hard limit (ulimit -Hn, LimitNOFILE=)")
+    }
+}
