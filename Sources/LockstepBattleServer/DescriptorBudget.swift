@@ -31,4 +31,30 @@ public struct DescriptorBudget: Equatable, Sendable {
                 + "one per connection, plus the server's own), but the limit is \(limit.soft) "
                 + "(hard limit \(limit.hard)): lower them or raise the hard limit (ulimit -Hn, LimitNOFILE=)")
     }
+
+    /// The limits `fit` chose.
+    public struct Fitted: Equatable, Sendable {
+        public var maxRooms: Int
+        public var maxConnections: Int
+    }
+
+    /// Lowers `configuration.maxRooms` and `network.maxConnections` to what `limit` can hold, in
+    /// the defaults' proportion (ten connections per room), when they do not fit. For the defaults
+    /// only: a server on a machine with a low hard limit still starts, with smaller limits it logs.
+    ///
+    /// - Returns: the new limits, or `nil` when the configuration already fits.
+    public static func fit(
+        configuration: inout BattleConfiguration, network: inout ServerConfiguration, to limit: OpenFileLimit
+    ) -> Fitted? {
+        let budget = DescriptorBudget(configuration: configuration, network: network)
+        guard budget.needed > limit.soft else { return nil }
+        let loops = UInt64(network.loopCount ?? EventLoopGroup.coreCount)
+        let reserve = fixedReserve + perLoop * loops
+        let available = limit.soft > reserve + 11 ? limit.soft - reserve : 11
+        let rooms = max(1, Int(available / 11))
+        let connections = max(1, Int(available) - rooms)
+        configuration.maxRooms = min(configuration.maxRooms, rooms)
+        network.maxConnections = min(network.maxConnections, connections)
+        return Fitted(maxRooms: configuration.maxRooms, maxConnections: network.maxConnections)
+    }
 }

@@ -49,8 +49,16 @@ public enum ServeCommand: Command {
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         var arguments = arguments
         if let path = arguments.value("--config") { try arguments.addConfigFile(try ConfigFile.load(path)) }
-        let network = try networkConfiguration(from: arguments)
-        let battle = try battleConfiguration(from: arguments)
+        var network = try networkConfiguration(from: arguments)
+        var battle = try battleConfiguration(from: arguments)
+        // Raise the descriptor limit first; on the defaults, fit the room and connection limits
+        // to it (a machine whose hard limit is low still starts); limits the operator set that
+        // cannot fit are refused below.
+        let limit = OpenFileLimit.raiseToHardLimit()
+        var fitted: DescriptorBudget.Fitted?
+        if arguments.value("--max-rooms") == nil, arguments.value("--max-connections") == nil {
+            fitted = DescriptorBudget.fit(configuration: &battle, network: &network, to: limit)
+        }
         let levelName = arguments.value("--log-level") ?? "info"
         guard let level = LogLevel(name: levelName) else {
             throw UsageError("option '--log-level' takes trace, debug, info, warning or error, not '\(levelName)'")
@@ -64,6 +72,11 @@ public enum ServeCommand: Command {
             throw UsageError(error.description)
         }
         if arguments.flagOrSetting("--echo") { server.addEchoEndpoint() }
+        if let fitted {
+            logger.warning("limits_fitted_to_descriptors", [
+                "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,
+            ])
+        }
         // Block the signals before the loop threads start, so only this thread receives them.
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -73,7 +86,6 @@ public enum ServeCommand: Command {
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
-            let limit = OpenFileLimit.raiseToHardLimit()
             try DescriptorBudget(configuration: battle, network: network).check(against: limit)
             try server.start()
         } catch {

@@ -106,6 +106,24 @@ import LockstepServer
         #expect(raised.soft == raised.hard)
     }
 
+    /// On the defaults a machine with a low descriptor limit still starts: the room and
+    /// connection limits shrink to fit it (ten connections per room), and the result fits.
+    @Test(arguments: [1024, 4096, 65_536] as [UInt64])
+    func theDefaultLimitsAreFittedToALowDescriptorLimit(nofile: UInt64) throws {
+        var battle = BattleConfiguration()
+        var network = ServerConfiguration()
+        network.loopCount = 2
+        let limit = OpenFileLimit(soft: nofile, hard: nofile)
+        let fitted = DescriptorBudget.fit(configuration: &battle, network: &network, to: limit)
+        if nofile >= 11_100 {
+            #expect(fitted == nil && battle.maxRooms == 1000 && network.maxConnections == 10_000)
+        } else {
+            #expect(fitted != nil)
+            #expect(battle.maxRooms * 10 <= network.maxConnections && battle.maxRooms > 0)
+        }
+        try DescriptorBudget(configuration: battle, network: network).check(against: limit)
+    }
+
     @Test func helpListsEveryOption() {
         let output = CapturedOutput()
         #expect(CommandLineTool.main(["serve", "--help"], output: output) == 0)
