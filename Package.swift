@@ -1,6 +1,21 @@
 // swift-tools-version:6.0
 // Lockstep: a frame-synchronized (lockstep) realtime battle server.
 // This package declares no dependencies: only the Swift toolchain is used.
+//
+// The module graph points one way: pure -> codecs -> I/O -> server / client -> tools.
+//
+//   pure      LockstepCore, LockstepCrypto, LockstepSimulation (the reference game: Core only)
+//   codecs    LockstepProtocol, LockstepReplay (Core); LockstepHTTP (Crypto); LockstepWebSocket (Crypto, HTTP)
+//   room      LockstepRoom (Core, Protocol, Replay): a room as a state machine, no I/O, no game named
+//   I/O       CLockstepSystem, LockstepEventLoop (the only module that touches sockets)
+//   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
+//   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
+//   client    LockstepClient (Core, Protocol, WebSocket, WebSocketClient, EventLoop): never a server module
+//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
+//   tests     LockstepTesting and CAllocationCounter: linked by test targets only
+//
+// No arrow from the room, replay or server modules to LockstepSimulation: games come in through a
+// SimulationRegistry. No arrow from a client module to a server module, or from a tool to LockstepTesting.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +31,7 @@ let package = Package(
         .library(name: "LockstepWebSocket", targets: ["LockstepWebSocket"]),
         .library(name: "LockstepEventLoop", targets: ["LockstepEventLoop"]),
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
+        .library(name: "LockstepWebSocketClient", targets: ["LockstepWebSocketClient"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
         .library(name: "LockstepClient", targets: ["LockstepClient"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
@@ -37,7 +53,9 @@ let package = Package(
         // SHA-1, SHA-256, HMAC, base64: pure and checked against the published vectors.
         .target(name: "LockstepCrypto"),
         // Seeded arena bot matches recorded as replays (`lockstep replay record`, the golden replays).
-        .target(name: "LockstepBots", dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay"]),
+        .target(
+            name: "LockstepBots",
+            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepClient", "LockstepEventLoop", "LockstepProtocol"]),
         // HTTP/1.1 request parsing and responses (pure).
         .target(name: "LockstepHTTP", dependencies: ["LockstepCrypto"]),
         // RFC 6455 WebSocket codec and handshake (pure).
@@ -46,10 +64,12 @@ let package = Package(
         .target(name: "CLockstepSystem"),
         // Event loops: the only module that touches sockets.
         .target(name: "LockstepEventLoop", dependencies: ["CLockstepSystem"]),
+        // The client side of a WebSocket over an event loop (game clients, bots, the bench).
+        .target(name: "LockstepWebSocketClient", dependencies: ["LockstepEventLoop", "LockstepHTTP", "LockstepWebSocket"]),
         // The server: HTTP/WebSocket endpoints over the event loops.
         .target(
             name: "LockstepServer",
-            dependencies: ["LockstepCore", "LockstepHTTP", "LockstepWebSocket", "LockstepEventLoop", "LockstepReplay"]
+            dependencies: ["LockstepCore", "LockstepHTTP", "LockstepWebSocket", "LockstepEventLoop"]
         ),
         // The battle server: rooms on the event loops, the play endpoint, join tokens, the admin API.
         .target(
@@ -58,27 +78,27 @@ let package = Package(
         // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
         .target(
             name: "LockstepClient",
-            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepServer", "LockstepEventLoop", "LockstepSimulation"]),
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepWebSocketClient", "LockstepWebSocket", "LockstepEventLoop"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
             name: "LockstepBench",
             dependencies: [
-                "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepServer",
-                "LockstepWebSocket", "LockstepTesting", "CLockstepSystem",
+                "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient",
+                "LockstepWebSocket", "LockstepClient", "CLockstepSystem",
             ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepTesting", "LockstepBots",
+                "LockstepClient", "LockstepBench", "LockstepBots",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
@@ -97,22 +117,32 @@ let package = Package(
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),
         .testTarget(name: "LockstepEventLoopTests", dependencies: ["LockstepEventLoop", "CAllocationCounter"]),
         .testTarget(
-            name: "LockstepServerTests", dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepCore"]),
+            name: "LockstepServerTests",
+            dependencies: ["LockstepServer", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepEventLoop", "LockstepCore"]),
         .testTarget(
             name: "LockstepBattleServerTests",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
-                "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore",
+                "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore", "LockstepBench",
+                "LockstepClient", "LockstepWebSocketClient",
             ]),
         .testTarget(
             name: "LockstepClientTests",
-            dependencies: ["LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol"]),
+            dependencies: [
+                "LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol", "LockstepBots",
+                "LockstepBench",
+            ]),
         .testTarget(
             name: "LockstepCLITests",
-            dependencies: ["LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench"]),
+            dependencies: [
+                "LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench", "LockstepBots",
+            ]),
         .testTarget(
             name: "LockstepBenchTests",
-            dependencies: ["LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "CAllocationCounter"]),
+            dependencies: [
+                "LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "LockstepClient", "LockstepWebSocketClient",
+                "CAllocationCounter",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 import LockstepEventLoop
 import LockstepProtocol
-import LockstepServer
 import LockstepWebSocket
+import LockstepWebSocketClient
 
 /// One benchmark connection on a client loop: sends HELLO when the handshake completes, then
 /// hands every message to its `BotSession` and sends the inputs it writes. Confined to its loop.

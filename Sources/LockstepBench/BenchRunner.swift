@@ -1,11 +1,11 @@
 import Foundation
 import LockstepEventLoop
-import LockstepServer
-import LockstepTesting
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import LockstepClient
+import LockstepWebSocketClient
 #endif
 
 /// Runs `lockstep bench`: for each room count, a server (started here or given by URL), rooms

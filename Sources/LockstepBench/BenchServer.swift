@@ -1,8 +1,8 @@
 import Foundation
-import LockstepTesting
 
 #if canImport(Glibc)
 import Glibc
+import LockstepClient
 #endif
 
 /// The server a run measures: a `lockstep serve` child process started for the run (on a free

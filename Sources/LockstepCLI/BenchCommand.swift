@@ -1,6 +1,6 @@
 import Foundation
 import LockstepBench
-import LockstepTesting
+import LockstepClient
 
 /// `lockstep bench`: the tick-latency benchmark (rooms × players over real sockets).
 public enum BenchCommand: Command {

@@ -1,4 +1,5 @@
 import LockstepServer
+import LockstepBench
 
 /// `lockstep bench-echo`: echo round trips over many WebSocket connections (a benchmark, not a test).
 public enum BenchEchoCommand: Command {

@@ -1,4 +1,4 @@
-import LockstepServer
+import LockstepBench
 
 /// `lockstep bench-timers`: lateness of many repeating loop timers (the tick clock), a benchmark.
 public enum BenchTimersCommand: Command {

@@ -1,6 +1,7 @@
 import LockstepClient
 import LockstepCore
 import LockstepReplay
+import LockstepBots
 
 /// `lockstep bots`: plays arena matches with seeded bots against a running server.
 public enum BotsCommand: Command {

@@ -1,9 +1,9 @@
 import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
-import LockstepServer
 import LockstepWebSocket
 import Synchronization
+import LockstepWebSocketClient
 
 /// What the transport hands to the client, stamped with when it may be processed.
 enum Inbound: Sendable {

@@ -16,6 +16,9 @@ import LockstepProtocol
 public final class LockstepClient<Simulation: DeterministicSimulation>: @unchecked Sendable {
     public let configuration: ClientConfiguration
     let transport: ClientTransport
+
+    /// The event loop the client's connection runs on (its state is read there).
+    public var loop: EventLoop { transport.loop }
     private let makeSimulation: @Sendable (Int, UInt64) throws -> Simulation
     /// The prediction session, once the WELCOME has arrived.
     public private(set) var session: PredictionSession<Simulation>?

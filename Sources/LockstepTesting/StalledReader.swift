@@ -1,3 +1,4 @@
+import LockstepClient
 import LockstepProtocol
 import LockstepWebSocket
 

@@ -1,4 +1,5 @@
 import LockstepBattleServer
+import LockstepClient
 import LockstepCore
 import LockstepEventLoop
 import LockstepServer

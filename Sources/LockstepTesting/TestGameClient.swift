@@ -1,3 +1,4 @@
+import LockstepClient
 import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
@@ -7,6 +8,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import LockstepWebSocketClient
 #endif
 
 /// A scripted game client over real sockets for tests: connects to `/v1/play`, records every

@@ -9,6 +9,8 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import LockstepBench
+import LockstepClient
 #endif
 
 @Suite(.serialized) struct CrashAndShutdownTests {

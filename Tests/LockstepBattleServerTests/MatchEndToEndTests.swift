@@ -5,6 +5,7 @@ import LockstepReplay
 import LockstepSimulation
 import LockstepTesting
 import Testing
+import LockstepClient
 
 /// Whole matches over real sockets on 127.0.0.1, at 120 Hz so they finish in seconds.
 @Suite(.serialized) struct MatchEndToEndTests {

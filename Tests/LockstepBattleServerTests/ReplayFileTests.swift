@@ -11,6 +11,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import LockstepBench
 #endif
 
 /// A replay on disk is never overwritten, a failure to write one is told truthfully, and matches

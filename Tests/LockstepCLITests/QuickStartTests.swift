@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import LockstepBench
 #endif
 
 /// The README's quick start, as written: start the server, run the bots, verify their replays.

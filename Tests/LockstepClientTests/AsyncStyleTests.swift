@@ -9,6 +9,7 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepBots
 
 @Suite(.serialized) struct AsyncStyleTests {
     /// A spectator follows a bot match with the async style: the events arrive in order, the stream

@@ -9,6 +9,7 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepBots
 
 @Suite(.serialized) struct BotMatchEndToEndTests {
     static func finalHashFromServerReplay(_ server: TestBattleServer, room: String) throws -> UInt64 {

@@ -9,6 +9,8 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepBench
+import LockstepBots
 
 /// A client that cannot go on says so and stops, instead of waiting silently.
 @Suite(.serialized) struct ClientFailureTests {

@@ -2,6 +2,7 @@ import LockstepCore
 import LockstepSimulation
 import Testing
 @testable import LockstepClient
+import LockstepBots
 
 @Suite struct ClockSynchronizerTests {
     @Test func theOffsetComesFromTheFastestRoundTripsAndOutliersAreRejected() throws {

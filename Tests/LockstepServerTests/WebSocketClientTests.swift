@@ -6,6 +6,7 @@ import LockstepWebSocket
 import Synchronization
 import Testing
 @testable import LockstepServer
+import LockstepWebSocketClient
 
 /// Records a client's events for tests.
 final class ClientRecorder: WebSocketClientDelegate, @unchecked Sendable {

@@ -4,6 +4,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import LockstepWebSocketClient
 #endif
 
 /// Measures echo round trips over many WebSocket connections, with the client side of the codec

@@ -6,6 +6,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import LockstepClient
 #endif
 
 /// Plays arena matches with seeded bots through a real server: `lockstep bots`, the demo, the tests.
@@ -164,7 +165,7 @@ public final class BotRunner: @unchecked Sendable {
                         inputDelay: client.inputDelay.delay, endReason: client.matchEnd, failure: client.failure)
                 }
             }
-            client.transport.loop.execute(read)
+            client.loop.execute(read)
             while true {
                 if let report = result.withLock({ $0 }) { return report }
                 usleep(500)
