@@ -34,6 +34,8 @@ let package = Package(
         .library(name: "LockstepWebSocketClient", targets: ["LockstepWebSocketClient"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
         .library(name: "LockstepClient", targets: ["LockstepClient"]),
+        .library(name: "LockstepBots", targets: ["LockstepBots"]),
+        .library(name: "LockstepCLI", targets: ["LockstepCLI"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
@@ -136,6 +138,7 @@ let package = Package(
             name: "LockstepCLITests",
             dependencies: [
                 "LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench", "LockstepBots",
+                "LockstepEventLoop", "LockstepCore", "LockstepProtocol",
             ]),
         .testTarget(
             name: "LockstepBenchTests",

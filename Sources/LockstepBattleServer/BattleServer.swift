@@ -51,6 +51,16 @@ public final class BattleServer: @unchecked Sendable {
         } catch {
             throw .configuration("\(error)")
         }
+        // Rooms created without a `simulation` are of the configured default game when it is
+        // registered, else of the first registered one (a studio's server runs its own game).
+        var configuration = configuration
+        let defaults = configuration.roomDefaults
+        if simulations.entry(id: defaults.simulationID, version: defaults.simulationVersion) == nil,
+            let first = simulations.entries.first
+        {
+            configuration.roomDefaults.simulationID = first.id
+            configuration.roomDefaults.simulationVersion = first.version
+        }
         self.configuration = configuration
         self.logger = logger
         directory = RoomDirectory(logger: logger)
