@@ -19,8 +19,11 @@ public final class TestBattleServer: @unchecked Sendable {
     /// Log lines, captured.
     public let logLines = LogCapture()
 
-    /// Starts a server; `configure` may change the battle configuration first.
-    public init(loops: Int = 2, configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }) throws {
+    /// Starts a server (with the `/echo` endpoint when `echo`); `configure` may change the
+    /// battle and network configurations first.
+    public init(
+        loops: Int = 2, echo: Bool = false, configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
+    ) throws {
         var network = ServerConfiguration()
         network.port = 0
         network.loopCount = loops
@@ -32,6 +35,7 @@ public final class TestBattleServer: @unchecked Sendable {
         configure(&battle, &network)
         let capture = logLines
         server = try BattleServer(network: network, configuration: battle, logger: Logger(level: .info) { capture.append($0) })
+        if echo { server.addEchoEndpoint() }
         try server.start()
         clientLoops = try EventLoopGroup(count: 1)
     }
