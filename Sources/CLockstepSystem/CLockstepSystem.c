@@ -85,7 +85,3 @@ int CLockstep_allowedCPUs(int *cpus, int capacity) {
 int CLockstep_setMmapThreshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
 }
-
-int CLockstep_trimHeap(void) {
-    return malloc_trim(0);
-}

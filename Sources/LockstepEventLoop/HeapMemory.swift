@@ -17,11 +17,4 @@ public enum HeapMemory {
     public static func returnLargeBlocksToSystem() -> Bool {
         CLockstep_setMmapThreshold(Int32(mmapThreshold)) == 1
     }
-
-    /// Gives free heap pages back to the system (`malloc_trim`); slow (it walks every arena
-    /// under its lock): for after a burst, never on a hot path.
-    @discardableResult
-    public static func trim() -> Bool {
-        CLockstep_trimHeap() == 1
-    }
 }

@@ -40,8 +40,6 @@ int CLockstep_allowedCPUs(int *cpus, int capacity);
 // Fixes glibc's mmap threshold at `bytes` (mallopt M_MMAP_THRESHOLD, which also stops its
 // dynamic raising): larger blocks are mapped on their own and unmapped when freed. 1 on success.
 int CLockstep_setMmapThreshold(int bytes);
-// Returns free heap memory to the system (malloc_trim(0)); 1 when some was released.
-int CLockstep_trimHeap(void);
 // Sleeps until `deadlineNanoseconds` on CLOCK_MONOTONIC (clock_nanosleep, TIMER_ABSTIME).
 int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
 #endif
