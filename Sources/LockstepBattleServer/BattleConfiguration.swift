@@ -1,5 +1,5 @@
 import LockstepCore
-import LockstepEventLoop
+import struct LockstepEventLoop.OutboundLimits
 import LockstepRoom
 
 /// The battle server's own settings, on top of the network server's. Defaults are safe for a
@@ -37,7 +37,8 @@ public struct BattleConfiguration: Sendable {
     /// The outbound queue of each play connection: not writable (and not read) over 64 KiB,
     /// about 7 s of the largest default frames (8 players × 32-byte inputs at 30 Hz, about
     /// 9 KB/s); writable again under 16 KiB; a slow reader over 1 MiB, about 2 minutes of them.
-    public var playOutboundLimits = OutboundLimits(highWatermark: 64 * 1024, lowWatermark: 16 * 1024, cap: 1024 * 1024)
+    public var playOutboundLimits = OutboundLimits(
+        highWatermark: 64 * 1024, lowWatermark: 16 * 1024, cap: 1024 * 1024)
     /// Instants per tick period that room phases are rounded to (0: every room on its own
     /// instant; `nil`, the default: one instant per `automaticSlotSpacingNanos` of the period,
     /// 66 at 30 Hz). Rooms sharing an instant fire in one event-loop wake-up; on a VM a timer
@@ -62,17 +63,19 @@ public struct BattleConfiguration: Sendable {
     public init() {}
 
     /// Checks the settings.
-    public func validate() throws(LockstepCore.ConfigurationError) {
-        guard maxRooms >= 1 else { throw LockstepCore.ConfigurationError(field: "maxRooms", message: "must be at least 1") }
-        guard messagesPerSecond >= 1, messageBurst >= 1 else { throw LockstepCore.ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
-        guard replayFlushInterval >= 1 else { throw LockstepCore.ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
-        guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw LockstepCore.ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
-        guard !replayDirectory.isEmpty else { throw LockstepCore.ConfigurationError(field: "replayDirectory", message: "must not be empty") }
-        guard preHelloByteBudget >= 256 else { throw LockstepCore.ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes") }
+    public func validate() throws(ConfigurationError) {
+        guard maxRooms >= 1 else { throw ConfigurationError(field: "maxRooms", message: "must be at least 1") }
+        guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
+        guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
+        guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
+        guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
+        guard preHelloByteBudget >= 256 else {
+            throw ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes")
+        }
         do {
             try playOutboundLimits.validate()
         } catch {
-            throw LockstepCore.ConfigurationError(field: "playOutboundLimits", message: error.message)
+            throw ConfigurationError(field: "playOutboundLimits", message: error.message)
         }
     }
 }

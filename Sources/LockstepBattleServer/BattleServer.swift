@@ -68,7 +68,8 @@ public final class BattleServer: @unchecked Sendable {
     }
 
     /// The echo endpoint's outbound limits: the server's watermarks (256 KiB, 64 KiB) and a 40 MiB cap.
-    public static let echoOutboundLimits = OutboundLimits(highWatermark: 256 * 1024, lowWatermark: 64 * 1024, cap: 40 * 1024 * 1024)
+    public static let echoOutboundLimits = OutboundLimits(
+        highWatermark: 256 * 1024, lowWatermark: 64 * 1024, cap: 40 * 1024 * 1024)
 
     /// The port bound (after `start()`).
     public var port: Int { server.port }

@@ -61,7 +61,8 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
-        guard let session = Self.session(of: connection), admit(connection, session, payloadLength: payload.count) else { return }
+        guard let session = Self.session(of: connection), admit(connection, session, payloadLength: payload.count)
+        else { return }
         guard kind == .binary else {
             refuse(connection, session, ProtocolError(.malformedMessage, "game messages are binary"))
             return
@@ -98,19 +99,28 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     /// the HELLO, to its byte budget); refuses the connection and returns `false` when over.
     private func admit(_ connection: WebSocketConnection, _ session: PlaySession, payloadLength: Int) -> Bool {
         if case .refused = session.stage { return false }
-        guard session.admit(now: connection.eventLoop.now.nanoseconds, perSecond: configuration.messagesPerSecond, burst: configuration.messageBurst) else {
-            directory.metrics.rateLimited.add(1, ordering: .relaxed)
-            logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress])
-            refuse(connection, session, ProtocolError(.rateLimited, "over \(configuration.messagesPerSecond) messages per second"))
+        let now = connection.eventLoop.now.nanoseconds
+        let perSecond = configuration.messagesPerSecond
+        guard session.admit(now: now, perSecond: perSecond, burst: configuration.messageBurst) else {
+            rateLimited(connection, session, "over \(perSecond) messages per second", logReason: "message rate")
             return false
         }
         guard session.spendBeforeHello(payloadLength, budget: configuration.preHelloByteBudget) else {
-            directory.metrics.rateLimited.add(1, ordering: .relaxed)
-            logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress, "reason": "pre-HELLO budget"])
-            refuse(connection, session, ProtocolError(.rateLimited, "over \(configuration.preHelloByteBudget) bytes before HELLO"))
+            rateLimited(
+                connection, session, "over \(configuration.preHelloByteBudget) bytes before HELLO",
+                logReason: "pre-HELLO budget")
             return false
         }
         return true
+    }
+
+    /// Counts, logs and refuses a connection over its rate or its pre-HELLO budget (error 30).
+    private func rateLimited(
+        _ connection: WebSocketConnection, _ session: PlaySession, _ text: String, logReason: String
+    ) {
+        directory.metrics.rateLimited.add(1, ordering: .relaxed)
+        logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress, "reason": logReason])
+        refuse(connection, session, ProtocolError(.rateLimited, text))
     }
 
     private func seat(_ connection: WebSocketConnection, _ session: PlaySession, _ hello: Hello) {

@@ -121,7 +121,8 @@ public enum ServeCommand: Command {
         if arguments.value("--outbound-budget-mib") == "auto" || arguments.value("--outbound-budget-mib") == nil {
             configuration.outboundBudgetBytes = MemoryLimit.defaultOutboundBudget(memoryBytes: MemoryLimit.bytes())
         } else {
-            configuration.outboundBudgetBytes = try arguments.integer("--outbound-budget-mib", in: 1...16_777_216).map { $0 * 1024 * 1024 }
+            let mebibytes = try arguments.integer("--outbound-budget-mib", in: 1...16_777_216)
+            configuration.outboundBudgetBytes = mebibytes.map { $0 * 1024 * 1024 }
         }
         if arguments.flagOrSetting("--echo") {
             // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them (its

@@ -202,8 +202,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// The registered connections whose outbound queues hold bytes (for an `OutboundBudget` over its limit).
     func connectionsHoldingOutbound() -> [TCPConnection] {
         registrations.compactMap { registration in
-            guard let connection = registration?.selectable as? TCPConnection, connection.queuedBytes > 0 else { return nil }
-            return connection
+            guard let connection = registration?.selectable as? TCPConnection else { return nil }
+            return connection.queuedBytes > 0 ? connection : nil
         }
     }
 

@@ -43,7 +43,8 @@ public final class OutboundBudget: Sendable {
         for loop in loops where loop.index < heldPerLoop.count {
             loop.execute { [weak loop, self] in
                 guard let loop else { return }
-                loop.scheduleRepeatingTimer(first: loop.now + checkInterval, interval: checkInterval) { [weak loop, self] _ in
+                loop.scheduleRepeatingTimer(first: loop.now + checkInterval, interval: checkInterval) {
+                    [weak loop, self] _ in
                     if let loop { check(loop) }
                 }
             }
@@ -66,7 +67,9 @@ public final class OutboundBudget: Sendable {
         publishLargest(index, candidates.first.map { UInt64($0.queuedBytes) } ?? 0, at: now)
         // Decide only on every loop's figure from after the budget was passed.
         let since = overSince.load
-        guard largestPublishedAt.indices.allSatisfy({ $0 == index || largestPublishedAt[$0].load >= since }) else { return }
+        guard largestPublishedAt.indices.allSatisfy({ $0 == index || largestPublishedAt[$0].load >= since }) else {
+            return
+        }
         var next = 0
         while next < candidates.count, heldBytes > UInt64(limitBytes) {
             let connection = candidates[next]

@@ -219,8 +219,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     public func handleEvents(_ events: UInt32) {
         // While paused only a hang-up or an error is read for (to find the end), not data.
-        let readable = readingPaused ? EpollBits.hangup | EpollBits.error : EpollBits.read | EpollBits.hangup | EpollBits.error
-        if events & readable != 0 { readNow() }
+        let ends = EpollBits.hangup | EpollBits.error
+        if events & (readingPaused ? ends : EpollBits.read | ends) != 0 { readNow() }
         if events & EpollBits.write != 0, state != .closed { flushNow() }
     }
 
@@ -360,9 +360,12 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         SystemCall.close(fd)
         outbound.reset(releasingStorage: true)
         settleHeld()
-        readerIndex = 0
-        writerIndex = 0
-        shrinkIfLarge()
+        if inputDepth == 0 {
+            // Free a grown read buffer now (not while a delegate may still hold bytes from it).
+            readerIndex = 0
+            writerIndex = 0
+            shrinkIfLarge()
+        }
         let delegate = self.delegate
         self.delegate = nil
         delegate?.connectionDidClose(self, error: error)

@@ -36,7 +36,9 @@ public struct TCPConnectionConfiguration: Sendable {
 
     /// The watermarks and cap, as one value (what an endpoint may change after accept).
     public var outboundLimits: OutboundLimits {
-        get { OutboundLimits(highWatermark: outboundHighWatermark, lowWatermark: outboundLowWatermark, cap: outboundCap) }
+        get {
+            OutboundLimits(highWatermark: outboundHighWatermark, lowWatermark: outboundLowWatermark, cap: outboundCap)
+        }
         set {
             outboundHighWatermark = newValue.highWatermark
             outboundLowWatermark = newValue.lowWatermark

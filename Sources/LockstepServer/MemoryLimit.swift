@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The memory this process may use: its cgroup's limit (what a container runtime or systemd's

@@ -85,7 +85,8 @@ public final class Server: @unchecked Sendable {
         let group = try EventLoopGroup(count: configuration.loopCount)
         self.group = group
         let metrics = ServerMetrics(loopCount: group.loops.count)
-        let budget = configuration.outboundBudgetBytes.map { OutboundBudget(limitBytes: $0, loopCount: group.loops.count) }
+        let loopCount = group.loops.count
+        let budget = configuration.outboundBudgetBytes.map { OutboundBudget(limitBytes: $0, loopCount: loopCount) }
         budget?.start(on: group.loops)
         addBuiltInRoutes(metrics: metrics, loops: group.loops, budget: budget)
         let context = ServerContext(

@@ -46,11 +46,11 @@ extension ServerMetrics {
             labeled("lockstep_loop_iterations_total", "loop=\"\(loop.index)\"", loop.metrics.iterations.load)
         }
         if let budget {
-            family("lockstep_outbound_bytes_held", "gauge", "Bytes held in connections' outbound queues (at the last budget check).")
+            family("lockstep_outbound_bytes_held", "gauge", "Bytes in connections' outbound queues at the last check.")
             sample("lockstep_outbound_bytes_held", budget.heldBytes)
             family("lockstep_outbound_budget_bytes", "gauge", "The process-wide outbound budget.")
             sample("lockstep_outbound_budget_bytes", UInt64(budget.limitBytes))
-            family("lockstep_outbound_budget_closes_total", "counter", "Connections closed to stay under the outbound budget.")
+            family("lockstep_outbound_budget_closes_total", "counter", "Connections closed to stay under the budget.")
             sample("lockstep_outbound_budget_closes_total", budget.connectionsClosed.load)
         }
         appendTimerLateness(to: &out, loops: loops)

@@ -26,7 +26,9 @@ extension WebSocketHandler {
     /// Ignores writability changes by default.
     public func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool) {}
     /// Ignores control frames by default (pings are answered all the same).
-    public func webSocket(_ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int) {}
+    public func webSocket(
+        _ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int
+    ) {}
 }
 
 /// What an endpoint decides about an upgrade request.

@@ -22,7 +22,8 @@ public final class TestBattleServer: @unchecked Sendable {
     /// Starts a server (with the `/echo` endpoint when `echo`); `configure` may change the
     /// battle and network configurations first.
     public init(
-        loops: Int = 2, echo: Bool = false, configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
+        loops: Int = 2, echo: Bool = false,
+        configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
     ) throws {
         var network = ServerConfiguration()
         network.port = 0

@@ -1,7 +1,7 @@
 import LockstepWebSocket
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking WebSocket client for load and hostile-input tests: sends whole frames, reads the

@@ -157,7 +157,8 @@ import Testing
         let pongs = frames.filter { $0.opcode == .pong }.count
         #expect(pongs <= 4096 / 125)
         let errors = frames.filter { $0.opcode == .binary }.compactMap { frame -> UInt16? in
-            guard case .error(let code, _, _) = frame.payload.withUnsafeBytes({ try? ServerMessage.decode($0) }) else { return nil }
+            let message = frame.payload.withUnsafeBytes { try? ServerMessage.decode($0) }
+            guard case .error(let code, _, _) = message else { return nil }
             return code
         }
         #expect(errors == [ProtocolErrorCode.rateLimited.rawValue])

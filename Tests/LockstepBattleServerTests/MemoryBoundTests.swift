@@ -4,7 +4,7 @@ import LockstepTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lockstep serve --echo` as a child process (its resident memory is its own) under 200 clients
@@ -18,11 +18,15 @@ import Glibc
     static let returnedWithinBytes = 24 << 20
 
     static func startServer() throws -> ServerProcess {
-        let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
-        return try ServerProcess(executable: executable, arguments: [
-            "--echo", "--admin-key", "memory", "--token-secret", "memory-secret", "--replays", "/tmp/lockstep-memory-\(getpid())",
-            "--log-level", "error", "--loops", "2",
-        ])
+        let executable = try #require(
+            ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        return try ServerProcess(
+            executable: executable,
+            arguments: [
+                "--echo", "--admin-key", "memory", "--token-secret", "memory-secret", "--replays",
+                "/tmp/lockstep-memory-\(getpid())",
+                "--log-level", "error", "--loops", "2",
+            ])
     }
 
     /// Floods with `frame` from 200 clients and returns the outcome and the peak growth of the
@@ -63,7 +67,9 @@ import Glibc
         let probe = try WebSocketProbe(port: process.port)
         #expect(probe.roundTrip(Array("still served".utf8)) == Array("still served".utf8))
         clients.closeAll()
-        #expect(Self.memoryReturns(process, to: baseline), "still \((residentBytes(of: process.pid) - baseline) >> 20) MiB over")
+        #expect(
+            Self.memoryReturns(process, to: baseline),
+            "still \((residentBytes(of: process.pid) - baseline) >> 20) MiB over")
     }
 
     @Test func twoHundredPreHelloPingFloodsOnPlayAreCutOffWhileAMatchPlaysOn() throws {
@@ -83,7 +89,8 @@ import Glibc
         #expect(players[0].waitForFrames(10))
         let baseline = residentBytes(of: process.pid)
         let ping = NeverReadingClients.maskedFrame(.ping, payload: [UInt8](repeating: 0x70, count: 125))
-        let (outcome, growth, clients) = try Self.flood(process, path: "/v1/play", subprotocol: "lockstep.v1", frame: ping)
+        let (outcome, growth, clients) = try Self.flood(
+            process, path: "/v1/play", subprotocol: "lockstep.v1", frame: ping)
         // Pings count against the pre-HELLO budget: every flooder is closed, the server holds nothing for them.
         #expect(outcome.end == .finished && outcome.closedByServer == 200, "\(outcome)")
         #expect(growth < Self.boundBytes, "grew by \(growth >> 20) MiB")
@@ -120,7 +127,8 @@ import Glibc
         #expect(Self.sample("lockstep_outbound_budget_bytes", in: text) == UInt64(budget))
         #expect((Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0)
         #expect((Self.sample("lockstep_outbound_bytes_held", in: text) ?? .max) <= UInt64(budget))
-        #expect(server.logLines.all.contains { $0.contains("event=outbound_budget_exceeded") && $0.contains("code=1008") })
+        #expect(
+            server.logLines.all.contains { $0.contains("event=outbound_budget_exceeded") && $0.contains("code=1008") })
         // The server holds at most its budget now, and still serves a well-behaved client.
         let probe = try WebSocketProbe(port: server.port)
         #expect(probe.roundTrip([1, 2, 3]) == [1, 2, 3])

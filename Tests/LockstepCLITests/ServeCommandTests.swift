@@ -35,13 +35,12 @@ import LockstepServer
         #expect(automatic.outboundBudgetBytes == MemoryLimit.defaultOutboundBudget(memoryBytes: MemoryLimit.bytes()))
         #expect(MemoryLimit.defaultOutboundBudget(memoryBytes: 8 << 30) == 2 << 30)
         #expect(MemoryLimit.defaultOutboundBudget(memoryBytes: 128 << 20) == 64 << 20)
-        let set = try ServeCommand.networkConfiguration(from: ParsedArguments(["--outbound-budget-mib", "300"], spec: ServeCommand.spec))
+        func parse(_ arguments: [String]) throws -> ParsedArguments { try ParsedArguments(arguments, spec: ServeCommand.spec) }
+        let set = try ServeCommand.networkConfiguration(from: parse(["--outbound-budget-mib", "300"]))
         #expect(set.outboundBudgetBytes == 300 << 20)
-        #expect(throws: UsageError.self) {
-            try ServeCommand.networkConfiguration(from: ParsedArguments(["--outbound-budget-mib", "lots"], spec: ServeCommand.spec))
-        }
-        let battle = try ServeCommand.battleConfiguration(from: ParsedArguments(["--play-outbound-cap-kib", "256"], spec: ServeCommand.spec))
-        #expect(battle.playOutboundLimits == OutboundLimits(highWatermark: 64 * 1024, lowWatermark: 16 * 1024, cap: 256 * 1024))
+        #expect(throws: UsageError.self) { try ServeCommand.networkConfiguration(from: parse(["--outbound-budget-mib", "lots"])) }
+        let battle = try ServeCommand.battleConfiguration(from: parse(["--play-outbound-cap-kib", "256"]))
+        #expect(battle.playOutboundLimits == OutboundLimits(highWatermark: 65_536, lowWatermark: 16_384, cap: 262_144))
         let defaults = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
         #expect(defaults.playOutboundLimits.cap == 1 << 20)
     }

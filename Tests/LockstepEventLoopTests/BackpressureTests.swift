@@ -1,9 +1,10 @@
 import Synchronization
 import Testing
+
 @testable import LockstepEventLoop
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Echoes what it reads and records the largest outbound queue it ever saw.
@@ -16,7 +17,9 @@ private final class QueueWatchingEcho: TCPConnectionDelegate, @unchecked Sendabl
     func connection(_ connection: TCPConnection, didRead bytes: UnsafeMutableRawBufferPointer) -> Int {
         connection.write(UnsafeRawBufferPointer(bytes))
         echoed.add(bytes.count, ordering: .relaxed)
-        if connection.queuedBytes > maxQueued.load(ordering: .relaxed) { maxQueued.store(connection.queuedBytes, ordering: .relaxed) }
+        if connection.queuedBytes > maxQueued.load(ordering: .relaxed) {
+            maxQueued.store(connection.queuedBytes, ordering: .relaxed)
+        }
         return bytes.count
     }
 
@@ -58,7 +61,9 @@ private final class QueueWatchingEcho: TCPConnectionDelegate, @unchecked Sendabl
         while sent < 64 << 20, MonotonicInstant.now() < lastProgress + .milliseconds(300) {
             var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             guard poll(&entry, 1, 50) > 0 else { continue }
-            let written = chunk.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+            let written = chunk.withUnsafeBytes {
+                send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            }
             if written > 0 {
                 sent += written
                 lastProgress = MonotonicInstant.now()

@@ -1,9 +1,10 @@
 import Synchronization
 import Testing
+
 @testable import LockstepEventLoop
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Records which connections were closed for the budget, by their remote port.
@@ -23,7 +24,9 @@ private final class BudgetDelegate: TCPConnectionDelegate, @unchecked Sendable {
 
 @Suite struct OutboundBudgetTests {
     /// A connection on `loop` whose peer never reads, holding about `bytes` in its queue.
-    private static func holder(loop: EventLoop, name: String, bytes: Int) throws -> (TCPConnection, BudgetDelegate, Int32)? {
+    private static func holder(loop: EventLoop, name: String, bytes: Int) throws -> (
+        TCPConnection, BudgetDelegate, Int32
+    )? {
         let delegate = BudgetDelegate(name: name)
         let server = TestServer(loop: loop) { delegate }
         guard let fd = smallBufferedClient(port: server.port, bufferBytes: 4096) else { return nil }
@@ -51,14 +54,18 @@ private final class BudgetDelegate: TCPConnectionDelegate, @unchecked Sendable {
         let group = try EventLoopGroup(count: 2)
         defer { group.shutdown() }
         // The largest on loop 1, the others on loop 0: loop 0 must not close its own first.
-        let (small, smallDelegate, smallFD) = try #require(try Self.holder(loop: group.loops[0], name: "small", bytes: 2 << 20))
-        let (middle, middleDelegate, middleFD) = try #require(try Self.holder(loop: group.loops[0], name: "middle", bytes: 4 << 20))
-        let (large, largeDelegate, largeFD) = try #require(try Self.holder(loop: group.loops[1], name: "large", bytes: 6 << 20))
+        let (small, smallDelegate, smallFD) = try #require(
+            try Self.holder(loop: group.loops[0], name: "small", bytes: 2 << 20))
+        let (middle, middleDelegate, middleFD) = try #require(
+            try Self.holder(loop: group.loops[0], name: "middle", bytes: 4 << 20))
+        let (large, largeDelegate, largeFD) = try #require(
+            try Self.holder(loop: group.loops[1], name: "large", bytes: 6 << 20))
         defer { for fd in [smallFD, middleFD, largeFD] { SystemCall.close(fd) } }
         let held = [small, middle, large].map(Self.settledQueue)
         #expect(held[0] < held[1] && held[1] < held[2], "\(held)")
         // Closing the largest is enough to get under this budget.
-        let budget = OutboundBudget(limitBytes: held[0] + held[1] + 1024, loopCount: 2, checkInterval: .milliseconds(20))
+        let budget = OutboundBudget(
+            limitBytes: held[0] + held[1] + 1024, loopCount: 2, checkInterval: .milliseconds(20))
         budget.start(on: group.loops)
         #expect(largeDelegate.budgetClosed.wait { !$0.isEmpty })
         #expect(largeDelegate.closed.wait { !$0.isEmpty })

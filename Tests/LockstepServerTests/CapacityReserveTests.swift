@@ -1,10 +1,11 @@
 import LockstepEventLoop
+import Testing
+
+@testable import LockstepServer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Testing
-@testable import LockstepServer
 
 /// At the connection limit the server still answers health checks and scrapes, and refuses
 /// everything else with a clear 503 rather than a reset; past the reserve, it closes at accept.
@@ -29,9 +30,12 @@ import Testing
         let health = try Self.ask(server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200") && health.hasSuffix("\r\n\r\nok\n"), "\(health)")
         #expect(health.contains("Connection: close"))
-        #expect(try Self.ask(server.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").contains("lockstep_connections_open"))
-        let answer = try Self.ask(server.port, "GET /echo HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        #expect(
+            try Self.ask(server.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").contains("lockstep_connections_open"))
+        let answer = try Self.ask(
+            server.port,
+            "GET /echo HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable"), "\(answer)")
         #expect(answer.contains("Retry-After: 1") && answer.hasSuffix("server at connection capacity, retry later\n"))
         let admin = try Self.ask(server.port, "POST /v1/rooms HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")

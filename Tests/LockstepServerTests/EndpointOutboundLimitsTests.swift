@@ -1,5 +1,6 @@
 import LockstepEventLoop
 import Testing
+
 @testable import LockstepServer
 
 /// An endpoint's outbound limits replace the server's for its connections only.
@@ -13,12 +14,15 @@ import Testing
         server.addWebSocketEndpoint("/echo") { _, _ in .accept(echo) }
         server.addWebSocketEndpoint("/small") { _, _ in .accept(echo) }
         #expect(throws: ConfigurationError.self) {
-            try server.setOutboundLimits(OutboundLimits(highWatermark: 1, lowWatermark: 2, cap: 3), forEndpoint: "/small")
+            try server.setOutboundLimits(
+                OutboundLimits(highWatermark: 1, lowWatermark: 2, cap: 3), forEndpoint: "/small")
         }
         #expect(throws: ConfigurationError.self) {
-            try server.setOutboundLimits(OutboundLimits(highWatermark: 1, lowWatermark: 0, cap: 3), forEndpoint: "/none")
+            try server.setOutboundLimits(
+                OutboundLimits(highWatermark: 1, lowWatermark: 0, cap: 3), forEndpoint: "/none")
         }
-        try server.setOutboundLimits(OutboundLimits(highWatermark: 1024, lowWatermark: 256, cap: 16 * 1024), forEndpoint: "/small")
+        try server.setOutboundLimits(
+            OutboundLimits(highWatermark: 1024, lowWatermark: 256, cap: 16 * 1024), forEndpoint: "/small")
         try server.start()
         defer { server.shutdown() }
         let message = [UInt8](repeating: 5, count: 64 * 1024)
