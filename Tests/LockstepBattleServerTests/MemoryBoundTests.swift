@@ -1,5 +1,6 @@
 import LockstepCore
 import LockstepEventLoop
+import LockstepProtocol
 import LockstepTesting
 import Testing
 
@@ -132,5 +133,44 @@ import Testing
         // The server holds at most its budget now, and still serves a well-behaved client.
         let probe = try WebSocketProbe(port: server.port)
         #expect(probe.roundTrip([1, 2, 3]) == [1, 2, 3])
+    }
+
+    /// A seated player who stops reading is held to the play endpoint's outbound cap (set small
+    /// here: 16 KiB) and closed as a slow reader, while the other player keeps getting frames.
+    @Test func aSeatedPlayerWhoNeverReadsIsClosedAtThePlayEndpointsCap() throws {
+        let server = try TestBattleServer { battle, _ in
+            battle.playOutboundLimits = OutboundLimits(highWatermark: 2048, lowWatermark: 512, cap: 16 * 1024)
+            battle.messagesPerSecond = 1000  // the players send an input per tick at 240 Hz
+        }
+        defer { server.stop() }
+        let room = try server.admin.createRoom([
+            "players": 4, "tickRate": 240, "payloadLimit": 1024, "simulation": "test.opaque", "maxTicks": 100_000,
+        ])
+        var readers: [TestGameClient] = []
+        for slot in 0..<3 {
+            let reader = try server.client(room: room.roomID)
+            reader.play(as: PlayerSlot(UInt8(slot))) { _ in [UInt8](repeating: 0xAB, count: 1024) }
+            reader.hello(token: room.tokens[slot])
+            readers.append(reader)
+        }
+        let reader = readers[0]
+        let sleeper = try WebSocketProbe(port: server.port, path: "/v1/play", subprotocol: "lockstep.v1")
+        var hello = WireWriter()
+        ClientMessageEncoder.hello(Hello(token: room.tokens[3], lastTick: nil), into: &hello)
+        #expect(sleeper.send(.binary, payload: hello.bytes))
+        // Frames of about 3 KiB at 240 Hz fill its socket buffers (a few MiB), then its 16 KiB queue.
+        let deadline = MonotonicInstant.now() + .seconds(20)
+        var slowReader: String?
+        while slowReader == nil, MonotonicInstant.now() < deadline {
+            slowReader = server.logLines.all.first { $0.contains("event=slow_reader") }
+            usleep(20_000)
+        }
+        let line = try #require(slowReader)
+        let queued = line.split(separator: " ").first { $0.hasPrefix("queued=") }.flatMap { Int($0.dropFirst(7)) }
+        #expect((queued ?? .max) <= 16 * 1024, "\(line)")
+        let seen = reader.frames.count
+        #expect(
+            reader.waitForFrames(seen + 60),
+            "frames \(seen) then \(reader.frames.count), close \(String(describing: reader.closeCode)), errors \(reader.errorCodes)")
     }
 }
