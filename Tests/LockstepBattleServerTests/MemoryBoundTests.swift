@@ -171,6 +171,6 @@ import Testing
         let seen = reader.frames.count
         #expect(
             reader.waitForFrames(seen + 60),
-            "frames \(seen) then \(reader.frames.count), close \(String(describing: reader.closeCode)), errors \(reader.errorCodes)")
+            "frames \(seen) then \(reader.frames.count), errors \(reader.errorCodes)")
     }
 }
