@@ -56,6 +56,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// The bytes this connection has added to its loop's `outboundHeldBytes`.
     private var heldOnLoop = 0
     private var lingerTimer: TimerHandle?
+    /// Bytes read and dropped while lingering (see `lingerDiscardLimit`).
+    private var lingerDiscarded = 0
     private var overflowReported = false
     /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
     private var inputDepth = 0
@@ -317,7 +319,11 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         while true {
             let result = try? SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress!, readBuffer.count) }
             switch result {
-            case .processed(let count) where count > 0: continue
+            case .processed(let count) where count > 0:
+                lingerDiscarded += count
+                guard lingerDiscarded > configuration.lingerDiscardLimit else { continue }
+                closeNow(error: nil)
+                return
             case .wouldBlock: return
             default:
                 closeNow(error: nil)

@@ -20,6 +20,10 @@ public struct TCPConnectionConfiguration: Sendable {
     public var pausesReadingWhenUnwritable = false
     /// After a graceful close, how long to wait for the peer's FIN before closing anyway (2 s).
     public var lingerTimeout: Duration = .seconds(2)
+    /// After a graceful close, the most input read and discarded while waiting for the peer's
+    /// FIN (256 KiB): a peer that keeps sending is not closing, and is closed at once (a reset)
+    /// rather than read for the whole linger timeout.
+    public var lingerDiscardLimit = 256 * 1024
 
     /// The defaults above.
     public init() {}
