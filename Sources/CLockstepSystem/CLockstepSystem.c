@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -79,4 +80,8 @@ int CLockstep_allowedCPUs(int *cpus, int capacity) {
         if (CPU_ISSET(cpu, &set)) cpus[count++] = cpu;
     }
     return count;
+}
+
+int CLockstep_setMmapThreshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 }

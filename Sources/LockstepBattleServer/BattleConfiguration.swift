@@ -1,4 +1,5 @@
 import LockstepCore
+import struct LockstepEventLoop.OutboundLimits
 import LockstepRoom
 
 /// The battle server's own settings, on top of the network server's. Defaults are safe for a
@@ -31,6 +32,16 @@ public struct BattleConfiguration: Sendable {
     public var messageBurst = 240
     /// How long a connection may take to send its HELLO (10 s).
     public var helloTimeoutNanos: UInt64 = 10_000_000_000
+    /// Payload bytes a play connection may send before its HELLO, control frames included
+    /// (4 KiB: a HELLO with the largest token is about 1.1 KiB). A larger frame is refused with
+    /// close 1009 from its header; more bytes in total with error 30 and close 4030. The pongs
+    /// the server answers echo pings, so what it sends back before a HELLO is bounded too.
+    public var preHelloByteBudget = 4096
+    /// The outbound queue of each play connection: not writable (and not read) over 64 KiB,
+    /// about 7 s of the largest default frames (8 players × 32-byte inputs at 30 Hz, about
+    /// 9 KB/s); writable again under 16 KiB; a slow reader over 1 MiB, about 2 minutes of them.
+    public var playOutboundLimits = OutboundLimits(
+        highWatermark: 64 * 1024, lowWatermark: 16 * 1024, cap: 1024 * 1024)
     /// Instants per tick period that room phases are rounded to (0: every room on its own
     /// instant; `nil`, the default: one instant per `automaticSlotSpacingNanos` of the period,
     /// 66 at 30 Hz). Rooms sharing an instant fire in one event-loop wake-up; on a VM a timer
@@ -61,6 +72,14 @@ public struct BattleConfiguration: Sendable {
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
         guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
         guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
+        guard preHelloByteBudget >= 256 else {
+            throw ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes")
+        }
+        do {
+            try playOutboundLimits.validate()
+        } catch {
+            throw ConfigurationError(field: "playOutboundLimits", message: error.message)
+        }
     }
 }
 

@@ -70,15 +70,26 @@ public final class BattleServer: @unchecked Sendable {
         server.addWebSocketEndpoint(ProtocolVersion.path, subprotocols: [ProtocolVersion.subprotocol]) { request, context in
             endpoint.upgrade(request, context)
         }
+        do {
+            try server.setOutboundLimits(configuration.playOutboundLimits, forEndpoint: ProtocolVersion.path)
+        } catch {
+            throw .configuration("play outbound limits: \(error)")
+        }
         AdminAPI(battle: self).install(on: server)
         let directory = directory
         server.addMetricsProvider { BattleServer.prometheus(directory) }
     }
 
-    /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite.
+    /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite. Its outbound
+    /// cap (`echoOutboundLimits`) holds the echo of the largest message Autobahn sends (16 MiB).
     public func addEchoEndpoint() {
         server.addWebSocketEndpoint("/echo") { _, _ in .accept(EchoHandler()) }
+        try? server.setOutboundLimits(Self.echoOutboundLimits, forEndpoint: "/echo")
     }
+
+    /// The echo endpoint's outbound limits: the server's watermarks (256 KiB, 64 KiB) and a 40 MiB cap.
+    public static let echoOutboundLimits = OutboundLimits(
+        highWatermark: 256 * 1024, lowWatermark: 64 * 1024, cap: 40 * 1024 * 1024)
 
     /// The port bound (after `start()`).
     public var port: Int { server.port }

@@ -40,6 +40,8 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     func webSocketDidOpen(_ connection: WebSocketConnection) {
         let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
         connection.userData = session
+        // Until the HELLO, a frame larger than the whole pre-HELLO budget is refused (1009) from its header.
+        connection.incomingMessageLimit = configuration.preHelloByteBudget
         let deadline = connection.eventLoop.now.nanoseconds &+ configuration.helloTimeoutNanos
         // Captured strongly (not weakly: see `WebSocketConnection.startHeartbeat`); cancelled at
         // HELLO and at close.
@@ -59,14 +61,8 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
-        guard let session = Self.session(of: connection) else { return }
-        if case .refused = session.stage { return }
-        guard session.admit(now: connection.eventLoop.now.nanoseconds, perSecond: configuration.messagesPerSecond, burst: configuration.messageBurst) else {
-            directory.metrics.rateLimited.add(1, ordering: .relaxed)
-            logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress])
-            refuse(connection, session, ProtocolError(.rateLimited, "over \(configuration.messagesPerSecond) messages per second"))
-            return
-        }
+        guard let session = Self.session(of: connection), admit(connection, session, payloadLength: payload.count)
+        else { return }
         guard kind == .binary else {
             refuse(connection, session, ProtocolError(.malformedMessage, "game messages are binary"))
             return
@@ -91,6 +87,40 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         case .refused:
             break
         }
+    }
+
+    /// Pings and pongs count against the rate limit and the pre-HELLO budget like messages.
+    func webSocket(_ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int) {
+        guard let session = Self.session(of: connection) else { return }
+        _ = admit(connection, session, payloadLength: payloadLength)
+    }
+
+    /// Charges one message of `payloadLength` bytes to the connection's rate limit (and, before
+    /// the HELLO, to its byte budget); refuses the connection and returns `false` when over.
+    private func admit(_ connection: WebSocketConnection, _ session: PlaySession, payloadLength: Int) -> Bool {
+        if case .refused = session.stage { return false }
+        let now = connection.eventLoop.now.nanoseconds
+        let perSecond = configuration.messagesPerSecond
+        guard session.admit(now: now, perSecond: perSecond, burst: configuration.messageBurst) else {
+            rateLimited(connection, session, "over \(perSecond) messages per second", logReason: "message rate")
+            return false
+        }
+        guard session.spendBeforeHello(payloadLength, budget: configuration.preHelloByteBudget) else {
+            rateLimited(
+                connection, session, "over \(configuration.preHelloByteBudget) bytes before HELLO",
+                logReason: "pre-HELLO budget")
+            return false
+        }
+        return true
+    }
+
+    /// Counts, logs and refuses a connection over its rate or its pre-HELLO budget (error 30).
+    private func rateLimited(
+        _ connection: WebSocketConnection, _ session: PlaySession, _ text: String, logReason: String
+    ) {
+        directory.metrics.rateLimited.add(1, ordering: .relaxed)
+        logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress, "reason": logReason])
+        refuse(connection, session, ProtocolError(.rateLimited, text))
     }
 
     private func seat(_ connection: WebSocketConnection, _ session: PlaySession, _ hello: Hello) {
@@ -125,6 +155,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
         case .spectator: role = .spectator
         }
         session.stage = .seated(entry.driver)
+        connection.incomingMessageLimit = .max  // back to the server's limits
         let reference = entry.driver
         connection.move(to: entry.loop) { moved in
             reference.driver.join(moved, role: role, lastTick: hello.lastTick)

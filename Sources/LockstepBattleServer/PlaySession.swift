@@ -17,9 +17,19 @@ final class PlaySession {
     /// The token bucket, in nano-messages: each message costs 10⁹.
     var bucket: UInt64
     var lastRefill: UInt64
+    /// Payload bytes received before the HELLO (control frames included).
+    var bytesBeforeHello = 0
 
     init(burst: Int, now: UInt64) {        bucket = UInt64(burst) * 1_000_000_000
         lastRefill = now
+    }
+
+    /// Counts `bytes` received while awaiting the HELLO; `false` once they pass `budget`.
+    /// Nothing is counted once the connection is past that stage.
+    func spendBeforeHello(_ bytes: Int, budget: Int) -> Bool {
+        guard case .awaitingHello = stage else { return true }
+        bytesBeforeHello += bytes
+        return bytesBeforeHello <= budget
     }
 
     /// Takes one message from the bucket; `false` when the connection is over its rate.

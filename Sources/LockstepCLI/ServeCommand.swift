@@ -30,7 +30,9 @@ public enum ServeCommand: Command {
             OptionSpec("--token-secret", value: "SECRET", help: "HMAC secret for join tokens (random per process if empty).", environment: "LOCKSTEP_TOKEN_SECRET"),
             OptionSpec("--token-lifetime-s", value: "S", help: "Lifetime of minted tokens.", default: "3600", environment: "LOCKSTEP_TOKEN_LIFETIME_S"),
             OptionSpec("--max-rooms", value: "N", help: "Rooms at once.", default: "1000", environment: "LOCKSTEP_MAX_ROOMS"),
-            OptionSpec("--max-connections", value: "N", help: "Connections at once.", default: "10000", environment: "LOCKSTEP_MAX_CONNECTIONS"),
+            OptionSpec("--max-connections", value: "N", help: "Connections at once (16 more may ask /healthz and /metrics; other requests get 503).", default: "10000", environment: "LOCKSTEP_MAX_CONNECTIONS"),
+            OptionSpec("--outbound-budget-mib", value: "MIB|auto", help: "Bytes all outbound queues may hold together; past it the connections holding the most are closed (auto: a quarter of the cgroup memory limit or of RAM, at least 64).", default: "auto", environment: "LOCKSTEP_OUTBOUND_BUDGET_MIB"),
+            OptionSpec("--play-outbound-cap-kib", value: "KIB", help: "Outbound queue cap of a play connection: a player this far behind is closed as a slow reader (1008).", default: "1024", environment: "LOCKSTEP_PLAY_OUTBOUND_CAP_KIB"),
             OptionSpec("--max-connections-per-address", value: "N", help: "Connections per client IP address (more are closed at accept).", default: "256", environment: "LOCKSTEP_MAX_CONNECTIONS_PER_ADDRESS"),
             OptionSpec("--messages-per-second", value: "N", help: "Sustained messages per connection (token bucket).", default: "120", environment: "LOCKSTEP_MESSAGES_PER_SECOND"),
             OptionSpec("--message-burst", value: "N", help: "Burst size of the token bucket.", default: "240", environment: "LOCKSTEP_MESSAGE_BURST"),
@@ -110,6 +112,11 @@ public enum ServeCommand: Command {
         configuration.messageBurst = try arguments.integer("--message-burst", in: 1...1_000_000) ?? configuration.messageBurst
         configuration.replayFlushInterval = try arguments.integer("--replay-flush-ticks", in: 1...100_000) ?? configuration.replayFlushInterval
         configuration.roomDefaults.tickRate = try arguments.integer("--default-tick-rate", in: 1...240) ?? configuration.roomDefaults.tickRate
+        if let capKiB = try arguments.integer("--play-outbound-cap-kib", in: 16...1_048_576) {
+            let cap = capKiB * 1024
+            let high = min(configuration.playOutboundLimits.highWatermark, cap)
+            configuration.playOutboundLimits = OutboundLimits(highWatermark: high, lowWatermark: high / 4, cap: cap)
+        }
         if arguments.value("--phase-slots") != "auto" {
             configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
         }
@@ -141,12 +148,18 @@ public enum ServeCommand: Command {
         configuration.allowedOrigins = try allowedOrigins(from: arguments)
         configuration.maxConnectionsPerAddress =
             try arguments.integer("--max-connections-per-address", in: 1...1_000_000) ?? BattleConfiguration.defaultMaxConnectionsPerAddress
-        if arguments.flagOrSetting("--echo") {            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them.
+        if arguments.value("--outbound-budget-mib") == "auto" || arguments.value("--outbound-budget-mib") == nil {
+            configuration.outboundBudgetBytes = MemoryLimit.defaultOutboundBudget(memoryBytes: MemoryLimit.bytes())
+        } else {
+            let mebibytes = try arguments.integer("--outbound-budget-mib", in: 1...16_777_216)
+            configuration.outboundBudgetBytes = mebibytes.map { $0 * 1024 * 1024 }
+        }
+        if arguments.flagOrSetting("--echo") {
+            // Autobahn's largest cases send 16 MiB messages; the echo endpoint accepts them (its
+            // outbound cap is set on the endpoint: `BattleServer.addEchoEndpoint`).
             configuration.maxFrameSize = 16 * 1024 * 1024
             configuration.maxMessageSize = 16 * 1024 * 1024
             configuration.connection.maxReadBufferSize = 16 * 1024 * 1024 + 64 * 1024
-            configuration.connection.outboundCap = 40 * 1024 * 1024
-            configuration.connection.outboundHighWatermark = 17 * 1024 * 1024
         }
         do {
             try configuration.validate()

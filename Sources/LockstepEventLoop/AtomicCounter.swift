@@ -28,6 +28,12 @@ public final class AtomicCounter: Sendable {
         if candidate > value.load(ordering: .relaxed) { value.store(candidate, ordering: .relaxed) }
     }
 
+    /// Sets the value (single-writer gauges).
+    @inline(__always)
+    public func store(_ newValue: UInt64) {
+        value.store(newValue, ordering: .relaxed)
+    }
+
     /// The current value.
     public var load: UInt64 { value.load(ordering: .relaxed) }
 }

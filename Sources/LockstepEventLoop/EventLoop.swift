@@ -50,6 +50,9 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     var flushQueue: [TCPConnection?] = []
     var thread: ThreadHandle?
     var running = true
+    /// Bytes queued in the outbound queues of this loop's connections (loop thread only; an
+    /// `OutboundBudget` publishes it).
+    var outboundHeldBytes = 0
     /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
     let iovecs: UnsafeMutablePointer<iovec>
     static let iovecCapacity = 1024
@@ -194,6 +197,14 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Queues `connection` to be flushed at the end of this loop turn (one `writev` for the turn).
     func scheduleFlush(_ connection: TCPConnection) {
         flushQueue.append(connection)
+    }
+
+    /// The registered connections whose outbound queues hold bytes (for an `OutboundBudget` over its limit).
+    func connectionsHoldingOutbound() -> [TCPConnection] {
+        registrations.compactMap { registration in
+            guard let connection = registration?.selectable as? TCPConnection else { return nil }
+            return connection.queuedBytes > 0 ? connection : nil
+        }
     }
 
     /// Forgets a scheduled flush of `connection` (it is leaving this loop). Entries become

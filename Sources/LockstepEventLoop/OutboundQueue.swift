@@ -141,12 +141,17 @@ struct OutboundQueue {
         }
     }
 
-    /// Forgets everything queued (the connection is closing).
-    mutating func reset() {
-        chunks.removeAll(keepingCapacity: chunks.capacity <= 4096)
+    /// The arena capacity kept once the queue drains: a loop turn's worth of small writes for
+    /// a busy connection, so the steady state allocates nothing, while a burst's large arena is
+    /// freed (a thousand drained connections must not each keep a megabyte).
+    static let keptArenaCapacity = 32 * 1024
+
+    /// Forgets everything queued (drained, or the connection is closing). With
+    /// `releasingStorage` (closing) the arena and chunk list are freed, not kept for reuse.
+    mutating func reset(releasingStorage: Bool = false) {
+        chunks.removeAll(keepingCapacity: !releasingStorage && chunks.capacity <= 4096)
         head = 0
-        // Keep a modest arena; let a burst's large one go.
-        arena.removeAll(keepingCapacity: arena.capacity <= 256 * 1024)
+        arena.removeAll(keepingCapacity: !releasingStorage && arena.capacity <= Self.keptArenaCapacity)
         queuedBytes = 0
     }
 }

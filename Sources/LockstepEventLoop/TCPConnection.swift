@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// A non-blocking TCP socket on one event loop: a growable read buffer, a coalescing outbound
-/// queue with watermarks and a cap, graceful close, and moving to another loop.
+/// queue with watermarks and a cap, backpressure (optional: no reads while over the high
+/// watermark), graceful close, and moving to another loop.
 ///
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
 /// it across, through the target loop's `execute`.
@@ -23,8 +24,9 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public let remoteAddress: String
     /// Receives the connection's events; released when the connection closes.
     public var delegate: TCPConnectionDelegate?
-    /// The limits this connection was created with.
-    public let configuration: TCPConnectionConfiguration
+    /// The limits this connection was created with (its outbound limits may change, see
+    /// `setOutboundLimits(_:)`).
+    public private(set) var configuration: TCPConnectionConfiguration
     /// Whether the queue is below the high watermark (or back below the low one).
     public private(set) var isWritable = true
     /// Counts bytes read, if set (a metrics shard of the connection's loop).
@@ -47,7 +49,15 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private var outbound = OutboundQueue()
     private var flushScheduled = false
     private var wantsWritable = false
+    /// Whether reads are paused by backpressure (`pausesReadingWhenUnwritable` and not writable).
+    private var readingPaused = false
+    /// The epoll interest registered now.
+    private var registeredInterest = EventInterest.read
+    /// The bytes this connection has added to its loop's `outboundHeldBytes`.
+    private var heldOnLoop = 0
     private var lingerTimer: TimerHandle?
+    /// Bytes read and dropped while lingering (see `lingerDiscardLimit`).
+    private var lingerDiscarded = 0
     private var overflowReported = false
     /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
     private var inputDepth = 0
@@ -74,6 +84,21 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Registers the socket with its loop (loop thread only).
     public func start() throws(SystemError) {
         try eventLoop.register(fd: fd, interest: .read, self)
+        registeredInterest = .read
+    }
+
+    /// Changes the watermarks and cap (an endpoint sizing the queue for what it sends), and
+    /// re-evaluates writability and backpressure against what is queued now. Loop thread only.
+    ///
+    /// - Throws: `ConfigurationError` when the limits are inconsistent (nothing changes).
+    public func setOutboundLimits(_ limits: OutboundLimits) throws(ConfigurationError) {
+        try limits.validate()
+        configuration.outboundLimits = limits
+        if isWritable, outbound.queuedBytes > limits.highWatermark {
+            setWritable(false)
+        } else if !isWritable, outbound.queuedBytes <= limits.lowWatermark {
+            setWritable(true)
+        }
     }
 
     /// Asks the kernel to stamp received data (`SO_TIMESTAMPNS`): each read then sets
@@ -120,10 +145,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     }
 
     private func queued() {
-        if isWritable, outbound.queuedBytes > configuration.outboundHighWatermark {
-            isWritable = false
-            delegate?.connection(self, writabilityChanged: false)
-        }
+        settleHeld()
+        if isWritable, outbound.queuedBytes > configuration.outboundHighWatermark { setWritable(false) }
         guard !flushScheduled, !wantsWritable else { return }
         flushScheduled = true
         eventLoop.scheduleFlush(self)
@@ -148,11 +171,9 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         do {
             let drained = try outbound.write(
                 fd: fd, iovecs: eventLoop.iovecs, capacity: EventLoop.iovecCapacity, counter: bytesWrittenCounter)
+            settleHeld()
             setWantsWritable(!drained)
-            if !isWritable, outbound.queuedBytes <= configuration.outboundLowWatermark {
-                isWritable = true
-                delegate?.connection(self, writabilityChanged: true)
-            }
+            if !isWritable, outbound.queuedBytes <= configuration.outboundLowWatermark { setWritable(true) }
             if drained, state == .lingering { finishLinger() }
         } catch {
             closeNow(error: error)
@@ -162,13 +183,46 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private func setWantsWritable(_ wants: Bool) {
         guard wants != wantsWritable, state != .closed else { return }
         wantsWritable = wants
-        try? eventLoop.reregister(fd: fd, interest: wants ? [.read, .write] : .read)
+        updateInterest()
+    }
+
+    /// Records a writability change, tells the delegate, and pauses or resumes reading.
+    private func setWritable(_ writable: Bool) {
+        isWritable = writable
+        if configuration.pausesReadingWhenUnwritable {
+            readingPaused = !writable
+            updateInterest()
+        }
+        delegate?.connection(self, writabilityChanged: writable)
+    }
+
+    /// Registers the interest the state calls for: reads unless paused, writes while the socket
+    /// is full. A paused connection still hears of a reset or hang-up (epoll always reports
+    /// `EPOLLERR`/`EPOLLHUP`), and its idle timers keep running, so a dead peer is still found.
+    private func updateInterest() {
+        guard state != .closed, !isMoving else { return }
+        var interest: EventInterest = readingPaused ? [] : .read
+        if wantsWritable { interest.insert(.write) }
+        guard interest != registeredInterest else { return }
+        registeredInterest = interest
+        try? eventLoop.reregister(fd: fd, interest: interest)
+    }
+
+    /// Brings the loop's count of held outbound bytes up to date with this queue (a plain
+    /// loop-local integer: the budget reads it once per check, not per write).
+    private func settleHeld() {
+        let queued = outbound.queuedBytes
+        guard queued != heldOnLoop else { return }
+        eventLoop.outboundHeldBytes += queued - heldOnLoop
+        heldOnLoop = queued
     }
 
     // MARK: Reading
 
     public func handleEvents(_ events: UInt32) {
-        if events & (EpollBits.read | EpollBits.hangup | EpollBits.error) != 0 { readNow() }
+        // While paused only a hang-up or an error is read for (to find the end), not data.
+        let ends = EpollBits.hangup | EpollBits.error
+        if events & (readingPaused ? ends : EpollBits.read | ends) != 0 { readNow() }
         if events & EpollBits.write != 0, state != .closed { flushNow() }
     }
 
@@ -244,7 +298,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     }
 
     private func shrinkIfLarge() {
-        guard readBuffer.count > 4 * configuration.initialReadBufferSize else { return }
+        guard readBuffer.count > 4 * configuration.initialReadBufferSize, readerIndex == writerIndex else { return }
         readBuffer.deallocate()
         readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
     }
@@ -265,7 +319,11 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         while true {
             let result = try? SystemCall.run("read") { Glibc.read(fd, readBuffer.baseAddress!, readBuffer.count) }
             switch result {
-            case .processed(let count) where count > 0: continue
+            case .processed(let count) where count > 0:
+                lingerDiscarded += count
+                guard lingerDiscarded > configuration.lingerDiscardLimit else { continue }
+                closeNow(error: nil)
+                return
             case .wouldBlock: return
             default:
                 closeNow(error: nil)
@@ -306,13 +364,28 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         if let lingerTimer { eventLoop.cancelTimer(lingerTimer) }
         eventLoop.deregister(fd: fd)
         SystemCall.close(fd)
-        outbound.reset()
+        outbound.reset(releasingStorage: true)
+        settleHeld()
+        if inputDepth == 0 {
+            // Free a grown read buffer now (not while a delegate may still hold bytes from it).
+            readerIndex = 0
+            writerIndex = 0
+            shrinkIfLarge()
+        }
         let delegate = self.delegate
         self.delegate = nil
         delegate?.connectionDidClose(self, error: error)
     }
 
     public func eventLoopDidStop() {
+        closeNow(error: nil)
+    }
+
+    /// Closes the connection because the process holds more outbound bytes than its budget and
+    /// this one holds the most: the delegate decides how (and logs); it is closed regardless.
+    func closeForOutboundBudget() {
+        guard state != .closed else { return }
+        delegate?.connectionOutboundBudgetExceeded(self)
         closeNow(error: nil)
     }
 
@@ -358,11 +431,16 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         let hadQueued = !outbound.isEmpty
         flushScheduled = false
         wantsWritable = false
+        eventLoop.outboundHeldBytes -= heldOnLoop
+        heldOnLoop = 0
         target.execute { [self] in
             eventLoop = target
             isMoving = false
+            settleHeld()
+            let interest: EventInterest = readingPaused ? [] : .read
             do throws(SystemError) {
-                try eventLoop.register(fd: fd, interest: .read, self)
+                try eventLoop.register(fd: fd, interest: interest, self)
+                registeredInterest = interest
             } catch {
                 closeNow(error: error)
                 return

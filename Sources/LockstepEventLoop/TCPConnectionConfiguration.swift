@@ -13,8 +13,17 @@ public struct TCPConnectionConfiguration: Sendable {
     public var outboundLowWatermark = 256 * 1024
     /// Queue size no write may exceed: past it the peer is a slow reader (8 MiB).
     public var outboundCap = 8 * 1024 * 1024
+    /// Whether the connection stops reading while it is not writable (above the high watermark,
+    /// until it drains below the low one): backpressure, so a peer that sends without reading
+    /// cannot make this side buffer its answers. Off by default (a client that pipelines both
+    /// ways could deadlock against a server doing the same); servers turn it on.
+    public var pausesReadingWhenUnwritable = false
     /// After a graceful close, how long to wait for the peer's FIN before closing anyway (2 s).
     public var lingerTimeout: Duration = .seconds(2)
+    /// After a graceful close, the most input read and discarded while waiting for the peer's
+    /// FIN (256 KiB): a peer that keeps sending is not closing, and is closed at once (a reset)
+    /// rather than read for the whole linger timeout.
+    public var lingerDiscardLimit = 256 * 1024
 
     /// The defaults above.
     public init() {}
@@ -26,8 +35,18 @@ public struct TCPConnectionConfiguration: Sendable {
         guard initialReadBufferSize > 0, maxReadBufferSize >= initialReadBufferSize else {
             throw ConfigurationError("the read buffer limit must be at least its initial size")
         }
-        guard outboundLowWatermark <= outboundHighWatermark, outboundHighWatermark <= outboundCap else {
-            throw ConfigurationError("outbound watermarks must satisfy low <= high <= cap")
+        try outboundLimits.validate()
+    }
+
+    /// The watermarks and cap, as one value (what an endpoint may change after accept).
+    public var outboundLimits: OutboundLimits {
+        get {
+            OutboundLimits(highWatermark: outboundHighWatermark, lowWatermark: outboundLowWatermark, cap: outboundCap)
+        }
+        set {
+            outboundHighWatermark = newValue.highWatermark
+            outboundLowWatermark = newValue.lowWatermark
+            outboundCap = newValue.cap
         }
     }
 }

@@ -10,4 +10,13 @@ public protocol TCPConnectionDelegate: AnyObject {
     func connectionOutboundOverflow(_ connection: TCPConnection)
     /// The connection is closed and its descriptor released; `error` is set when a system call failed.
     func connectionDidClose(_ connection: TCPConnection, error: SystemError?)
+    /// The connection is about to be closed to bring the process under its outbound budget.
+    func connectionOutboundBudgetExceeded(_ connection: TCPConnection)
+}
+
+extension TCPConnectionDelegate {
+    /// The process holds more outbound bytes than its budget (`OutboundBudget`) and this
+    /// connection is among those holding the most: it is closed right after this call. A
+    /// delegate logs it and reports the end to its own handler; the default does nothing more.
+    public func connectionOutboundBudgetExceeded(_ connection: TCPConnection) {}
 }

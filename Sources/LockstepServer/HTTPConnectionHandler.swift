@@ -4,6 +4,8 @@ import LockstepWebSocket
 
 /// The HTTP phase of a connection: parses requests under the handshake deadline, answers routes
 /// and errors, and hands the socket to a `WebSocketConnection` on a valid upgrade.
+/// A connection accepted past the connection limit (in the capacity reserve) is answered only
+/// for `GET /healthz` and `GET /metrics`, and gets 503 for anything else, upgrades included.
 /// Confined to the connection's loop thread.
 final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
     private let context: ServerContext
@@ -15,11 +17,19 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     /// Numbers requests, so a responder can only answer the request it was made for.
     private var requestSerial: UInt64 = 0
     private var reading = false
+    /// Accepted past `maxConnections`, in the capacity reserve.
+    private let overCapacity: Bool
 
-    init(tcp: TCPConnection, context: ServerContext, id: UInt64) {
+    /// The paths a connection in the capacity reserve may ask for.
+    static let pathsAnsweredOverCapacity: Set<String> = ["/healthz", "/metrics"]
+    /// The longest a connection in the capacity reserve may take to send its request.
+    static let overCapacityRequestTimeout: Duration = .seconds(1)
+
+    init(tcp: TCPConnection, context: ServerContext, id: UInt64, overCapacity: Bool = false) {
         self.tcp = tcp
         self.context = context
         self.id = id
+        self.overCapacity = overCapacity
         parser = HTTPRequestParser(
             maxHeadBytes: context.configuration.maxHeadBytes, maxBodyBytes: context.configuration.maxBodyBytes)
     }
@@ -32,7 +42,9 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     private func armDeadline() {
         let loop = tcp.eventLoop
         if let deadline { loop.cancelTimer(deadline) }
-        deadline = loop.scheduleTimer(at: loop.now + context.configuration.handshakeTimeout) { [weak self] _ in
+        let timeout = context.configuration.handshakeTimeout
+        let allowed = overCapacity ? min(timeout, Self.overCapacityRequestTimeout) : timeout
+        deadline = loop.scheduleTimer(at: loop.now + allowed) { [weak self] _ in
             self?.deadlinePassed()
         }
     }
@@ -67,6 +79,11 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
 
     private func handle(_ request: HTTPRequest) {
         let path = String(request.path)
+        if overCapacity, request.method != "GET" || !Self.pathsAnsweredOverCapacity.contains(path) {
+            context.metrics.connectionsRefused.add()
+            refuse(.serviceUnavailable, reason: "over_capacity", response: Self.atCapacityResponse)
+            return
+        }
         if let endpoint = context.endpoints[path] {
             upgrade(request, endpoint: endpoint)
             return
@@ -81,7 +98,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
             awaitingResponse = true
             requestSerial += 1
             let serial = requestSerial
-            let keepAlive = request.keepAlive
+            let keepAlive = request.keepAlive && !overCapacity
             let responder = HTTPResponder(eventLoop: tcp.eventLoop) { [weak self] response in
                 guard let self, self.requestSerial == serial else { return }
                 self.deliver(response, keepAlive: keepAlive)
@@ -106,6 +123,14 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
         // An answer given later: carry on with requests that arrived meanwhile.
         if !reading { tcp.processBufferedInput() }
     }
+
+    /// The answer to a request the server has no room for: 503, `Retry-After: 1`, a short body.
+    static let atCapacityResponse: HTTPResponse = {
+        var response = HTTPResponse.text(.serviceUnavailable, "server at connection capacity, retry later\n")
+        response.headers.replaceOrAdd(name: "Retry-After", value: "1")
+        response.headers.replaceOrAdd(name: "Connection", value: "close")
+        return response
+    }()
 
     private func refuse(_ status: HTTPStatus, reason: String, response: HTTPResponse) {
         context.metrics.recordHandshakeFailure(reason)
@@ -132,6 +157,13 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
             refuse(response.status, reason: "rejected", response: response)
         case .accept(let handler):
             finishHTTP()
+            if let limits = endpoint.outboundLimits {
+                do {
+                    try tcp.setOutboundLimits(limits)
+                } catch {
+                    context.logger.error("outbound_limits_invalid", ["path": request.path, "error": error])
+                }
+            }
             accepted.response.serialized().withUnsafeBytes { tcp.write($0) }
             let webSocket = WebSocketConnection(
                 tcp: tcp, context: context, id: id, request: request, subprotocol: accepted.subprotocol, handler: handler)
@@ -153,6 +185,13 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     func connectionOutboundOverflow(_ connection: TCPConnection) {
         context.logger.warning("slow_reader", ["conn": id, "addr": tcp.remoteAddress, "queued": tcp.queuedBytes])
         tcp.close()
+    }
+
+    func connectionOutboundBudgetExceeded(_ connection: TCPConnection) {
+        context.logger.warning("outbound_budget_exceeded", [
+            "conn": id, "addr": tcp.remoteAddress, "queued": tcp.queuedBytes,
+            "budget": context.configuration.outboundBudgetBytes ?? 0,
+        ])
     }
 
     func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {

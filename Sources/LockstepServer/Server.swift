@@ -52,6 +52,17 @@ public final class Server: @unchecked Sendable {
             handshake: WebSocketServerHandshake(subprotocols: subprotocols), upgrade: upgrade)
     }
 
+    /// Sizes the outbound queue of the connections upgraded on endpoint `path` (added before,
+    /// and before `start()`): the watermarks (backpressure) and the slow-reader cap, for what
+    /// that endpoint sends. Other connections keep `configuration.connection`'s.
+    ///
+    /// - Throws: `ConfigurationError` when the limits are inconsistent or there is no such endpoint.
+    public func setOutboundLimits(_ limits: OutboundLimits, forEndpoint path: String) throws(ConfigurationError) {
+        try limits.validate()
+        guard endpoints[path] != nil else { throw ConfigurationError("no WebSocket endpoint at \(path)") }
+        endpoints[path]?.outboundLimits = limits
+    }
+
     /// Adds text to `GET /metrics` (before `start()`): `provider` returns complete Prometheus
     /// families (`# HELP`, `# TYPE` and samples) and is called on a loop thread per scrape, so it
     /// must read only thread-safe state (atomics).
@@ -65,17 +76,22 @@ public final class Server: @unchecked Sendable {
     /// The metrics (after `start()`).
     public var metrics: ServerMetrics? { context?.metrics }
 
-    /// Starts the loops and binds the listening socket.
+    /// Starts the loops and binds the listening socket. Also fixes the C allocator's mmap
+    /// threshold (`HeapMemory`), so the large buffers of a burst are returned when freed.
     ///
     /// - Throws: `SystemError` when the loops cannot start or the address cannot be bound.
     public func start() throws(SystemError) {
+        HeapMemory.returnLargeBlocksToSystem()
         let group = try EventLoopGroup(count: configuration.loopCount)
         self.group = group
         let metrics = ServerMetrics(loopCount: group.loops.count)
-        addBuiltInRoutes(metrics: metrics, loops: group.loops)
+        let loopCount = group.loops.count
+        let budget = configuration.outboundBudgetBytes.map { OutboundBudget(limitBytes: $0, loopCount: loopCount) }
+        budget?.start(on: group.loops)
+        addBuiltInRoutes(metrics: metrics, loops: group.loops, budget: budget)
         let context = ServerContext(
             configuration: configuration, logger: logger, metrics: metrics, router: router, endpoints: endpoints,
-            loopCount: group.loops.count)
+            loopCount: group.loops.count, outboundBudget: budget)
         self.context = context
         let acceptLoop = group.loops[0]
         let bound = Bound()
@@ -107,7 +123,8 @@ public final class Server: @unchecked Sendable {
             _ = Glibc.close(fd)
             return
         }
-        if context.metrics.connectionsOpen >= UInt64(configuration.maxConnections) {
+        let open = context.metrics.connectionsOpen
+        if open >= UInt64(configuration.maxConnections + configuration.capacityReserve) {
             context.metrics.connectionsRefused.add()
             context.metrics.recordHandshakeFailure("over_capacity")
             logger.warning("connection_refused", ["addr": address, "reason": "max_connections"])
@@ -121,6 +138,8 @@ public final class Server: @unchecked Sendable {
             _ = Glibc.close(fd)
             return
         }
+        // Past the limit, within the reserve: plain HTTP only (health, metrics; 503 for the rest).
+        let overCapacity = open >= UInt64(configuration.maxConnections)
         let loop = group.next()
         context.shard(loop).connectionsTotal.add()
         let setUp: @Sendable () -> Void = { [configuration] in
@@ -128,7 +147,8 @@ public final class Server: @unchecked Sendable {
             tcp.bytesReadCounter = context.shard(loop).bytesIn
             tcp.bytesWrittenCounter = context.shard(loop).bytesOut
             let registry = context.registry(loop)
-            let handler = HTTPConnectionHandler(tcp: tcp, context: context, id: registry.nextID(loopIndex: loop.index))
+            let handler = HTTPConnectionHandler(
+                tcp: tcp, context: context, id: registry.nextID(loopIndex: loop.index), overCapacity: overCapacity)
             tcp.delegate = handler
             do {
                 try tcp.start()
@@ -142,11 +162,11 @@ public final class Server: @unchecked Sendable {
         if loop.inEventLoop { setUp() } else { loop.execute(setUp) }
     }
 
-    private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop]) {
+    private func addBuiltInRoutes(metrics: ServerMetrics, loops: [EventLoop], budget: OutboundBudget?) {
         router.add("GET", "/healthz") { _, _, responder in responder.respond(.text(.ok, "ok\n")) }
         let providers = metricsProviders
         router.add("GET", "/metrics") { _, _, responder in
-            let text = providers.reduce(metrics.prometheusText(loops: loops)) { $0 + $1() }
+            let text = providers.reduce(metrics.prometheusText(loops: loops, budget: budget)) { $0 + $1() }
             var response = HTTPResponse.text(.ok, text)
             response.headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             responder.respond(response)

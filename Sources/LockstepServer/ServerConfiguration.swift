@@ -22,13 +22,35 @@ public struct ServerConfiguration: Sendable {
     public var maxHeadBytes = 8 * 1024
     /// The limit on an HTTP request body (64 KiB: admin API requests are small JSON).
     public var maxBodyBytes = 64 * 1024
-    /// The most connections open at once; more are refused at accept (10,000).
+    /// The most connections open at once (10,000). Past it, `capacityReserve` more are accepted
+    /// for plain HTTP only: `/healthz` and `/metrics` are answered (then closed), anything else
+    /// gets 503; beyond the reserve, connections are closed at accept.
     public var maxConnections = 10_000
+    /// Connections accepted past `maxConnections` to answer health checks and scrapes, and to
+    /// refuse the rest with 503 instead of a reset (16). Each gets at most 1 s for its request.
+    public var capacityReserve = 16
+    /// The most bytes all outbound queues together may hold, or `nil` for no process-wide limit
+    /// (the library default; `lockstep serve` derives one from the memory it may use). Past
+    /// it, the connections holding the most are closed first (`OutboundBudget`).
+    public var outboundBudgetBytes: Int?
     /// The most connections one IP address may hold open, or `nil` for no limit (the default:
     /// benchmarks and tests open thousands from 127.0.0.1; a public deployment should set one).
     public var maxConnectionsPerAddress: Int?
-    /// Buffers, watermarks and the slow-reader cap of each connection.
-    public var connection = TCPConnectionConfiguration()
+    /// Buffers, watermarks and the slow-reader cap of each connection, for plain HTTP and for
+    /// WebSocket endpoints that set no limits of their own. Backpressure is on (a connection over
+    /// its high watermark is not read until it drains) and the watermarks are 256 KiB and 64 KiB,
+    /// so a peer that sends without reading makes the server hold at most about 256 KiB for it.
+    public var connection = ServerConfiguration.defaultConnection
+
+    /// The connection settings above: `TCPConnectionConfiguration`'s, with backpressure and
+    /// watermarks of 256 KiB (high) and 64 KiB (low); the cap stays 8 MiB.
+    public static var defaultConnection: TCPConnectionConfiguration {
+        var connection = TCPConnectionConfiguration()
+        connection.pausesReadingWhenUnwritable = true
+        connection.outboundHighWatermark = 256 * 1024
+        connection.outboundLowWatermark = 64 * 1024
+        return connection
+    }
     /// The `Origin` values accepted on WebSocket upgrades, or `nil` for any.
     public var allowedOrigins: [String]?
     /// How long a graceful shutdown waits for connections to finish their close handshake (5 s).
@@ -57,6 +79,10 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("the read buffer limit must hold the largest HTTP request")
         }
         guard maxConnections > 0 else { throw ConfigurationError("max connections must be positive") }
+        guard capacityReserve >= 0 else { throw ConfigurationError("the capacity reserve must not be negative") }
+        if let outboundBudgetBytes, outboundBudgetBytes <= 0 {
+            throw ConfigurationError("the outbound budget must be positive")
+        }
         if let maxConnectionsPerAddress, maxConnectionsPerAddress <= 0 {
             throw ConfigurationError("max connections per address must be positive")
         }

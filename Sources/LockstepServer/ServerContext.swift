@@ -9,6 +9,8 @@ final class ServerContext: @unchecked Sendable {
     struct Endpoint {
         var handshake: WebSocketServerHandshake
         var upgrade: WebSocketUpgradeHandler
+        /// The outbound limits of the endpoint's connections (`nil`: the server's).
+        var outboundLimits: OutboundLimits?
     }
 
     let configuration: ServerConfiguration
@@ -18,11 +20,15 @@ final class ServerContext: @unchecked Sendable {
     let endpoints: [String: Endpoint]
     let registries: [LoopRegistry]
     let addressLimiter: AddressLimiter?
+    /// The process-wide outbound budget, if one is configured.
+    let outboundBudget: OutboundBudget?
 
     init(
         configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics,
-        router: HTTPRouter<HTTPRouteHandler>, endpoints: [String: Endpoint], loopCount: Int
+        router: HTTPRouter<HTTPRouteHandler>, endpoints: [String: Endpoint], loopCount: Int,
+        outboundBudget: OutboundBudget?
     ) {
+        self.outboundBudget = outboundBudget
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics

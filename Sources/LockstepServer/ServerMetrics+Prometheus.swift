@@ -1,8 +1,9 @@
 import LockstepEventLoop
 
 extension ServerMetrics {
-    /// The metrics in the Prometheus text exposition format (version 0.0.4), with the loops' counters.
-    public func prometheusText(loops: [EventLoop]) -> String {
+    /// The metrics in the Prometheus text exposition format (version 0.0.4), with the loops'
+    /// counters and, when there is one, the outbound budget's.
+    public func prometheusText(loops: [EventLoop], budget: OutboundBudget? = nil) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += Self.header(name, type, help)
@@ -43,6 +44,14 @@ extension ServerMetrics {
         family("lockstep_loop_iterations_total", "counter", "Event loop iterations (epoll_wait returns).")
         for loop in loops {
             labeled("lockstep_loop_iterations_total", "loop=\"\(loop.index)\"", loop.metrics.iterations.load)
+        }
+        if let budget {
+            family("lockstep_outbound_bytes_held", "gauge", "Bytes in connections' outbound queues at the last check.")
+            sample("lockstep_outbound_bytes_held", budget.heldBytes)
+            family("lockstep_outbound_budget_bytes", "gauge", "The process-wide outbound budget.")
+            sample("lockstep_outbound_budget_bytes", UInt64(budget.limitBytes))
+            family("lockstep_outbound_budget_closes_total", "counter", "Connections closed to stay under the budget.")
+            sample("lockstep_outbound_budget_closes_total", budget.connectionsClosed.load)
         }
         appendTimerLateness(to: &out, loops: loops)
         return out

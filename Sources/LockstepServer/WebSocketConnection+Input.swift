@@ -24,8 +24,10 @@ extension WebSocketConnection {
 
     private func act(on action: WebSocketSession.Action, payload: UnsafeRawBufferPointer) {
         switch action {
-        case .none, .pongReceived:
+        case .none:
             return
+        case .pongReceived:
+            handler?.webSocket(self, didReceiveControl: .pong, payloadLength: payload.count)
         case .message(let kind, .frame):
             context.shard(eventLoop).messagesIn.add()
             handler?.webSocket(self, didReceive: kind, payload: payload)
@@ -36,7 +38,9 @@ extension WebSocketConnection {
             message.withUnsafeBytes { handler?.webSocket(self, didReceive: kind, payload: $0) }
             reader.session.returnBuffer(message)
         case .sendPong:
-            sendFrame(opcode: .pong, payload: payload)
+            // The handler may count the ping (a rate limit) and close: then no pong.
+            handler?.webSocket(self, didReceiveControl: .ping, payloadLength: payload.count)
+            if isOpen { sendFrame(opcode: .pong, payload: payload) }
         case .replyToClose(let code, let reply):
             sendClose(reply)
             finish(code: code, reason: "closed by peer")
@@ -69,6 +73,16 @@ extension WebSocketConnection {
         ])
         finish(code: .policyViolation, reason: "slow reader")
         tcp.close()
+    }
+
+    /// The process is over its outbound budget and this connection holds the most: it is closed
+    /// (like a slow reader, code 1008, no frame can reach it); logged as `outbound_budget_exceeded`.
+    public func connectionOutboundBudgetExceeded(_ connection: TCPConnection) {
+        context.logger.warning("outbound_budget_exceeded", [
+            "conn": id, "addr": remoteAddress, "queued": tcp.queuedBytes,
+            "budget": context.configuration.outboundBudgetBytes ?? 0, "code": WebSocketCloseCode.policyViolation,
+        ])
+        finish(code: .policyViolation, reason: "outbound budget exceeded")
     }
 
     public func connectionDidClose(_ connection: TCPConnection, error: SystemError?) {

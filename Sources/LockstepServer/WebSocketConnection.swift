@@ -54,6 +54,19 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// Bytes queued and not yet written.
     public var queuedBytes: Int { tcp.queuedBytes }
 
+    /// The largest frame and message accepted from the peer from now on: a handler lowers it
+    /// for a peer that has not authenticated yet (a larger frame is refused with 1009 from its
+    /// header, before its payload is buffered) and raises it back later. At most, and by
+    /// default, the server's `maxFrameSize` and `maxMessageSize`.
+    public var incomingMessageLimit: Int {
+        get { min(reader.decoder.maxFrameSize, reader.session.maxMessageSize) }
+        set {
+            let limit = max(0, newValue)
+            reader.decoder.maxFrameSize = min(limit, context.configuration.maxFrameSize)
+            reader.session.maxMessageSize = min(limit, context.configuration.maxMessageSize)
+        }
+    }
+
     func open() {
         context.shard(eventLoop).webSocketsOpened.add()
         context.logger.debug("websocket_open", ["conn": id, "addr": remoteAddress, "path": request.path])

@@ -18,11 +18,19 @@ public protocol WebSocketHandler: AnyObject {
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String)
     /// The connection's outbound queue crossed a watermark (`false`: stop sending bulk data).
     func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool)
+    /// A ping or pong arrived (`opcode` says which), before the connection answers a ping: a
+    /// handler that limits what a peer may send counts it here, and may close the connection
+    /// (then no pong is sent).
+    func webSocket(_ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int)
 }
 
 extension WebSocketHandler {
     /// Ignores writability changes by default.
     public func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool) {}
+    /// Ignores control frames by default (pings are answered all the same).
+    public func webSocket(
+        _ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int
+    ) {}
 }
 
 /// What an endpoint decides about an upgrade request.

@@ -21,9 +21,10 @@ public final class TestBattleServer: @unchecked Sendable {
     /// Log lines, captured.
     public let logLines = LogCapture()
 
-    /// Starts a server; `configure` may change the battle configuration first.
+    /// Starts a server (with the `/echo` endpoint when `echo`) running `simulations`; `configure`
+    /// may change the battle and network configurations first.
     public init(
-        loops: Int = 2, simulations: SimulationRegistry = .reference,
+        loops: Int = 2, echo: Bool = false, simulations: SimulationRegistry = .reference,
         configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
     ) throws {
         var network = ServerConfiguration()
@@ -38,6 +39,7 @@ public final class TestBattleServer: @unchecked Sendable {
         let capture = logLines
         server = try BattleServer(
             network: network, configuration: battle, logger: Logger(level: .info) { capture.append($0) }, simulations: simulations)
+        if echo { server.addEchoEndpoint() }
         try server.start()
         clientLoops = try EventLoopGroup(count: 1)
     }

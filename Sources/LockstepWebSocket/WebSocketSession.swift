@@ -45,8 +45,9 @@ public struct WebSocketSession: Sendable {
 
     /// The role that decides masking.
     public let role: WebSocketRole
-    /// The largest message accepted, summed over its fragments.
-    public let maxMessageSize: Int
+    /// The largest message accepted, summed over its fragments (a server may lower it for a
+    /// connection that has not authenticated yet).
+    public var maxMessageSize: Int
     /// The current close-handshake state.
     public private(set) var state: State = .open
     /// The fragments gathered so far (valid after `.message(_, .assembled)` until the next `receive`).

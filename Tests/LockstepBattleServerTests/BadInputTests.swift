@@ -144,4 +144,37 @@ import Testing
         }
         #expect(try server.admin.request("GET", "/healthz").status == 200)
     }
+
+    /// Before its HELLO a play connection gets 4 KiB: pings count against it (and against the
+    /// message rate), so a ping flood ends with error 30 and close 4030 instead of pongs queued
+    /// for a peer that never reads them.
+    @Test func pingsBeforeHelloCountAgainstThePreHelloBudget() throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        let probe = try WebSocketProbe(port: server.port, path: "/v1/play", subprotocol: "lockstep.v1")
+        for _ in 0..<64 { probe.send(.ping, payload: [UInt8](repeating: 0x70, count: 125)) }
+        let frames = probe.readUntilClose()
+        let pongs = frames.filter { $0.opcode == .pong }.count
+        #expect(pongs <= 4096 / 125)
+        let errors = frames.filter { $0.opcode == .binary }.compactMap { frame -> UInt16? in
+            let message = frame.payload.withUnsafeBytes { try? ServerMessage.decode($0) }
+            guard case .error(let code, _, _) = message else { return nil }
+            return code
+        }
+        #expect(errors == [ProtocolErrorCode.rateLimited.rawValue])
+        let close = try #require(frames.last)
+        #expect(close.opcode == .connectionClose && Array(close.payload.prefix(2)) == [0x0F, 0xBE])  // 4030
+        #expect(server.logLines.all.contains { $0.contains("event=rate_limited") && $0.contains("pre-HELLO") })
+    }
+
+    /// A frame larger than the whole pre-HELLO budget is refused from its header (1009), before
+    /// the server buffers its payload.
+    @Test func aFrameLargerThanThePreHelloBudgetIsRefusedWith1009() throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        let probe = try WebSocketProbe(port: server.port, path: "/v1/play", subprotocol: "lockstep.v1")
+        probe.send(.binary, payload: [UInt8](repeating: 1, count: 4097))
+        let close = try #require(probe.readUntilClose().last)
+        #expect(close.opcode == .connectionClose && Array(close.payload.prefix(2)) == [0x03, 0xF1])  // 1009
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LockstepBattleServer
 import LockstepCore
+import LockstepEventLoop
 import LockstepProtocol
 import LockstepServer
 import LockstepTesting
@@ -23,9 +24,7 @@ import Testing
                 battle.messagesPerSecond = 100
                 battle.messageBurst = 100
             case .slowReader:
-                network.connection.outboundLowWatermark = 2 * 1024
-                network.connection.outboundHighWatermark = 8 * 1024
-                network.connection.outboundCap = 16 * 1024
+                battle.playOutboundLimits = OutboundLimits(highWatermark: 8 * 1024, lowWatermark: 2 * 1024, cap: 16 * 1024)
             case .idleTimeout:
                 network.pingInterval = .milliseconds(200)
                 network.idleTimeout = .milliseconds(800)

@@ -3,6 +3,8 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+import LockstepEventLoop
+import LockstepServer
 @testable import LockstepCLI
 import LockstepBattleServer
 import LockstepEventLoop
@@ -27,6 +29,23 @@ import LockstepServer
         #expect(configuration.loopCount == 3)
         #expect(configuration.handshakeTimeout == .milliseconds(250))
         #expect(configuration.maxMessageSize == 16 * 1024 * 1024)
+    }
+
+    /// The outbound budget defaults to a quarter of the memory the process may use; a number of
+    /// MiB sets it. The play endpoint's cap is a flag too; the echo endpoint keeps its own.
+    @Test func outboundBudgetIsDerivedFromMemoryAndPlayCapIsAFlag() throws {
+        let automatic = try ServeCommand.networkConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(automatic.outboundBudgetBytes == MemoryLimit.defaultOutboundBudget(memoryBytes: MemoryLimit.bytes()))
+        #expect(MemoryLimit.defaultOutboundBudget(memoryBytes: 8 << 30) == 2 << 30)
+        #expect(MemoryLimit.defaultOutboundBudget(memoryBytes: 128 << 20) == 64 << 20)
+        func parse(_ arguments: [String]) throws -> ParsedArguments { try ParsedArguments(arguments, spec: ServeCommand.spec) }
+        let set = try ServeCommand.networkConfiguration(from: parse(["--outbound-budget-mib", "300"]))
+        #expect(set.outboundBudgetBytes == 300 << 20)
+        #expect(throws: UsageError.self) { try ServeCommand.networkConfiguration(from: parse(["--outbound-budget-mib", "lots"])) }
+        let battle = try ServeCommand.battleConfiguration(from: parse(["--play-outbound-cap-kib", "256"]))
+        #expect(battle.playOutboundLimits == OutboundLimits(highWatermark: 65_536, lowWatermark: 16_384, cap: 262_144))
+        let defaults = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(defaults.playOutboundLimits.cap == 1 << 20)
     }
 
     /// Phase slots default to one per 500 µs of the period; `0` keeps every room on its own

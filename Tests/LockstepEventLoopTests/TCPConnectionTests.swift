@@ -144,6 +144,35 @@ import Testing
         #expect(client.closed.wait { !$0.isEmpty })
     }
 
+    /// A peer that keeps sending after a graceful close is not closing: past the discard limit
+    /// the connection is closed at once, not read until the (here 60 s) linger deadline.
+    @Test func aPeerThatKeepsSendingAfterACloseIsCutOffAtTheDiscardLimit() throws {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        var configuration = TCPConnectionConfiguration()
+        configuration.lingerTimeout = .seconds(60)
+        configuration.lingerDiscardLimit = 64 * 1024
+        let delegate = RecordingDelegate()
+        let server = TestServer(loop: loop, configuration: configuration) { delegate }
+        let fd = try #require(smallBufferedClient(port: server.port))
+        defer { SystemCall.close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)  // a bound on a hung test
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #expect(server.accepted.wait { $0.count == 1 })
+        let accepted = server.accepted.snapshot[0]
+        loop.execute { accepted.closeAfterFlush() }
+        let chunk = [UInt8](repeating: 1, count: 16 * 1024)
+        var sent = 0
+        while sent < 16 << 20, delegate.closed.snapshot.isEmpty {
+            let written = chunk.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }
+            sent += written
+        }
+        #expect(delegate.closed.wait { !$0.isEmpty })
+        #expect(sent < 16 << 20)
+    }
+
     /// A server-side connection (watermarks 16/64 KiB, the given cap) whose peer is a raw,
     /// connected descriptor that nobody reads until the test does.
     private func unreadConnection(loop: EventLoop, cap: Int, delegate: RecordingDelegate) throws -> (TCPConnection, Int32)? {

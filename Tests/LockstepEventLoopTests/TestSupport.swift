@@ -5,6 +5,10 @@ import Dispatch
 import Synchronization
 @testable import LockstepEventLoop
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Collects values from loop threads; `wait` blocks the test until a condition holds, for at most
 /// ten seconds (a bound on a hung test, never an assertion about speed).
 final class Collector<Value: Sendable>: Sendable {
@@ -113,4 +117,27 @@ func connectClient(loop: EventLoop, port: Int, delegate: TCPConnectionDelegate,
         try? connection.start()
         return connection
     } ?? nil
+}
+
+/// A blocking loopback socket connected to `port` with small kernel buffers (`bufferBytes`
+/// each way), so what a test leaves unread stays in the server's queues, not the kernel's.
+func smallBufferedClient(port: Int, bufferBytes: Int32 = 16 * 1024) -> Int32? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    var size = bufferBytes
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+    }
+    guard connected == 0 else {
+        SystemCall.close(fd)
+        return nil
+    }
+    return fd
 }

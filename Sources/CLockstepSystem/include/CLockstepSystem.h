@@ -37,6 +37,9 @@ int CLockstep_makeCurrentThreadRealtime(int priority);
 // Writes the CPUs the calling thread may run on (its affinity mask) into `cpus`, at most
 // `capacity` of them; returns how many, or -1 with errno.
 int CLockstep_allowedCPUs(int *cpus, int capacity);
+// Fixes glibc's mmap threshold at `bytes` (mallopt M_MMAP_THRESHOLD, which also stops its
+// dynamic raising): larger blocks are mapped on their own and unmapped when freed. 1 on success.
+int CLockstep_setMmapThreshold(int bytes);
 // Sleeps until `deadlineNanoseconds` on CLOCK_MONOTONIC (clock_nanosleep, TIMER_ABSTIME).
 int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
 #endif

@@ -1,0 +1,178 @@
+import LockstepCore
+import LockstepEventLoop
+import LockstepProtocol
+import LockstepTesting
+import Testing
+import LockstepClient
+import LockstepBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `lockstep serve --echo` as a child process (its resident memory is its own) under 200 clients
+/// that send and never read: its memory stays under the bound docs/OPERATIONS.md states, a
+/// well-behaved client is still served, and the memory is given back once they leave.
+@Suite(.serialized) struct MemoryBoundTests {
+    /// The most 200 never-reading clients may add to the server's resident memory
+    /// (docs/OPERATIONS.md, "Memory"): 128 MiB, measured at 55 to 70 MiB.
+    static let boundBytes = 128 << 20
+    /// How close to its starting memory the server must come back once they left.
+    static let returnedWithinBytes = 24 << 20
+
+    static func startServer() throws -> ServerProcess {
+        let executable = try #require(
+            ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        return try ServerProcess(
+            executable: executable,
+            arguments: [
+                "--echo", "--admin-key", "memory", "--token-secret", "memory-secret", "--replays",
+                "/tmp/lockstep-memory-\(getpid())",
+                "--log-level", "error", "--loops", "2",
+            ])
+    }
+
+    /// Floods with `frame` from 200 clients and returns the outcome and the peak growth of the
+    /// server's resident memory (the flood stops early once past the bound).
+    static func flood(_ process: ServerProcess, path: String, subprotocol: String? = nil, frame: [UInt8])
+        throws -> (outcome: NeverReadingClients.Outcome, growth: Int, clients: NeverReadingClients)
+    {
+        let baseline = residentBytes(of: process.pid)
+        let clients = try NeverReadingClients(port: process.port, path: path, subprotocol: subprotocol, count: 200)
+        var peak = residentBytes(of: process.pid)
+        let outcome = clients.flood(frame: frame, quotaPerClient: 32 << 20) {
+            peak = max(peak, residentBytes(of: process.pid))
+            return peak - baseline < boundBytes
+        }
+        peak = max(peak, residentBytes(of: process.pid))
+        return (outcome, peak - baseline, clients)
+    }
+
+    /// Waits (at most 10 s) until the server's memory is back within `returnedWithinBytes` of `baseline`.
+    static func memoryReturns(_ process: ServerProcess, to baseline: Int) -> Bool {
+        let deadline = MonotonicInstant.now() + .seconds(10)
+        while MonotonicInstant.now() < deadline {
+            if residentBytes(of: process.pid) - baseline < returnedWithinBytes { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    @Test func twoHundredNeverReadingEchoClientsCannotMakeTheServerBufferForThem() throws {
+        let process = try Self.startServer()
+        defer { process.stop() }
+        let baseline = residentBytes(of: process.pid)
+        let frame = NeverReadingClients.maskedFrame(.binary, payload: [UInt8](repeating: 7, count: 4096))
+        let (outcome, growth, clients) = try Self.flood(process, path: "/echo", frame: frame)
+        // Backpressure: the server stopped reading every one of them, and holds little for each.
+        #expect(outcome.end == .stalled, "\(outcome)")
+        #expect(growth < Self.boundBytes, "grew by \(growth >> 20) MiB")
+        let probe = try WebSocketProbe(port: process.port)
+        #expect(probe.roundTrip(Array("still served".utf8)) == Array("still served".utf8))
+        clients.closeAll()
+        #expect(
+            Self.memoryReturns(process, to: baseline),
+            "still \((residentBytes(of: process.pid) - baseline) >> 20) MiB over")
+    }
+
+    @Test func twoHundredPreHelloPingFloodsOnPlayAreCutOffWhileAMatchPlaysOn() throws {
+        let process = try Self.startServer()
+        defer { process.stop() }
+        let admin = AdminClient(port: process.port, adminKey: "memory")
+        let room = try admin.createRoom(["players": 2, "tickRate": 30, "maxTicks": 100_000])
+        let loops = try EventLoopGroup(count: 1)
+        defer { loops.shutdown() }
+        var players: [TestGameClient] = []
+        for slot in 0..<2 {
+            let player = try TestGameClient(port: process.port, room: room.roomID, loop: loops.next())
+            player.play(as: PlayerSlot(UInt8(slot))) { _ in [UInt8(slot), 0, 0, 0, 0] }
+            player.hello(token: room.tokens[slot])
+            players.append(player)
+        }
+        #expect(players[0].waitForFrames(10))
+        let baseline = residentBytes(of: process.pid)
+        let ping = NeverReadingClients.maskedFrame(.ping, payload: [UInt8](repeating: 0x70, count: 125))
+        let (outcome, growth, clients) = try Self.flood(
+            process, path: "/v1/play", subprotocol: "lockstep.v1", frame: ping)
+        // Pings count against the pre-HELLO budget: every flooder is closed, the server holds nothing for them.
+        #expect(outcome.end == .finished && outcome.closedByServer == 200, "\(outcome)")
+        #expect(growth < Self.boundBytes, "grew by \(growth >> 20) MiB")
+        let seen = players[0].frames.count
+        #expect(players[0].waitForFrames(seen + 30))
+        clients.closeAll()
+        #expect(Self.memoryReturns(process, to: baseline))
+    }
+
+    /// The value of an unlabeled sample in Prometheus text.
+    static func sample(_ name: String, in text: String) -> UInt64? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { UInt64($0.split(separator: " ")[1]) }
+    }
+
+    @Test func overTheOutboundBudgetTheLargestHoldersAreClosedWithALogLineAndAMetric() throws {
+        let budget = 1 << 20
+        let server = try TestBattleServer(echo: true) { _, network in network.outboundBudgetBytes = budget }
+        defer { server.stop() }
+        let clients = try NeverReadingClients(port: server.port, path: "/echo", count: 20)
+        let frame = NeverReadingClients.maskedFrame(.binary, payload: [UInt8](repeating: 7, count: 4096))
+        // Each client can make the server hold up to its 256 KiB watermark: 20 of them pass 1 MiB.
+        _ = clients.flood(frame: frame, quotaPerClient: 8 << 20)
+        var text = ""
+        let deadline = MonotonicInstant.now() + .seconds(10)
+        repeat {
+            text = String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self)
+            if let held = Self.sample("lockstep_outbound_bytes_held", in: text), held <= UInt64(budget),
+                (Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0
+            {
+                break
+            }
+            usleep(50_000)
+        } while MonotonicInstant.now() < deadline
+        #expect(Self.sample("lockstep_outbound_budget_bytes", in: text) == UInt64(budget))
+        #expect((Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0)
+        #expect((Self.sample("lockstep_outbound_bytes_held", in: text) ?? .max) <= UInt64(budget))
+        #expect(
+            server.logLines.all.contains { $0.contains("event=outbound_budget_exceeded") && $0.contains("code=1008") })
+        // The server holds at most its budget now, and still serves a well-behaved client.
+        let probe = try WebSocketProbe(port: server.port)
+        #expect(probe.roundTrip([1, 2, 3]) == [1, 2, 3])
+    }
+
+    /// A seated player who stops reading is held to the play endpoint's outbound cap (set small
+    /// here: 16 KiB) and closed as a slow reader, while the other player keeps getting frames.
+    @Test func aSeatedPlayerWhoNeverReadsIsClosedAtThePlayEndpointsCap() throws {
+        let server = try TestBattleServer { battle, _ in
+            battle.playOutboundLimits = OutboundLimits(highWatermark: 2048, lowWatermark: 512, cap: 16 * 1024)
+            battle.messagesPerSecond = 1000  // the players send an input per tick at 240 Hz
+        }
+        defer { server.stop() }
+        let room = try server.admin.createRoom([
+            "players": 4, "tickRate": 240, "payloadLimit": 1024, "simulation": "test.opaque", "maxTicks": 100_000,
+        ])
+        var readers: [TestGameClient] = []
+        for slot in 0..<3 {
+            let reader = try server.client(room: room.roomID)
+            reader.play(as: PlayerSlot(UInt8(slot))) { _ in [UInt8](repeating: 0xAB, count: 1024) }
+            reader.hello(token: room.tokens[slot])
+            readers.append(reader)
+        }
+        let reader = readers[0]
+        let sleeper = try WebSocketProbe(port: server.port, path: "/v1/play", subprotocol: "lockstep.v1")
+        var hello = WireWriter()
+        ClientMessageEncoder.hello(Hello(token: room.tokens[3], lastTick: nil), into: &hello)
+        #expect(sleeper.send(.binary, payload: hello.bytes))
+        // Frames of about 3 KiB at 240 Hz fill its socket buffers (a few MiB), then its 16 KiB queue.
+        let deadline = MonotonicInstant.now() + .seconds(20)
+        var slowReader: String?
+        while slowReader == nil, MonotonicInstant.now() < deadline {
+            slowReader = server.logLines.all.first { $0.contains("event=slow_reader") }
+            usleep(20_000)
+        }
+        let line = try #require(slowReader)
+        let queued = line.split(separator: " ").first { $0.hasPrefix("queued=") }.flatMap { Int($0.dropFirst(7)) }
+        #expect((queued ?? .max) <= 16 * 1024, "\(line)")
+        let seen = reader.frames.count
+        #expect(
+            reader.waitForFrames(seen + 60),
+            "frames \(seen) then \(reader.frames.count), errors \(reader.errorCodes)")
+    }
+}
