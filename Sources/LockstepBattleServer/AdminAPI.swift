@@ -110,6 +110,9 @@ struct AdminAPI: Sendable {
             "replay": entry.replayPath,
             "replayStatus": (RoomReplayState(rawValue: gauges.replayState.load(ordering: .relaxed)) ?? .writing).name,
             "createdAt": entry.createdUnix,
+            "simulation": entry.simulationID,
+            "simulationVersion": Int(entry.simulationVersion),
+            "serverSimulates": entry.isResimulated,
         ]
         if let reason = entry.endedReason { result["endReason"] = "\(reason)" }
         return result

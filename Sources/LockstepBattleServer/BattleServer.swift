@@ -147,9 +147,12 @@ public final class BattleServer: @unchecked Sendable {
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
                     replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
                     replayWrites: replayWrites, simulations: simulations)
-                let entry = RoomDirectory.Entry(
+                var entry = RoomDirectory.Entry(
                     driver: .init(driver: driver), loop: loop, gauges: gauges, replayPath: driver.replayPath,
                     createdUnix: TokenSigner.unixNow(), endedReason: nil)
+                entry.simulationID = settings.simulationID
+                entry.simulationVersion = settings.simulationVersion
+                entry.isResimulated = simulations.entry(id: settings.simulationID, version: settings.simulationVersion) != nil
                 guard directory.insert(settings.roomID, entry) else {
                     // Unreachable while the id is reserved; kept so a driver is never orphaned.
                     driver.end(.adminEnded)

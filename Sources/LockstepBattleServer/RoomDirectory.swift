@@ -13,6 +13,10 @@ final class RoomDirectory: Sendable {
         let loop: EventLoop
         let gauges: RoomGauges
         let replayPath: String
+        /// The room's game and whether this server re-simulates it.
+        var simulationID = ""
+        var simulationVersion: UInt16 = 0
+        var isResimulated = false
         let createdUnix: UInt64
         var endedReason: MatchEndReason?
         /// When the room ended (Unix seconds), for pruning.

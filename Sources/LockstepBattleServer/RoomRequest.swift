@@ -74,8 +74,18 @@ struct RoomRequest {
             }
         }
         let simulationID = try string("simulation", defaults.simulationID)
+        // A named game needs its version: leaving it out used to mean version 1 of whatever game.
+        if object["simulation"] != nil && object["simulationVersion"] == nil {
+            throw .badRequest("'simulationVersion' is required with 'simulation'")
+        }
         let simulationVersion = try int("simulationVersion", Int(defaults.simulationVersion))
         guard (0...Int(UInt16.max)).contains(simulationVersion) else { throw .badRequest("'simulationVersion' must be 0 to 65535") }
+        // A version of a game this server runs that it does not have would be silently relayed.
+        let registered = simulations.versions(of: simulationID)
+        if !registered.isEmpty && !registered.contains(UInt16(simulationVersion)) {
+            let list = registered.map { String($0) }.joined(separator: ", ")
+            throw .badRequest("this server runs \(simulationID) version \(list), not \(simulationVersion)")
+        }
         if let entry = simulations.entry(id: simulationID, version: UInt16(simulationVersion)), !entry.players.contains(players) {
             throw .badRequest("'players' must be \(entry.players.lowerBound) to \(entry.players.upperBound) for \(simulationID)")
         }

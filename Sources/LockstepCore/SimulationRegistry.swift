@@ -32,7 +32,7 @@ public struct SimulationRegistry: Sendable {
 
     /// Registers `Simulation` under its `simulationID` and `simulationVersion`, replacing an
     /// earlier registration of the same id and version.
-    public mutating func register<Simulation: DeterministicSimulation>(_ type: Simulation.Type) {
+    public mutating func register<Simulation: DeterministicSimulation & SendableMetatype>(_ type: Simulation.Type) {
         let entry = Entry(
             id: Simulation.simulationID, version: Simulation.simulationVersion, players: Simulation.playerRange,
             factory: { players, seed throws(ConfigurationError) in try Simulation(players: players, seed: seed) })

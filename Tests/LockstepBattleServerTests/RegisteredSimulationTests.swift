@@ -79,6 +79,33 @@ import Testing
         #expect(desyncs.first?.2 == honest && desyncs.first?.3 == honest ^ 0xdead)
     }
 
+    /// A room names its game exactly: a named game needs its version, a version of a game the
+    /// server runs that it does not have is refused (it used to be silently relayed), and the room
+    /// says which game it is and whether the server re-simulates it.
+    @Test func aRoomNamesItsGameExactlyAndSaysWhetherTheServerRunsIt() throws {
+        let server = try TestBattleServer(simulations: TugOfWar.registry)
+        defer { server.stop() }
+        func create(_ body: String) throws -> (Int, String) {
+            let response = try server.admin.request("POST", "/v1/rooms", body: Array(body.utf8))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+        let noVersion = try create(#"{"players": 2, "simulation": "test.tug"}"#)
+        #expect(noVersion.0 == 400 && noVersion.1.contains("'simulationVersion' is required with 'simulation'"))
+        let wrongVersion = try create(#"{"players": 2, "simulation": "lockstep.arena", "simulationVersion": 2}"#)
+        #expect(wrongVersion.0 == 400 && wrongVersion.1.contains("runs lockstep.arena version 1, not 2"))
+        let relayed = try server.admin.createRoom(["players": 2, "simulation": "studio.other", "simulationVersion": 7])
+        let runs = try server.admin.createRoom(["players": 2, "simulation": "test.tug", "simulationVersion": 3])
+        let defaulted = try server.admin.createRoom(["players": 2])
+        for (room, id, version, simulates) in [
+            (relayed.roomID, "studio.other", 7, false), (runs.roomID, "test.tug", 3, true), (defaulted.roomID, "lockstep.arena", 1, true),
+        ] {
+            let json = try #require(try server.admin.request("GET", "/v1/rooms/\(room)").json)
+            #expect(json["simulation"] as? String == id)
+            #expect(json["simulationVersion"] as? Int == version)
+            #expect(json["serverSimulates"] as? Bool == simulates)
+        }
+    }
+
     @Test func aRoomOfARegisteredGameRefusesAPlayerCountTheGameRefuses() throws {
         let server = try TestBattleServer(simulations: TugOfWar.registry)
         defer { server.stop() }
