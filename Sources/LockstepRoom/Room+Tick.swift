@@ -104,14 +104,21 @@ extension Room {
                 output.recordCheckpoint(ReplayCheckpoint(tick: verdict.tick, hash: agreed))
             }
             for (slot, actual) in verdict.diverging {
-                statistics.desyncs += 1
-                let expected = verdict.agreedHash ?? 0
-                let detail = verdict.isDecided ? "" : "no majority"
-                announce(.desync(slot: slot, tick: verdict.tick, expected: expected, actual: actual), detail: detail)
-                output.log(.warning, "desync", [
-                    ("room", settings.roomID), ("slot", "\(slot)"), ("tick", "\(verdict.tick)"),
-                    ("expected", hex64(expected)), ("actual", hex64(actual)), ("decided", "\(verdict.isDecided)"),
-                ])
+                // Each player is announced once: an undecided checkpoint (no majority, as in a
+                // two-player room of a game the server does not run) repeats at every checkpoint.
+                let bit: UInt64 = 1 << UInt64(slot.index)
+                let isFirst = announcedDesyncs & bit == 0
+                announcedDesyncs |= bit
+                if isFirst {
+                    statistics.desyncs += 1
+                    let expected = verdict.agreedHash ?? 0
+                    let detail = verdict.isDecided ? "" : "no majority"
+                    announce(.desync(slot: slot, tick: verdict.tick, expected: expected, actual: actual), detail: detail)
+                    output.log(.warning, "desync", [
+                        ("room", settings.roomID), ("slot", "\(slot)"), ("tick", "\(verdict.tick)"),
+                        ("expected", hex64(expected)), ("actual", hex64(actual)), ("decided", "\(verdict.isDecided)"),
+                    ])
+                }
                 if settings.desyncPolicy == .drop && verdict.isDecided, let connection = slots[slot.index].connection {
                     sendError(ProtocolError(.desyncDropped, "state diverged at tick \(verdict.tick)"), to: connection)
                     output.close(connection, code: ProtocolErrorCode.desyncDropped.closeCode, reason: "desync")

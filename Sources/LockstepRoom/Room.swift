@@ -33,6 +33,8 @@ public final class Room {
     var frame: ConfirmedFrame
     let createdAt: UInt64
     var noPlayersSince: UInt64?
+    /// Slots already announced as diverging (bit per slot): each is announced once.
+    var announcedDesyncs: UInt64 = 0
 
     struct SlotState {
         var connection: ConnectionID?

@@ -158,6 +158,34 @@ import Testing
         #expect(throws: ProtocolError.self) { try room.join(ConnectionID(3), as: .player(PlayerSlot(1)), lastTick: Tick(2), now: 0) }
     }
 
+    /// In a two-player room of a game the server does not run, one diverging player leaves no
+    /// majority: each player is announced once (detail "no majority"), not at every checkpoint.
+    @Test func aNoMajorityDesyncIsAnnouncedOncePerPlayer() throws {
+        let output = RecordingOutput()
+        let room = try Self.makeRoom(players: 2, output: output, maxTicks: 600, simulationID: "custom.game")
+        let a = ConnectionID(1), b = ConnectionID(2)
+        try room.join(a, as: .player(PlayerSlot(0)), lastTick: nil, now: 0)
+        try room.join(b, as: .player(PlayerSlot(1)), lastTick: nil, now: 0)
+        var bots = [ArenaBot(seed: 2, slot: 0), ArenaBot(seed: 2, slot: 1)]
+        var now: UInt64 = 0
+        for checkpoint in 0..<16 {
+            now = Self.play(room, ticks: 30, connections: [0: a, 1: b], bots: &bots)
+            let tick = Tick(UInt32(checkpoint * 30 + 29))
+            for (connection, hash) in [(a, UInt64(1000 + checkpoint)), (b, UInt64(2000 + checkpoint))] {
+                var writer = WireWriter()
+                ClientMessageEncoder.stateHash(tick: tick, hash: hash, into: &writer)
+                writer.bytes.withUnsafeBytes { raw in
+                    if let message = try? ClientMessage.decode(raw) { room.receive(message, from: connection, now: now) }
+                }
+            }
+        }
+        let desyncs = output.events.filter { $0.kind == .desync }
+        #expect(desyncs.count == 2)
+        #expect(Set(desyncs.compactMap(\.slot)) == [PlayerSlot(0), PlayerSlot(1)])
+        #expect(desyncs.allSatisfy { $0.detail.contains("no majority") })
+        #expect(room.statistics.desyncs == 2)
+    }
+
     /// A join refused for want of frames changes nothing: before, the slot stayed seated and
     /// "connected" for good (no abandon, the arbiter waiting for its hashes).
     @Test func aRefusedJoinLeavesTheRoomExactlyAsItWas() throws {
