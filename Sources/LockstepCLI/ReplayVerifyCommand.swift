@@ -63,6 +63,7 @@ public enum ReplayVerifyCommand: Command {
             ("simulation", .string("\(replay.header.simulationID)@\(replay.header.simulationVersion)")),
             ("ticks", .number(report.ticks)), ("checkpoints", .number(report.checkpointsChecked)),
             ("finalHash", .string(hex64(report.finalHash))), ("truncated", .bool(report.isTruncated)),
+            ("finalHashRecorded", .bool(report.isFinalHashRecorded)),
             ("milliseconds", .number(Int(millis.rounded()))),
         ]
         if let mismatch = report.mismatch {
@@ -74,7 +75,8 @@ public enum ReplayVerifyCommand: Command {
                 text: "\(path): MISMATCH at tick \(mismatch.tick): expected \(hex64(mismatch.expected)), actual \(hex64(mismatch.actual))",
                 json: JSON.object(fields))
         }
-        let truncatedNote = replay.recovery.map { " (truncated: recovered \(report.ticks) ticks, \($0.discardedBytes) bytes lost)" } ?? ""
+        var truncatedNote = replay.recovery.map { " (truncated: recovered \(report.ticks) ticks, \($0.discardedBytes) bytes lost)" } ?? ""
+        if replay.footer != nil && !report.isFinalHashRecorded { truncatedNote += " (the replay does not record its final hash)" }
         return Line(
             ok: true,
             text: "\(path): ok: \(report.ticks) ticks, \(report.checkpointsChecked) checkpoints, final hash \(hex64(report.finalHash)), \(timing) ms\(truncatedNote)",

@@ -19,6 +19,9 @@ public struct VerificationReport: Equatable, Sendable {
     public var mismatch: Mismatch?
     /// Whether the replay was cut short (recovered) rather than complete.
     public var isTruncated: Bool
+    /// Whether the footer recorded the final hash. A footer's final hash of 0 means the recorder
+    /// did not know it (a room of a game the server does not run): it is not compared then.
+    public var isFinalHashRecorded = true
 
     /// Whether every checkpoint matched.
     public var isOK: Bool { mismatch == nil }
@@ -96,7 +99,9 @@ public enum ReplayVerifier {
             if mismatch != nil { break }
         }
         let finalHash = simulation.hash()
-        if mismatch == nil, let footer = replay.footer {
+        var isFinalHashRecorded = false
+        if mismatch == nil, let footer = replay.footer, footer.finalHash != 0 {
+            isFinalHashRecorded = true
             checked += 1
             if footer.finalHash != finalHash {
                 mismatch = .init(tick: Tick(UInt32(max(0, replay.frameCount - 1))), expected: footer.finalHash, actual: finalHash)
@@ -104,6 +109,6 @@ public enum ReplayVerifier {
         }
         return VerificationReport(
             ticks: replay.frameCount, checkpointsChecked: checked, finalHash: finalHash, mismatch: mismatch,
-            isTruncated: replay.footer == nil)
+            isTruncated: replay.footer == nil, isFinalHashRecorded: isFinalHashRecorded)
     }
 }

@@ -51,6 +51,35 @@ import Testing
         }
     }
 
+    /// A room of a game the server does not run is relayed: its replay has no final hash (0: not
+    /// recorded), and a verifier that has the game checks every frame without calling that a
+    /// mismatch (it used to report MISMATCH at the last tick, expected 0x0, on a correct replay).
+    @Test func aRelayedGamesReplayVerifiesWithItsFinalHashNotRecorded() throws {
+        let server = try TestBattleServer()  // the arena only: the tug of war is relayed
+        defer { server.stop() }
+        let room = try server.admin.createRoom([
+            "players": 2, "simulation": "test.tug", "simulationVersion": 3, "tickRate": 120, "inputDelay": 2,
+            "maxTicks": 120, "seed": 9, "hashInterval": 0,
+        ])
+        let summary = try #require(try server.admin.request("GET", "/v1/rooms/\(room.roomID)").json)
+        #expect(summary["serverSimulates"] as? Bool == false)
+        var clients: [TestGameClient] = []
+        for slot in 0..<2 {
+            let client = try server.client(room: room.roomID)
+            client.play(as: PlayerSlot(UInt8(slot)), inputs: Self.pulls(slot: slot))
+            client.hello(token: room.tokens[slot])
+            clients.append(client)
+        }
+        for client in clients { #expect(client.waitForClose(15) == 1000) }
+        let path = server.replayDirectory + "/\(room.roomID).lsr"
+        #expect(eventually(5) { (try? ReplayReader.read(try readReplayFile(path))) != nil })
+        let replay = try ReplayReader.read(try readReplayFile(path))
+        #expect(replay.footer?.finalHash == 0)
+        let report = try ReplayVerifier.verify(replay, using: TugOfWar.registry)
+        #expect(report.isOK && !report.isFinalHashRecorded && report.ticks == 120)
+        #expect(report.finalHash == (try Self.hash(after: Tick(119), frames: clients[0].frames, players: 2, seed: 9)))
+    }
+
     @Test func aDivergingPlayerOfATestOnlyGameIsCaughtByTheServersHash() throws {
         let server = try TestBattleServer(simulations: TugOfWar.registry)
         defer { server.stop() }
