@@ -132,53 +132,14 @@ public final class NeverReadingClients {
         return frame
     }
 
-    /// A blocking socket connected to `path` whose handshake succeeded (reads time out after 10 s).
+    /// A blocking socket connected to `path` whose handshake succeeded (reads time out after
+    /// 10 s), with 16 KiB socket buffers.
     static func handshake(port: Int, path: String, subprotocol: String?) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var small: Int32 = 16 * 1024
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        try LoopbackWebSocket.handshake(port: port, path: path, subprotocol: subprotocol) { fd in
+            var small: Int32 = 16 * 1024
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         }
-        guard connected == 0 else {
-            _ = close(fd)
-            throw Failure(description: "connect: errno \(errno)")
-        }
-        var request =
-            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        if let subprotocol { request += "Sec-WebSocket-Protocol: \(subprotocol)\r\n" }
-        request += "\r\n"
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
-            _ = close(fd)
-            throw Failure(description: "send: errno \(errno)")
-        }
-        // Byte by byte up to the blank line: nothing after the 101 is read.
-        var head: [UInt8] = []
-        var byte: UInt8 = 0
-        while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            guard recv(fd, &byte, 1, 0) == 1 else {
-                _ = close(fd)
-                throw Failure(description: "no answer to the upgrade: \(String(decoding: head, as: UTF8.self))")
-            }
-            head.append(byte)
-        }
-        guard head.starts(with: Array("HTTP/1.1 101".utf8)) else {
-            _ = close(fd)
-            throw Failure(description: "upgrade refused: \(String(decoding: head, as: UTF8.self))")
-        }
-        return fd
     }
 }
 
