@@ -1,4 +1,5 @@
 import LockstepBattleServer
+import LockstepClient
 import LockstepCore
 import LockstepProtocol
 import LockstepReplay
@@ -13,6 +14,24 @@ import Testing
         { tick in [UInt8((Int(tick.rawValue) &* 7 &+ slot) % 4)] }
     }
 
+    /// A two-player tug-of-war room on `server`, both players seated and pulling.
+    static func tugMatch(on server: TestBattleServer, maxTicks: Int, seed: Int, hashInterval: Int) throws
+        -> (AdminClient.CreatedRoom, [TestGameClient])
+    {
+        let room = try server.admin.createRoom([
+            "players": 2, "simulation": "test.tug", "simulationVersion": 3, "tickRate": 120, "inputDelay": 2,
+            "maxTicks": maxTicks, "seed": seed, "hashInterval": hashInterval,
+        ])
+        var clients: [TestGameClient] = []
+        for slot in 0..<2 {
+            let client = try server.client(room: room.roomID)
+            client.play(as: PlayerSlot(UInt8(slot)), inputs: Self.pulls(slot: slot))
+            client.hello(token: room.tokens[slot])
+            clients.append(client)
+        }
+        return (room, clients)
+    }
+
     /// The hash of the tug of war after the frame of `tick`, replayed from `frames`.
     static func hash(after tick: Tick, frames: [ConfirmedFrame], players: Int, seed: UInt64) throws -> UInt64 {
         var game = try TugOfWar(players: players, seed: seed)
@@ -23,17 +42,7 @@ import Testing
     @Test func aRoomOfATestOnlyGameIsReSimulatedAndItsReplayVerifiesThroughTheRegistry() throws {
         let server = try TestBattleServer(simulations: TugOfWar.registry)
         defer { server.stop() }
-        let room = try server.admin.createRoom([
-            "players": 2, "simulation": "test.tug", "simulationVersion": 3, "tickRate": 120, "inputDelay": 2,
-            "maxTicks": 240, "seed": 11, "hashInterval": 30,
-        ])
-        var clients: [TestGameClient] = []
-        for slot in 0..<2 {
-            let client = try server.client(room: room.roomID)
-            client.play(as: PlayerSlot(UInt8(slot)), inputs: Self.pulls(slot: slot))
-            client.hello(token: room.tokens[slot])
-            clients.append(client)
-        }
+        let (room, clients) = try Self.tugMatch(on: server, maxTicks: 240, seed: 11, hashInterval: 30)
         for client in clients { #expect(client.waitForFrames(240, timeout: 15)) }
         #expect(clients[0].welcome?.simulationID == "test.tug")
         for client in clients { #expect(client.waitForClose() == 1000) }
@@ -57,19 +66,9 @@ import Testing
     @Test func aRelayedGamesReplayVerifiesWithItsFinalHashNotRecorded() throws {
         let server = try TestBattleServer()  // the arena only: the tug of war is relayed
         defer { server.stop() }
-        let room = try server.admin.createRoom([
-            "players": 2, "simulation": "test.tug", "simulationVersion": 3, "tickRate": 120, "inputDelay": 2,
-            "maxTicks": 120, "seed": 9, "hashInterval": 0,
-        ])
+        let (room, clients) = try Self.tugMatch(on: server, maxTicks: 120, seed: 9, hashInterval: 0)
         let summary = try #require(try server.admin.request("GET", "/v1/rooms/\(room.roomID)").json)
         #expect(summary["serverSimulates"] as? Bool == false)
-        var clients: [TestGameClient] = []
-        for slot in 0..<2 {
-            let client = try server.client(room: room.roomID)
-            client.play(as: PlayerSlot(UInt8(slot)), inputs: Self.pulls(slot: slot))
-            client.hello(token: room.tokens[slot])
-            clients.append(client)
-        }
         for client in clients { #expect(client.waitForClose(15) == 1000) }
         let path = server.replayDirectory + "/\(room.roomID).lsr"
         #expect(eventually(5) { (try? ReplayReader.read(try readReplayFile(path))) != nil })
@@ -83,17 +82,7 @@ import Testing
     @Test func aDivergingPlayerOfATestOnlyGameIsCaughtByTheServersHash() throws {
         let server = try TestBattleServer(simulations: TugOfWar.registry)
         defer { server.stop() }
-        let room = try server.admin.createRoom([
-            "players": 2, "simulation": "test.tug", "simulationVersion": 3, "tickRate": 120, "inputDelay": 2,
-            "maxTicks": 600, "seed": 5, "hashInterval": 30,
-        ])
-        var clients: [TestGameClient] = []
-        for slot in 0..<2 {
-            let client = try server.client(room: room.roomID)
-            client.play(as: PlayerSlot(UInt8(slot)), inputs: Self.pulls(slot: slot))
-            client.hello(token: room.tokens[slot])
-            clients.append(client)
-        }
+        let (room, clients) = try Self.tugMatch(on: server, maxTicks: 600, seed: 5, hashInterval: 30)
         #expect(clients[0].waitForFrames(60))
         let honest = try Self.hash(after: Tick(29), frames: clients[0].frames, players: 2, seed: 5)
         clients[0].stateHash(tick: Tick(29), hash: honest)
