@@ -147,8 +147,16 @@ public enum ReplayReader {
         guard Int(firstTick) == replay.firstTick + replay.frameCount else {
             throw ReplayError(offset: firstOffset, problem: .malformed("frames start at tick \(firstTick) but \(replay.firstTick + replay.frameCount) was expected"))
         }
+        let countOffset = body.offset
         let count = Int(try body.integer(UInt32.self, "frame count"))
         let slots = replay.slotCount
+        // Every count is checked against what a reader may hold before it is acted on: a few
+        // bytes of repeats can claim billions of frames.
+        guard (replay.frameCount + count) * max(1, slots) <= ReplayFormat.maxSlotEntries else {
+            throw ReplayError(
+                offset: countOffset,
+                problem: .malformed("a record of \(count) frames would hold more than \(ReplayFormat.maxSlotEntries) slot entries"))
+        }
         let limit = Int(replay.header.payloadLimit)
         var decoded = 0
         var previousStart = replay.statuses.count  // index of the previous frame's first slot in this record
@@ -161,6 +169,15 @@ public enum ReplayReader {
                 let run = try body.varint("repeat count")
                 guard hasPrevious, run >= 1, run <= UInt64(count - decoded) else {
                     throw ReplayError(offset: tagOffset, problem: .malformed("repeat of \(run) frames is not allowed here"))
+                }
+                // The payload bytes of the frame repeated (0 with no slots).
+                let frameEnd = slots > 0 ? Int(replay.payloadEnds[previousStart + slots - 1]) : 0
+                let frameStart = previousStart > 0 ? Int(replay.payloadEnds[previousStart - 1]) : 0
+                let frameBytes = max(0, frameEnd - frameStart)
+                guard replay.payloadBytes.count + Int(run) * frameBytes <= ReplayFormat.maxPayloadBytes else {
+                    throw ReplayError(
+                        offset: tagOffset,
+                        problem: .malformed("repeat of \(run) frames would hold more than \(ReplayFormat.maxPayloadBytes) payload bytes"))
                 }
                 for _ in 0..<Int(run) {
                     let start = replay.statuses.count

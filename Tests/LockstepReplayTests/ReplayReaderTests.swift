@@ -87,6 +87,41 @@ import Testing
         }
     }
 
+    /// A file of a few hundred bytes whose repeat claims 4,294,967,294 frames (it made `replay
+    /// info` and `verify` materialise 1.6 GiB and abort) is refused at the offending offset,
+    /// before anything is allocated for those frames, in every reading mode.
+    @Test(arguments: [UInt32(0xFFFF_FFFF), UInt32(70_000_000)])
+    func aRepeatBombIsRefusedBeforeAnythingIsAllocated(claimedFrames: UInt32) throws {
+        let header = ReplayHeader(
+            simulationID: "lockstep.arena", simulationVersion: 1, tickRate: 30, inputDelay: 2, seed: 1,
+            checkpointInterval: 0, roomID: "bomb", players: ["a", "b"])
+        var encoder = ReplayEncoder(header: header)
+        var bytes = encoder.takeOutput()
+        var body = ByteWriter()
+        body.integer(UInt32(0))  // first tick
+        body.integer(claimedFrames)
+        body.u8(ReplayFormat.tagFrame)
+        for _ in 0..<2 {
+            body.u8(InputStatus.onTime.rawValue)
+            body.varint(4)
+            body.append([1, 2, 3, 4])
+        }
+        body.u8(ReplayFormat.tagRepeat)
+        body.varint(UInt64(claimedFrames) - 1)
+        let recordOffset = bytes.count
+        bytes += ReplayEncoder.framed(.frames, body.bytes)
+        #expect(bytes.count < 200)
+        for mode in [ReplayReader.Mode.strict, .recover] {
+            do {
+                _ = try ReplayReader.read(bytes, mode: mode)
+                Issue.record("a repeat bomb was read")
+            } catch {
+                #expect(error.offset > recordOffset && error.offset < bytes.count)
+                #expect("\(error)".contains("more than \(ReplayFormat.maxSlotEntries) slot entries"))
+            }
+        }
+    }
+
     @Test func wrongMagicVersionAndKindAreNamed() {
         #expect(throws: ReplayError(offset: 0, problem: .badMagic)) { try ReplayReader.read(Array("NOTAREPLAYFILE".utf8)) }
         var version = ReplayFixtures.smallChaos
