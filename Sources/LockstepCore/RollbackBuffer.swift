@@ -25,8 +25,9 @@ extension Rewind: Sendable where Frame: Sendable, Snapshot: Sendable {}
 /// A fixed-capacity ring of frames keyed by tick, with a state snapshot every `snapshotInterval` ticks.
 ///
 /// Which ticks are held is a `TickWindow` (shared with the room's `FrameRing`). Appends, lookups
-/// and trims are O(1); the ring holds the newest `capacity` frames and drops the oldest on overflow. Snapshots are kept in their own ring of `capacity / snapshotInterval + 1`
-/// entries, so every frame held is covered by a snapshot at or before it once the ring has filled.
+/// and trims are O(1); the ring holds the newest `capacity` frames and drops the oldest on
+/// overflow. Snapshots are kept in their own ring of `capacity / snapshotInterval + 1` entries, so
+/// every frame held is covered by a snapshot at or before it once the ring has filled.
 /// A snapshot for tick t is the state before frame t is applied.
 public struct RollbackBuffer<Frame, Snapshot> {
     /// How many frames the ring holds.
