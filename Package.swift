@@ -7,7 +7,7 @@
 //   pure      LockstepCore, LockstepCrypto, LockstepSimulation (the reference game: Core only)
 //   codecs    LockstepProtocol, LockstepReplay (Core); LockstepHTTP (Crypto); LockstepWebSocket (Crypto, HTTP)
 //   room      LockstepRoom (Core, Protocol, Replay): a room as a state machine, no I/O, no game named
-//   I/O       CLockstepSystem, LockstepEventLoop (the only module that touches sockets)
+//   I/O       CLockstepSystem, LockstepEventLoop (Core: its metrics' histogram; the only module that touches sockets)
 //   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
 //   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
 //   client    LockstepClient (Core, Protocol, WebSocket, WebSocketClient, EventLoop): never a server module
@@ -65,7 +65,7 @@ let package = Package(
         // Linux headers Glibc does not export (epoll, eventfd, timerfd).
         .target(name: "CLockstepSystem"),
         // Event loops: the only module that touches sockets.
-        .target(name: "LockstepEventLoop", dependencies: ["CLockstepSystem"]),
+        .target(name: "LockstepEventLoop", dependencies: ["LockstepCore", "CLockstepSystem"]),
         // The client side of a WebSocket over an event loop (game clients, bots, the bench).
         .target(name: "LockstepWebSocketClient", dependencies: ["LockstepEventLoop", "LockstepHTTP", "LockstepWebSocket"]),
         // The server: HTTP/WebSocket endpoints over the event loops.

@@ -1,3 +1,5 @@
+import LockstepCore
+import LockstepServer
 import LockstepProtocol
 
 extension BattleServer {
@@ -50,8 +52,20 @@ extension BattleServer {
         family("lockstep_replay_failures_total", "counter", "Replays that could not be created or stopped being written.", [("", directory.metrics.replayFailures.load(ordering: .relaxed))])
         family("lockstep_room_frames_sent_total", "counter", "Frames sent to players and spectators.", [("", frames)])
         family("lockstep_room_bytes_sent_total", "counter", "Bytes of game messages sent.", [("", bytes)])
-        out += directory.metrics.timerLateness.prometheus(name: "lockstep_tick_lateness_seconds", help: "How late tick timers fired.")
-        out += directory.metrics.tickWork.prometheus(name: "lockstep_tick_work_seconds", help: "Work per tick firing (confirm, encode, queue).")
+        out += histogram(
+            directory.metrics.timerLateness, name: "lockstep_tick_lateness_seconds", help: "How late tick timers fired.",
+            boundsMicros: BattleMetrics.timerLatenessBoundsMicros)
+        out += histogram(
+            directory.metrics.tickWork, name: "lockstep_tick_work_seconds", help: "Work per tick firing (confirm, encode, queue).",
+            boundsMicros: BattleMetrics.tickWorkBoundsMicros)
         return out
+    }
+
+    /// A histogram family with its `le` bounds written as `Double(µs) / 1e6` (`1e-05`), as this
+    /// endpoint always has.
+    private static func histogram(_ histogram: AtomicLatencyHistogram, name: String, help: String, boundsMicros: [UInt64]) -> String {
+        "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+            + PrometheusHistogram.samples(
+                histogram.snapshot(), name: name, boundsMicroseconds: boundsMicros, boundLabel: { "\(Double($0) / 1e6)" })
     }
 }

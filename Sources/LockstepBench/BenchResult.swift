@@ -1,3 +1,4 @@
+import LockstepCore
 /// The figures of one run (one room count), as written to the JSON report (schema in docs/BENCHMARKS.md).
 /// Times are microseconds unless a name says otherwise.
 public struct BenchResult: Codable, Sendable, Equatable {

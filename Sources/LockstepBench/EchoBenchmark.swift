@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepEventLoop
 import LockstepWebSocket
 import Synchronization
@@ -94,24 +95,24 @@ public struct EchoBenchmark: Sendable {
         window.set(start: start, end: end)
         while MonotonicInstant.now() < end { usleep(50_000) }
         usleep(100_000)
-        var samples: [UInt32] = []
+        var roundTrips = LatencyHistogram()
         for (index, recorder) in recorders.enumerated() {
-            let collected = Mutex<[UInt32]>([])
+            let collected = Mutex<LatencyHistogram>(LatencyHistogram())
             let done = Mutex<Bool>(false)
             group.loops[index].execute {
-                collected.withLock { $0 = recorder.samples }
+                collected.withLock { $0 = recorder.roundTrips }
                 for connection in recorder.connections { connection.client?.close() }
                 done.withLock { $0 = true }
             }
             while !done.withLock({ $0 }) { usleep(1000) }
-            samples.append(contentsOf: collected.withLock { $0 })
+            roundTrips.merge(collected.withLock { $0 })
         }
-        let percentiles = Percentiles(samples)
         usleep(200_000)
         return Report(
-            connected: Int(recorders.reduce(0) { $0 + $1.connected.load }), roundTrips: samples.count,
+            connected: Int(recorders.reduce(0) { $0 + $1.connected.load }), roundTrips: Int(roundTrips.count),
             seconds: Double(options.duration.nanosecondsClamped) / 1e9,
-            p50: percentiles.p50, p99: percentiles.p99, p999: percentiles.p999, max: percentiles.max)
+            p50: roundTrips.value(atQuantile: 0.5), p99: roundTrips.value(atQuantile: 0.99),
+            p999: roundTrips.value(atQuantile: 0.999), max: roundTrips.max)
     }
 }
 
@@ -132,16 +133,12 @@ final class BenchmarkWindow: Sendable {
     func isOver(_ now: UInt64) -> Bool { now > end.load(ordering: .relaxed) }
 }
 
-/// One loop's samples and connections (confined to that loop).
+/// One loop's round trips and connections (confined to that loop).
 final class BenchmarkRecorder: @unchecked Sendable {
     let connected = AtomicCounter()
-    var samples: [UInt32] = []
+    /// Round-trip times in the measured window, in microseconds (recorded without allocating).
+    var roundTrips = LatencyHistogram()
     var connections: [BenchmarkConnection] = []
-
-    init() {
-        // Room for a few million samples so recording does not reallocate mid-run.
-        samples.reserveCapacity(4_000_000)
-    }
 }
 
 /// One benchmark connection: one message in flight, the next sent on each echo.
@@ -166,7 +163,7 @@ final class BenchmarkConnection: WebSocketClientDelegate {
     func webSocketClient(_ client: WebSocketClient, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
         let now = MonotonicInstant.now().nanoseconds
         if window.contains(sent: sentAt, received: now) {
-            recorder.samples.append(UInt32(clamping: (now - sentAt) / 1000))
+            recorder.roundTrips.record((now - sentAt) / 1000)
         }
         if !window.isOver(now) { sendNext(client) }
     }

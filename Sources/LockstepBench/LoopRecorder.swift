@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepEventLoop
 
 /// One client loop's measurements, written only on that loop's thread (hence `@unchecked

@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepEventLoop
 
 #if canImport(Glibc)
@@ -58,7 +59,6 @@ public struct TimerBenchmark: Sendable {
         for (loopIndex, loop) in group.loops.enumerated() {
             let recorder = samples[loopIndex]
             loop.execute {
-                recorder.lateness.reserveCapacity(Swift.min(timers * 600, 20_000_000))
                 for index in stride(from: loopIndex, to: timers, by: group.loops.count) {
                     // Stagger the phases across the period, as rooms on one loop will be.
                     let phase = Duration.nanoseconds(period.nanosecondsClamped * Int64(index) / Int64(timers))
@@ -67,7 +67,7 @@ public struct TimerBenchmark: Sendable {
                             loop.cancelTimer(firing.handle)
                             return
                         }
-                        recorder.lateness.append(UInt32(clamping: firing.latenessNanoseconds / 1000))
+                        recorder.lateness.record(firing.latenessNanoseconds / 1000)
                         recorder.missed += firing.missedIntervals
                     }
                 }
@@ -76,21 +76,20 @@ public struct TimerBenchmark: Sendable {
         while MonotonicInstant.now() < end + .milliseconds(200) { usleep(50_000) }
         // Joining the loop threads orders their writes before these reads.
         group.shutdown()
-        var all: [UInt32] = []
+        var lateness = LatencyHistogram()
         var missed = 0
         for recorder in samples {
-            all.append(contentsOf: recorder.lateness)
+            lateness.merge(recorder.lateness)
             missed += recorder.missed
         }
-        let percentiles = Percentiles(all)
         return Report(
-            firings: all.count, missed: missed, p50: percentiles.p50, p99: percentiles.p99, p999: percentiles.p999,
-            max: percentiles.max)
+            firings: Int(lateness.count), missed: missed, p50: lateness.value(atQuantile: 0.5),
+            p99: lateness.value(atQuantile: 0.99), p999: lateness.value(atQuantile: 0.999), max: lateness.max)
     }
 }
 
-/// One loop's lateness samples, written on that loop and read after it stopped.
+/// One loop's timer lateness in microseconds, written on that loop and read after it stopped.
 final class LatenessRecorder: @unchecked Sendable {
-    var lateness: [UInt32] = []
+    var lateness = LatencyHistogram()
     var missed = 0
 }

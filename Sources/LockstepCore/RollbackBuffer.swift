@@ -24,21 +24,23 @@ extension Rewind: Sendable where Frame: Sendable, Snapshot: Sendable {}
 
 /// A fixed-capacity ring of frames keyed by tick, with a state snapshot every `snapshotInterval` ticks.
 ///
-/// Appends, lookups and trims are O(1); the ring holds the newest `capacity` frames and drops the
-/// oldest on overflow. Snapshots are kept in their own ring of `capacity / snapshotInterval + 1`
-/// entries, so every frame held is covered by a snapshot at or before it once the ring has filled.
+/// Which ticks are held is a `TickWindow` (shared with the room's `FrameRing`). Appends, lookups
+/// and trims are O(1); the ring holds the newest `capacity` frames and drops the oldest on
+/// overflow. Snapshots are kept in their own ring of `capacity / snapshotInterval + 1` entries, so
+/// every frame held is covered by a snapshot at or before it once the ring has filled.
 /// A snapshot for tick t is the state before frame t is applied.
 public struct RollbackBuffer<Frame, Snapshot> {
     /// How many frames the ring holds.
-    public let capacity: Int
+    public var capacity: Int { window.capacity }
     /// Ticks between snapshots.
     public let snapshotInterval: Int
+    private var window: TickWindow
     private var frames: [Frame?]
     private var snapshots: [(tick: Tick, state: Snapshot)?]
     /// The oldest tick held, or `nil` when empty.
-    public private(set) var oldestTick: Tick?
+    public var oldestTick: Tick? { window.oldestTick }
     /// The tick the next `append` must carry.
-    public private(set) var nextTick: Tick
+    public var nextTick: Tick { window.nextTick }
 
     /// An empty buffer that expects `firstTick` first.
     ///
@@ -50,47 +52,34 @@ public struct RollbackBuffer<Frame, Snapshot> {
         guard snapshotInterval >= 1, snapshotInterval <= capacity else {
             throw ConfigurationError(field: "snapshotInterval", message: "must be 1 to the capacity (\(capacity)), not \(snapshotInterval)")
         }
-        self.capacity = capacity
         self.snapshotInterval = snapshotInterval
+        window = TickWindow(capacity: capacity, nextTick: firstTick)
         frames = Array(repeating: nil, count: capacity)
         snapshots = Array(repeating: nil, count: capacity / snapshotInterval + 1)
-        nextTick = firstTick
     }
 
     /// The number of frames held.
-    public var count: Int {
-        guard let oldestTick else { return 0 }
-        return oldestTick.distance(to: nextTick)
-    }
+    public var count: Int { window.count }
 
     /// The newest tick held.
-    public var newestTick: Tick? { count == 0 ? nil : nextTick.advanced(by: -1) }
+    public var newestTick: Tick? { window.newestTick }
 
     /// Appends the frame for `tick`, which must be `nextTick`; drops the oldest frame when full.
     public mutating func append(_ frame: Frame, at tick: Tick) throws(RollbackBufferError) {
-        guard tick == nextTick else { throw .nonContiguous(expected: nextTick, got: tick) }
-        frames[slot(of: tick)] = frame
-        if oldestTick == nil { oldestTick = tick }
-        nextTick = tick.next
-        if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
+        guard let slot = window.append(tick) else { throw .nonContiguous(expected: nextTick, got: tick) }
+        frames[slot] = frame
     }
 
     /// Appends the frame for `tick` by updating, in place, the value its ring slot held before
     /// (`nil` until the ring has wrapped), so a frame type with storage (an array) reuses it:
     /// no allocation per append once the ring is full.
     public mutating func append(at tick: Tick, updating update: (inout Frame?) -> Void) throws(RollbackBufferError) {
-        guard tick == nextTick else { throw .nonContiguous(expected: nextTick, got: tick) }
-        update(&frames[slot(of: tick)])
-        if oldestTick == nil { oldestTick = tick }
-        nextTick = tick.next
-        if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
+        guard let slot = window.append(tick) else { throw .nonContiguous(expected: nextTick, got: tick) }
+        update(&frames[slot])
     }
 
     /// Whether the frame of `tick` is held.
-    public func holds(_ tick: Tick) -> Bool {
-        guard let oldestTick else { return false }
-        return tick >= oldestTick && tick < nextTick
-    }
+    public func holds(_ tick: Tick) -> Bool { window.holds(tick) }
 
     /// The frame of `tick`, or `nil` when not held.
     public func frame(at tick: Tick) -> Frame? {
@@ -114,11 +103,9 @@ public struct RollbackBuffer<Frame, Snapshot> {
 
     /// Drops every frame and snapshot before `tick`.
     public mutating func trim(before tick: Tick) {
-        guard let oldest = oldestTick, tick > oldest else { return }
         // Frames stay in their ring slots (so the next append can reuse their storage); they are
         // simply no longer held.
-        let current = Swift.min(tick, nextTick)
-        oldestTick = current < nextTick ? current : nil
+        guard window.trim(before: tick) else { return }
         for index in snapshots.indices {
             if let entry = snapshots[index], entry.tick < tick { snapshots[index] = nil }
         }
@@ -156,9 +143,7 @@ public struct RollbackBuffer<Frame, Snapshot> {
         return body(frame)
     }
 
-    private func slot(of tick: Tick) -> Int {
-        Int(tick.rawValue % UInt32(capacity))
-    }
+    private func slot(of tick: Tick) -> Int { window.slot(of: tick) }
 }
 
 extension RollbackBuffer: Sendable where Frame: Sendable, Snapshot: Sendable {}

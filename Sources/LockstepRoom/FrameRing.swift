@@ -8,53 +8,52 @@ import LockstepCore
 /// frame): 23 KB per room, ~6 KiB per connection over the 10 s a room keeps. Here a tick costs
 /// the stride plus 2 bytes. The stride only grows (to at most the room's largest possible body),
 /// and growing re-lays the held frames once; appends allocate nothing after that.
+///
+/// Which ticks are held is a `TickWindow`, the same bookkeeping as the client's `RollbackBuffer`;
+/// only the storage differs.
 struct FrameRing {
-    /// How many frames are held at most (10 s of ticks by default: see `RoomSettings.rollbackCapacity`).
-    let capacity: Int
+    private var window: TickWindow
     private var stride = 0
     private var storage: [UInt8] = []
     private var lengths: [UInt16]
-    /// The oldest tick held, or `nil` when empty.
-    private(set) var oldestTick: Tick?
-    /// The tick the next append must carry.
-    private(set) var nextTick: Tick = .zero
 
     /// An empty ring of `capacity` frames (at least 1).
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
-        lengths = Array(repeating: 0, count: self.capacity)
+        window = TickWindow(capacity: capacity)
+        lengths = Array(repeating: 0, count: window.capacity)
     }
 
+    /// How many frames are held at most (10 s of ticks by default: see `RoomSettings.rollbackCapacity`).
+    var capacity: Int { window.capacity }
+    /// The oldest tick held, or `nil` when empty.
+    var oldestTick: Tick? { window.oldestTick }
+    /// The tick the next append must carry.
+    var nextTick: Tick { window.nextTick }
     /// The number of frames held.
-    var count: Int { oldestTick.map { $0.distance(to: nextTick) } ?? 0 }
+    var count: Int { window.count }
 
     /// Whether the frame of `tick` is held.
-    func holds(_ tick: Tick) -> Bool {
-        guard let oldestTick else { return false }
-        return tick >= oldestTick && tick < nextTick
-    }
+    func holds(_ tick: Tick) -> Bool { window.holds(tick) }
 
     /// Appends the body of `tick`; ignored unless `tick` follows the newest (or the ring is empty).
     /// Drops the oldest frame when full.
     mutating func append(_ body: UnsafeRawBufferPointer, at tick: Tick) {
-        guard oldestTick == nil || tick == nextTick, body.count <= Int(UInt16.max) else { return }
+        guard window.isEmpty || tick == window.nextTick, body.count <= Int(UInt16.max) else { return }
         if body.count > stride { grow(to: body.count) }
-        let slot = self.slot(of: tick)
+        window.restartIfEmpty(at: tick)
+        guard let slot = window.append(tick) else { return }
         storage.withUnsafeMutableBytes { bytes in
             if let source = body.baseAddress, let base = bytes.baseAddress, body.count > 0 {
                 (base + slot * stride).copyMemory(from: source, byteCount: body.count)
             }
         }
         lengths[slot] = UInt16(body.count)
-        if oldestTick == nil { oldestTick = tick }
-        nextTick = tick.next
-        if count > capacity, let oldest = oldestTick { oldestTick = oldest.next }
     }
 
     /// Calls `body` with the frame of `tick` in place, or returns `nil` when it is not held.
     func withFrame<Result>(at tick: Tick, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
         guard holds(tick) else { return nil }
-        let slot = self.slot(of: tick)
+        let slot = window.slot(of: tick)
         return storage.withUnsafeBytes { bytes in
             body(UnsafeRawBufferPointer(rebasing: bytes[slot * stride..<slot * stride + Int(lengths[slot])]))
         }
@@ -76,9 +75,5 @@ struct FrameRing {
         }
         storage = grown
         stride = newStride
-    }
-
-    private func slot(of tick: Tick) -> Int {
-        Int(tick.rawValue % UInt32(capacity))
     }
 }

@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepEventLoop
 
 extension ServerMetrics {
@@ -59,34 +60,19 @@ extension ServerMetrics {
 
     private func appendTimerLateness(to out: inout String, loops: [EventLoop]) {
         out += Self.header("lockstep_timer_lateness_seconds", "histogram", "How late loop timers fired after their deadline.")
-        for loop in loops {
-            let metrics = loop.metrics
-            var cumulative: UInt64 = 0
-            for (index, bound) in LoopMetrics.latenessBucketsMicroseconds.enumerated() {
-                cumulative += metrics.timerLatenessBuckets[index].load
-                out += "lockstep_timer_lateness_seconds_bucket{loop=\"\(loop.index)\",le=\"\(Self.seconds(micros: bound))\"} \(cumulative)\n"
-            }
-            cumulative += metrics.timerLatenessBuckets[LoopMetrics.latenessBucketsMicroseconds.count].load
-            out += "lockstep_timer_lateness_seconds_bucket{loop=\"\(loop.index)\",le=\"+Inf\"} \(cumulative)\n"
-            let sumSeconds = Double(metrics.timerLatenessSumNanoseconds.load) / 1e9
-            out += "lockstep_timer_lateness_seconds_sum{loop=\"\(loop.index)\"} \(sumSeconds)\n"
-            out += "lockstep_timer_lateness_seconds_count{loop=\"\(loop.index)\"} \(cumulative)\n"
+        let lateness = loops.map { $0.metrics.timerLateness.snapshot() }
+        for (loop, histogram) in zip(loops, lateness) {
+            out += PrometheusHistogram.samples(
+                histogram, name: "lockstep_timer_lateness_seconds", labels: "loop=\"\(loop.index)\"",
+                boundsMicroseconds: LoopMetrics.latenessBucketsMicroseconds)
         }
         out += Self.header("lockstep_timer_lateness_max_seconds", "gauge", "The largest timer lateness seen per loop.")
-        for loop in loops {
-            out += "lockstep_timer_lateness_max_seconds{loop=\"\(loop.index)\"} \(Double(loop.metrics.timerLatenessMaxNanoseconds.load) / 1e9)\n"
+        for (loop, histogram) in zip(loops, lateness) {
+            out += "lockstep_timer_lateness_max_seconds{loop=\"\(loop.index)\"} \(Double(histogram.max) / 1e9)\n"
         }
     }
 
     private static func header(_ name: String, _ type: String, _ help: String) -> String {
         "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-    }
-
-    private static func seconds(micros: UInt64) -> String {
-        let whole = micros / 1_000_000
-        var fraction = String(micros % 1_000_000)
-        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
     }
 }

@@ -1,6 +1,5 @@
-import LockstepCore
 import Testing
-@testable import LockstepBench
+@testable import LockstepCore
 
 /// The histogram's percentiles match a sorted-array reference within the stated error bound.
 @Suite struct LatencyHistogramTests {
@@ -70,6 +69,40 @@ import Testing
         histogram.record(1 << 63)
         #expect(histogram.value(atQuantile: 1) == .max)
         #expect(histogram.count == 2)
+    }
+
+    @Test func everyValueFallsInsideItsBucketAndBucketsAscend() {
+        var random = SplitMix64(state: 11)
+        for subBucketBits in [1, 5, 7, 10] {
+            let buckets = LogBuckets(subBucketBits: subBucketBits)
+            var values: [UInt64] = [0, 1, .max, 1 << 63, (1 << 63) - 1]
+            for _ in 0..<20_000 { values.append(random.next() >> (random.next() % 64)) }
+            values.sort()
+            var previous = 0
+            for value in values {
+                let index = buckets.index(of: value)
+                #expect(index >= previous && index < buckets.count, "b=\(subBucketBits) value=\(value)")
+                #expect(buckets.bounds(of: index).lower <= value && value <= buckets.upperBound(of: index), "b=\(subBucketBits) value=\(value)")
+                previous = index
+            }
+        }
+    }
+
+    @Test func countAtOrBelowABoundMissesNothingBelowItAndAddsLessThanABucketAbove() {
+        var random = SplitMix64(state: 5)
+        var histogram = LatencyHistogram()
+        let values = (0..<50_000).map { _ in random.next() % 20_000_000 }
+        for value in values { histogram.record(value) }
+        let sorted = values.sorted()
+        func countAtOrBelow(_ bound: UInt64) -> UInt64 { UInt64(sorted.prefix { $0 <= bound }.count) }
+        var bounds: [UInt64] = [0, 10_000, 50_000, 1_000_000, 10_000_000, 30_000_000]
+        for _ in 0..<200 { bounds.append(random.next() % 25_000_000) }
+        for bound in bounds {
+            let reported = histogram.count(atOrBelow: bound)
+            let slack = UInt64(Double(bound) * 2 * histogram.relativeErrorBound)
+            #expect(reported >= countAtOrBelow(bound), "bound=\(bound)")
+            #expect(reported <= countAtOrBelow(bound + slack), "bound=\(bound)")
+        }
     }
 
     @Test func anEmptyHistogramReportsZero() {
