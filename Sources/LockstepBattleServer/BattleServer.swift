@@ -218,18 +218,17 @@ public final class BattleServer: @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
         let rooms = directory.all()
         let remaining = Atomic<Int>(rooms.count)
+        let roomEnded = ConditionSignal()
         for (_, entry) in rooms {
             let reference = entry.driver
             entry.loop.execute {
                 reference.driver.end(.serverShutdown)
-                remaining.subtract(1, ordering: .relaxed)
+                remaining.subtract(1, ordering: .releasing)
+                roomEnded.signal()
             }
         }
-        var waited = 0
-        while remaining.load(ordering: .relaxed) > 0 && waited < 5_000 {
-            usleep(1000)
-            waited += 1
-        }
+        // Wakes at each ended room; gives up after 5 s (a loop that stopped drops its tasks).
+        roomEnded.wait(until: MonotonicInstant.now() + .seconds(5)) { remaining.load(ordering: .acquiring) == 0 }
         logger.info("rooms_ended_for_shutdown", ["rooms": rooms.count])
         server.shutdown()
         // Every replay's last writes and close are queued by now: finish them before returning.

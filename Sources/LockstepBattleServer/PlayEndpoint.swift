@@ -38,6 +38,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
+        connection.eventLoop.assertInEventLoop()
         let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
         connection.userData = session
         // Until the HELLO, a frame larger than the whole pre-HELLO budget is refused (1009) from its header.
@@ -61,6 +62,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection), admit(connection, session, payloadLength: payload.count)
         else { return }
         guard kind == .binary else {
@@ -91,6 +93,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
 
     /// Pings and pongs count against the rate limit and the pre-HELLO budget like messages.
     func webSocket(_ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection) else { return }
         _ = admit(connection, session, payloadLength: payloadLength)
     }
@@ -181,6 +184,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
 
     /// A seated connection's queue drained: its room sends it more catch-up frames, if it owes any.
     func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool) {
+        connection.eventLoop.assertInEventLoop()
         guard isWritable, let session = Self.session(of: connection), case .seated(let reference) = session.stage,
             reference.driver.loop.inEventLoop
         else { return }
@@ -188,6 +192,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection) else { return }
         connection.userData = nil
         if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }

@@ -91,7 +91,7 @@ public final class Server: @unchecked Sendable {
         addBuiltInRoutes(metrics: metrics, loops: group.loops, budget: budget)
         let context = ServerContext(
             configuration: configuration, logger: logger, metrics: metrics, router: router, endpoints: endpoints,
-            loopCount: group.loops.count, outboundBudget: budget)
+            loops: group.loops, outboundBudget: budget)
         self.context = context
         let acceptLoop = group.loops[0]
         let bound = Bound()
@@ -199,9 +199,9 @@ public final class Server: @unchecked Sendable {
         for loop in group.loops {
             loop.execute { context.registry(loop).shutDownAll() }
         }
-        let deadline = MonotonicInstant.now() + configuration.shutdownGracePeriod
-        while context.metrics.connectionsOpen > 0, MonotonicInstant.now() < deadline {
-            usleep(5_000)
+        // Each closed connection signals; wake at each and stop waiting when none is open.
+        context.connectionClosedSignal.wait(until: MonotonicInstant.now() + configuration.shutdownGracePeriod) {
+            context.metrics.connectionsOpen == 0
         }
         group.shutdown()
         self.group = nil
