@@ -14,8 +14,9 @@ import Glibc
 ///
 /// Rooms are spread over the event loops round-robin, each with a tick phase from a golden-ratio
 /// sequence so thousands of rooms never fire at once; a room and all its connections live on one
-/// loop, so the tick path takes no lock.
-public final class BattleServer: @unchecked Sendable {
+/// loop, so the tick path takes no lock. `Sendable`: its properties are immutable or thread-safe
+/// (the network server, the directory, atomics); rooms are reached on their loops.
+public final class BattleServer: Sendable {
     public let configuration: BattleConfiguration
     public let logger: Logger
     let server: Server

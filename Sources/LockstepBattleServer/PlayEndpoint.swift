@@ -7,7 +7,9 @@ import LockstepServer
 import LockstepWebSocket
 import Synchronization
 
-/// A connection handed to another loop's task (it is only used there).
+/// A connection handed to another loop's task (it is only used there). `@unchecked` because a
+/// `WebSocketConnection` is loop-confined: the task touches it only through the room driver,
+/// whose entry points check they run on the room's loop.
 struct UncheckedConnection: @unchecked Sendable {
     let connection: WebSocketConnection
 }
@@ -15,10 +17,10 @@ struct UncheckedConnection: @unchecked Sendable {
 /// The game's WebSocket endpoint (`/v1/play`): reads the HELLO, checks the token, moves the
 /// connection to its room's loop and seats it; then forwards every message to the room.
 ///
-/// One instance serves every connection; its callbacks run on each connection's loop. Shared
-/// state is the thread-safe directory and the per-address counts (a mutex, touched at connect and
-/// close only).
-final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
+/// One instance serves every connection; its callbacks run on each connection's loop (each
+/// checks so in debug builds). It holds only immutable, `Sendable` settings and the thread-safe
+/// directory, so it is `Sendable`; per-connection state lives in the connection's `PlaySession`.
+final class PlayEndpoint: WebSocketHandler, Sendable {
     private let directory: RoomDirectory
     private let signer: TokenSigner
     private let configuration: BattleConfiguration

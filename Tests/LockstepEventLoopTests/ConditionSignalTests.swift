@@ -31,10 +31,28 @@ import Testing
         #expect(!(MonotonicInstant.now() < deadline))
     }
 
-    /// Signals sent before the wait are not lost: a condition already true returns at once.
+    /// A condition already true returns at once, even with a deadline already past.
     @Test func aConditionAlreadyTrueReturnsWithoutWaiting() {
         let signal = ConditionSignal()
         signal.signal()
         #expect(signal.wait(until: MonotonicInstant.now()) { true })
+    }
+
+    /// Several threads waiting on one signal all wake when the condition becomes true.
+    @Test func everyWaiterWakesWhenTheConditionBecomesTrue() throws {
+        let waiters = try EventLoopGroup(count: 3)
+        defer { waiters.shutdown() }
+        let open = Atomic<Bool>(false)
+        let signal = ConditionSignal()
+        let woke = Collector<Bool>()
+        for loop in waiters.loops {
+            loop.execute {
+                woke.append(signal.wait(until: MonotonicInstant.now() + .seconds(30)) { open.load(ordering: .acquiring) })
+            }
+        }
+        open.store(true, ordering: .releasing)
+        signal.signal()
+        #expect(woke.wait { $0.count == 3 })
+        #expect(woke.snapshot == [true, true, true])
     }
 }
