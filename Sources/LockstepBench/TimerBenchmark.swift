@@ -89,7 +89,8 @@ public struct TimerBenchmark: Sendable {
     }
 }
 
-/// One loop's lateness samples, written on that loop and read after it stopped.
+/// One loop's lateness samples, written on that loop's thread (its timers) and read by the
+/// runner after the loop was joined (hence `@unchecked Sendable`; the join orders the two).
 final class LatenessRecorder: @unchecked Sendable {
     var lateness: [UInt32] = []
     var missed = 0
