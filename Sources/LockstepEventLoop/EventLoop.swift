@@ -213,7 +213,10 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The number of live timers on this loop.
-    public var timerCount: Int { timers.liveCount }
+    public var timerCount: Int {
+        assertInEventLoop()
+        return timers.liveCount
+    }
 
     // MARK: Writes (loop thread only)
 
