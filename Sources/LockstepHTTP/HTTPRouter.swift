@@ -47,6 +47,3 @@ public struct HTTPRouter<Handler> {
 }
 
 extension HTTPRouter: Sendable where Handler: Sendable {}
-
-/// A router of thread-safe handlers can be shared by every loop.
-extension HTTPRouter: Sendable where Handler: Sendable {}
