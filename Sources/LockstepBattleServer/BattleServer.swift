@@ -14,8 +14,9 @@ import Glibc
 ///
 /// Rooms are spread over the event loops round-robin, each with a tick phase from a golden-ratio
 /// sequence so thousands of rooms never fire at once; a room and all its connections live on one
-/// loop, so the tick path takes no lock.
-public final class BattleServer: @unchecked Sendable {
+/// loop, so the tick path takes no lock. `Sendable`: its properties are immutable or thread-safe
+/// (the network server, the directory, atomics); rooms are reached on their loops.
+public final class BattleServer: Sendable {
     public let configuration: BattleConfiguration
     public let logger: Logger
     let server: Server
@@ -221,18 +222,17 @@ public final class BattleServer: @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
         let rooms = directory.all()
         let remaining = Atomic<Int>(rooms.count)
+        let roomEnded = ConditionSignal()
         for (_, entry) in rooms {
             let reference = entry.driver
             entry.loop.execute {
                 reference.driver.end(.serverShutdown)
-                remaining.subtract(1, ordering: .relaxed)
+                remaining.subtract(1, ordering: .releasing)
+                roomEnded.signal()
             }
         }
-        var waited = 0
-        while remaining.load(ordering: .relaxed) > 0 && waited < 5_000 {
-            usleep(1000)
-            waited += 1
-        }
+        // Wakes at each ended room; gives up after 5 s (a loop that stopped drops its tasks).
+        roomEnded.wait(until: MonotonicInstant.now() + .seconds(5)) { remaining.load(ordering: .acquiring) == 0 }
         logger.info("rooms_ended_for_shutdown", ["rooms": rooms.count])
         server.shutdown()
         // Every replay's last writes and close are queued by now: finish them before returning.

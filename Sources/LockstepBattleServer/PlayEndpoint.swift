@@ -7,7 +7,9 @@ import LockstepServer
 import LockstepWebSocket
 import Synchronization
 
-/// A connection handed to another loop's task (it is only used there).
+/// A connection handed to another loop's task (it is only used there). `@unchecked` because a
+/// `WebSocketConnection` is loop-confined: the task touches it only through the room driver,
+/// whose entry points check they run on the room's loop.
 struct UncheckedConnection: @unchecked Sendable {
     let connection: WebSocketConnection
 }
@@ -15,10 +17,10 @@ struct UncheckedConnection: @unchecked Sendable {
 /// The game's WebSocket endpoint (`/v1/play`): reads the HELLO, checks the token, moves the
 /// connection to its room's loop and seats it; then forwards every message to the room.
 ///
-/// One instance serves every connection; its callbacks run on each connection's loop. Shared
-/// state is the thread-safe directory and the per-address counts (a mutex, touched at connect and
-/// close only).
-final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
+/// One instance serves every connection; its callbacks run on each connection's loop (each
+/// checks so in debug builds). It holds only immutable, `Sendable` settings and the thread-safe
+/// directory, so it is `Sendable`; per-connection state lives in the connection's `PlaySession`.
+final class PlayEndpoint: WebSocketHandler, Sendable {
     private let directory: RoomDirectory
     private let signer: TokenSigner
     private let configuration: BattleConfiguration
@@ -38,6 +40,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
+        connection.eventLoop.assertInEventLoop()
         let session = PlaySession(burst: configuration.messageBurst, now: connection.eventLoop.now.nanoseconds)
         connection.userData = session
         // Until the HELLO, a frame larger than the whole pre-HELLO budget is refused (1009) from its header.
@@ -61,6 +64,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection), admit(connection, session, payloadLength: payload.count)
         else { return }
         guard kind == .binary else {
@@ -91,6 +95,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
 
     /// Pings and pongs count against the rate limit and the pre-HELLO budget like messages.
     func webSocket(_ connection: WebSocketConnection, didReceiveControl opcode: WebSocketOpcode, payloadLength: Int) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection) else { return }
         _ = admit(connection, session, payloadLength: payloadLength)
     }
@@ -181,6 +186,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
 
     /// A seated connection's queue drained: its room sends it more catch-up frames, if it owes any.
     func webSocket(_ connection: WebSocketConnection, writabilityChanged isWritable: Bool) {
+        connection.eventLoop.assertInEventLoop()
         guard isWritable, let session = Self.session(of: connection), case .seated(let reference) = session.stage,
             reference.driver.loop.inEventLoop
         else { return }
@@ -188,6 +194,7 @@ final class PlayEndpoint: WebSocketHandler, @unchecked Sendable {
     }
 
     func webSocketDidClose(_ connection: WebSocketConnection, code: WebSocketCloseCode, reason: String) {
+        connection.eventLoop.assertInEventLoop()
         guard let session = Self.session(of: connection) else { return }
         connection.userData = nil
         if let timer = session.helloTimer { connection.eventLoop.cancelTimer(timer) }

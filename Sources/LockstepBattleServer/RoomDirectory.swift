@@ -23,7 +23,8 @@ final class RoomDirectory: Sendable {
         var endedUnix: UInt64?
     }
 
-    /// A sendable box for a loop-confined driver: only dereference it on `loop`.
+    /// A sendable box for a loop-confined driver: only dereference it on `loop` (`@unchecked`:
+    /// the driver is confined to `loop`'s thread, and every entry point of it checks so in debug builds).
     struct RoomDriverReference: @unchecked Sendable {
         let driver: RoomDriver
     }

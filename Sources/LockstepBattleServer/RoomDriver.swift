@@ -8,7 +8,10 @@ import LockstepWebSocket
 
 /// Runs one `Room` on one event loop: owns its connections, its tick timer and its replay file,
 /// and does the I/O the room asks for. Confined to `loop`'s thread (hence `@unchecked Sendable`):
-/// every method is called on that loop; other threads hop there with `loop.execute`.
+/// every method is called on that loop; other threads hop there with `loop.execute`. Checked in
+/// debug builds (`EventLoop.assertInEventLoop()`): `init`, `join`, `receive`, `connectionClosed`,
+/// `connectionWritable`, `fastForward`, `end`, `sendError`, the tick timer, and every room call
+/// (through which the room's `RoomOutput` callbacks come).
 final class RoomDriver: RoomOutput, @unchecked Sendable {
     let loop: EventLoop
     let room: Room
@@ -41,6 +44,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         replayDirectory: String, flushInterval: Int, gauges: RoomGauges, replayWrites: ReplayWriteQueue? = nil,
         simulations: SimulationRegistry = SimulationRegistry()
     ) throws(BattleError) {
+        loop.assertInEventLoop()
         self.loop = loop
         self.gauges = gauges
         self.directory = directory
@@ -74,6 +78,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// Seats `connection` (already moved to this loop) and routes its messages here.
     func join(_ connection: WebSocketConnection, role: JoinRole, lastTick: Tick?) {
+        loop.assertInEventLoop()
         let id = ConnectionID(connection.id)
         connections[id] = connection
         var refusal: ProtocolError?
@@ -94,11 +99,13 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
+        loop.assertInEventLoop()
         roomCall { room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds) }
         if room.phase == .ended { armTimer() }
     }
 
     func connectionClosed(_ connection: WebSocketConnection) {
+        loop.assertInEventLoop()
         guard !inRoomCall else {
             closedDuringRoomCall.append(connection)
             return
@@ -110,6 +117,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// See `Room.fastForward(ticks:now:input:)` (tests only).
     func fastForward(ticks: Int, input: (Tick, PlayerSlot) -> [UInt8]) {
+        loop.assertInEventLoop()
         roomCall(flushingFrames: true) { room.fastForward(ticks: ticks, now: loop.now.nanoseconds, input: input) }
         gauges.publish(room)
         armTimer()
@@ -117,11 +125,13 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// Ends the match (admin request or shutdown).
     func end(_ reason: MatchEndReason) {
+        loop.assertInEventLoop()
         roomCall { room.end(reason, now: loop.now.nanoseconds) }
         gauges.publish(room)
     }
 
     private func fire(_ firing: TimerFiring) {
+        loop.assertInEventLoop()
         timer = nil
         let started = MonotonicInstant.now()
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
@@ -138,6 +148,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     /// Then writes the frames it queued at once when `flushingFrames` (a tick), or leaves them to
     /// the loop's end-of-turn flush.
     private func roomCall(flushingFrames: Bool = false, _ body: () -> Void) {
+        loop.assertInEventLoop()
         guard !inRoomCall else {
             body()
             return
@@ -178,6 +189,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     func sendError(_ error: ProtocolError, to connection: WebSocketConnection) {
+        loop.assertInEventLoop()
         var writer = WireWriter()
         ServerMessageEncoder.error(error, into: &writer)
         writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }
@@ -259,6 +271,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     /// The connection's queue drained: its catch-up, if any, goes on.
     func connectionWritable(_ connection: WebSocketConnection) {
+        loop.assertInEventLoop()
         let id = ConnectionID(connection.id)
         guard connections[id] != nil else { return }
         roomCall { room.connectionWritable(id, now: loop.now.nanoseconds) }

@@ -2,7 +2,7 @@ import LockstepEventLoop
 
 /// Forgets ended rooms on a timer (on one event loop), `retentionSeconds` after they ended, so an
 /// idle server does not keep them forever. Their replays stay on disk and keep their ids taken.
-final class RoomPruner: @unchecked Sendable {
+final class RoomPruner: Sendable {
     private let directory: RoomDirectory
     private let loop: EventLoop
     private let retentionSeconds: UInt64

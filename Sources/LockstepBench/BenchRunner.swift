@@ -323,15 +323,16 @@ public final class BenchRunner {
     /// Copies every loop's figures (on its loop), adding the ticks still undelivered at `windowEnd`.
     private func collect(group: EventLoopGroup, recorders: [LoopRecorder], windowEnd: UInt64, seconds: Int) -> LoopMeasurements {
         let copies = Mutex<[LoopMeasurements]>([])
+        let copied = ConditionSignal()
         for (loop, recorder) in zip(group.loops, recorders) {
             loop.execute {
                 var copy = recorder.measurements
                 for bot in recorder.bots { copy.missedTicks += bot.session.undeliveredTicks(by: windowEnd) }
                 copies.withLock { $0.append(copy) }
+                copied.signal()
             }
         }
-        let deadline = now() + nanoseconds(10)
-        while copies.withLock({ $0.count }) < recorders.count && now() < deadline { usleep(2000) }
+        copied.wait(until: MonotonicInstant.now() + .seconds(10)) { copies.withLock { $0.count } >= recorders.count }
         var merged = LoopMeasurements(seconds: seconds)
         for copy in copies.withLock({ $0 }) { merged.merge(copy) }
         return merged
@@ -341,16 +342,17 @@ public final class BenchRunner {
     private func clockOffsets(group: EventLoopGroup, recorders: [LoopRecorder]) -> BenchResult.ClockOffsets? {
         let samples = Mutex<[(UInt64, Int64)]>([])
         let done = Atomic<Int>(0)
+        let read = ConditionSignal()
         for (loop, recorder) in zip(group.loops, recorders) {
             loop.execute {
                 let mine = recorder.bots.map(\.session).filter { $0.bestRoundTrip != .max }
                     .map { ($0.bestRoundTrip, $0.clockOffset) }
                 samples.withLock { $0 += mine }
                 done.add(1, ordering: .releasing)
+                read.signal()
             }
         }
-        let deadline = now() + nanoseconds(10)
-        while done.load(ordering: .acquiring) < recorders.count && now() < deadline { usleep(2000) }
+        read.wait(until: MonotonicInstant.now() + .seconds(10)) { done.load(ordering: .acquiring) >= recorders.count }
         let all = samples.withLock { $0 }
         guard !all.isEmpty else { return nil }
         return BenchResult.ClockOffsets(

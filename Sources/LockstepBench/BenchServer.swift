@@ -8,7 +8,7 @@ import LockstepClient
 /// The server a run measures: a `lockstep serve` child process started for the run (on a free
 /// port, limits raised for one-address load, replays in a temporary directory), or an external
 /// server reached by URL.
-final class BenchServer: @unchecked Sendable {
+final class BenchServer: Sendable {
     /// The admin API client.
     let admin: AdminClient
     /// The server's process id, when known (CPU and RSS figures need it).

@@ -133,7 +133,8 @@ final class BenchmarkWindow: Sendable {
     func isOver(_ now: UInt64) -> Bool { now > end.load(ordering: .relaxed) }
 }
 
-/// One loop's round trips and connections (confined to that loop).
+/// One loop's round trips and connections: confined to that loop's thread (hence `@unchecked
+/// Sendable`; its clients' calls check it in debug builds), read after the run has stopped.
 final class BenchmarkRecorder: @unchecked Sendable {
     let connected = AtomicCounter()
     /// Round-trip times in the measured window, in microseconds (recorded without allocating).

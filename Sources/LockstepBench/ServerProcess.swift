@@ -6,10 +6,12 @@ import Glibc
 
 /// `lockstep serve` as a child process: spawned with arguments, its port read from its first
 /// line of output, stopped with a signal. Used by the crash test and the benchmark.
-public final class ServerProcess: @unchecked Sendable {
+///
+/// `Sendable`: every property is immutable (the child's pid, its port, the read end of its output).
+public final class ServerProcess: Sendable {
     public let pid: pid_t
     /// The port the server printed.
-    public private(set) var port = 0
+    public let port: Int
     private let output: Int32
 
     public struct Failure: Error, CustomStringConvertible {
@@ -19,7 +21,10 @@ public final class ServerProcess: @unchecked Sendable {
     /// Starts `executable serve --port 0 …arguments` and waits (up to `timeout` seconds) for its port.
     public init(executable: String, arguments: [String], timeout: Double = 10) throws {
         var pipeEnds: [Int32] = [0, 0]
+        // Close-on-exec, so no other child inherits the write end (the child's stdout is a dup2 of
+        // it, which is not): the read end then sees end-of-file exactly when this child exits.
         guard pipe(&pipeEnds) == 0 else { throw Failure(description: "pipe failed") }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
@@ -36,7 +41,8 @@ public final class ServerProcess: @unchecked Sendable {
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
         pid = child
-        output = pipeEnds[0]
+        let output = pipeEnds[0]
+        self.output = output
         _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
         let deadline = MonotonicInstant.now().nanoseconds + UInt64(timeout * 1e9)
         var text = ""
@@ -50,9 +56,10 @@ public final class ServerProcess: @unchecked Sendable {
                 self.port = port
                 return
             }
-            usleep(5000)
+            if count == 0 { break }  // the child closed its output: it exited
+            Self.awaitOutput(output, until: deadline)
         }
-        kill(pid, SIGKILL)
+        kill(child, SIGKILL)
         throw Failure(description: "the server printed no port within \(timeout) s: \(text)")
     }
 
@@ -62,17 +69,35 @@ public final class ServerProcess: @unchecked Sendable {
         kill(pid, signal)
         let deadline = MonotonicInstant.now().nanoseconds + UInt64(timeout * 1e9)
         var status: Int32 = 0
+        // The child's exit closes its end of the output pipe: sleep on the pipe (draining what
+        // it prints) until then, and reap it.
+        var scratch = [UInt8](repeating: 0, count: 4096)
         while MonotonicInstant.now().nanoseconds < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || reaped < 0 {  // exited now, or reaped by an earlier `stop()`
                 close(output)
                 return status
             }
-            usleep(5000)
+            Self.awaitOutput(output, until: deadline)
+            let count = scratch.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+            if count == 0 {
+                waitpid(pid, &status, 0)  // end of output: the child is exiting
+                close(output)
+                return status
+            }
         }
         kill(pid, SIGKILL)
         waitpid(pid, &status, 0)
         close(output)
         return status
+    }
+
+    /// Sleeps until `fd` is readable or hung up, or `deadline` (monotonic ns) passes.
+    private static func awaitOutput(_ fd: Int32, until deadline: UInt64) {
+        let now = MonotonicInstant.now().nanoseconds
+        guard now < deadline else { return }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&entry, 1, Int32(min(1_000, (deadline - now) / 1_000_000 + 1)))
     }
 
     /// The `lockstep` executable next to the running test or tool binary, if there is one.

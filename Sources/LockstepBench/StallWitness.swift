@@ -14,7 +14,9 @@ import Glibc
 ///
 /// A witness wakes 1,000 times a second and works for a microsecond or two; at real-time
 /// priority it preempts the server or the bots for that long.
-final class StallWitness: @unchecked Sendable {
+///
+/// `Sendable`: its state is immutable, atomic or behind a mutex (the stalls, the threads).
+final class StallWitness: Sendable {
     /// One interval a witness was late: it should have woken at `start` and woke at `end`
     /// (monotonic nanoseconds). `cpu` is the witness's index (0 ..< `cpuCount`).
     struct Stall: Sendable, Equatable {
@@ -31,12 +33,13 @@ final class StallWitness: @unchecked Sendable {
     let cpuCount: Int
     /// Whether every witness got real-time priority (else they ran at normal priority, and a busy
     /// CPU can delay them too).
-    private(set) var realtime = true
+    var realtime: Bool { allRealtime.load(ordering: .acquiring) }
+    private let allRealtime = Atomic<Bool>(true)
     private let stalls = Mutex<[Stall]>([])
     /// Wake-ups of each witness so far (by witness index): proof that each is watching.
     private let wakes: [AtomicCounter]
     private let stopping = Atomic<Bool>(false)
-    private var threads: [ThreadHandle] = []
+    private let threads = Mutex<[ThreadHandle]>([])
 
     /// Starts a witness on each CPU this process may run on (its affinity mask; the online CPUs
     /// if that cannot be read).
@@ -48,17 +51,22 @@ final class StallWitness: @unchecked Sendable {
         wakes = cpus.map { _ in AtomicCounter() }
         let realtimeCount = AtomicCounter()
         let ready = AtomicCounter()
+        let readyChanged = ConditionSignal()
+        var started: [ThreadHandle] = []
         for (index, cpu) in cpus.enumerated() {
             let thread = try? ThreadHandle(name: "stall-witness\(cpu)") { [self] in
                 let pinned = CLockstep_pinCurrentThread(cpu) == 0
                 if pinned && CLockstep_makeCurrentThreadRealtime(10) == 0 { realtimeCount.add() }
                 ready.add()
+                readyChanged.signal()
                 watch(cpu: index)
             }
-            if let thread { threads.append(thread) } else { ready.add() }
+            if let thread { started.append(thread) } else { ready.add() }
         }
-        while ready.load < UInt64(cpuCount) { usleep(1000) }
-        realtime = realtimeCount.load == UInt64(cpuCount) && threads.count == cpuCount
+        let count = UInt64(cpuCount)
+        readyChanged.wait(until: MonotonicInstant.now() + .seconds(10)) { ready.load >= count }
+        allRealtime.store(realtimeCount.load == count && started.count == cpuCount, ordering: .releasing)
+        threads.withLock { $0 = started }
     }
 
     private func watch(cpu: Int) {
@@ -84,8 +92,11 @@ final class StallWitness: @unchecked Sendable {
     /// Stops the witnesses and returns every stall they saw.
     func stop() -> [Stall] {
         stopping.store(true, ordering: .relaxed)
-        for thread in threads { thread.join() }
-        threads = []
+        let running = threads.withLock { threads in
+            defer { threads = [] }
+            return threads
+        }
+        for thread in running { thread.join() }
         return stalls.withLock { $0 }
     }
 

@@ -88,7 +88,8 @@ public struct TimerBenchmark: Sendable {
     }
 }
 
-/// One loop's timer lateness in microseconds, written on that loop and read after it stopped.
+/// One loop's timer lateness in microseconds, written on that loop's thread (its timers) and read
+/// by the runner after the loop was joined (hence `@unchecked Sendable`; the join orders the two).
 final class LatenessRecorder: @unchecked Sendable {
     var lateness = LatencyHistogram()
     var missed = 0

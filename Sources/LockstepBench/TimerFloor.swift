@@ -62,7 +62,8 @@ public enum TimerFloor {
     }
 }
 
-/// A loop-confined histogram shared by the timers of one loop.
+/// A histogram shared by the timers of one loop: written only on that loop's thread (hence
+/// `@unchecked Sendable`), read after the loop was joined.
 private final class HistogramBox: @unchecked Sendable {
     var value = LatencyHistogram()
 }

@@ -13,6 +13,8 @@ extension EventLoop {
     }
 
     func run() {
+        runningThread.store(pthread_self(), ordering: .releasing)
+        defer { runningThread.store(0, ordering: .releasing) }
         while running {
             let count = epoll_wait(epollFD, events, Int32(eventCapacity), -1)
             now = .now()

@@ -10,7 +10,8 @@ import Glibc
 /// **Confinement.** Everything an `EventLoop` owns (registrations, timers, connections, their
 /// buffers) is touched only on its own thread. That is why the class is `@unchecked Sendable`:
 /// the compiler cannot see the confinement, the code keeps it. Methods documented "loop thread
-/// only" must be called from a callback of this loop (`inEventLoop` is true there).
+/// only" must be called from a callback of this loop (`inEventLoop` is true there); each checks
+/// it with `assertInEventLoop()` in debug builds (see `EventLoop+Confinement.swift`).
 ///
 /// **The entry point from other threads** is `execute(_:)`: it queues a closure and wakes the
 /// loop through an eventfd; the closure then runs on the loop thread. Nothing else may be called
@@ -49,6 +50,11 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     var runningTasks: [@Sendable () -> Void] = []
     var flushQueue: [TCPConnection?] = []
     var thread: ThreadHandle?
+    /// Who owns the loop: the `pthread_t` of the thread inside `run()`; `startingThread` between
+    /// `start()` and `run()`; 0 before `start()` and after `run()` returns.
+    let runningThread = Atomic<UInt>(0)
+    /// `runningThread` while the loop's thread is being created (no real `pthread_t`).
+    static let startingThread = UInt.max
     var running = true
     /// Bytes queued in the outbound queues of this loop's connections (loop thread only; an
     /// `OutboundBudget` publishes it).
@@ -85,11 +91,21 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
 
     /// Starts the loop's thread.
     public func start() throws(SystemError) {
-        thread = try ThreadHandle(name: "lockstep-loop\(index)") { [self] in run() }
+        // From here the loop's thread owns the loop, even before it enters `run()`.
+        runningThread.store(Self.startingThread, ordering: .releasing)
+        do {
+            thread = try ThreadHandle(name: "lockstep-loop\(index)") { [self] in run() }
+        } catch {
+            runningThread.store(0, ordering: .releasing)
+            throw error
+        }
     }
 
-    /// Whether the calling thread is this loop's thread.
-    public var inEventLoop: Bool { thread?.isCurrent ?? false }
+    /// Whether the calling thread is this loop's thread (false before `start()` and after the loop exits).
+    public var inEventLoop: Bool {
+        let owner = runningThread.load(ordering: .acquiring)
+        return owner != 0 && owner != Self.startingThread && pthread_equal(owner, pthread_self()) != 0
+    }
 
     // MARK: Cross-thread entry point
 
@@ -130,6 +146,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// The registration's generation goes into `epoll_data` with the fd, so an event still
     /// queued for a closed descriptor whose number was reused is recognised and dropped.
     public func register(fd: Int32, interest: EventInterest, _ selectable: EventLoopSelectable) throws(SystemError) {
+        assertInEventLoop()
         let generation = nextGeneration
         nextGeneration = nextGeneration == .max ? 1 : nextGeneration + 1
         var event = epoll_event()
@@ -145,6 +162,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
 
     /// Changes the interest of a registered `fd`.
     public func reregister(fd: Int32, interest: EventInterest) throws(SystemError) {
+        assertInEventLoop()
         guard Int(fd) < registrations.count, let registration = registrations[Int(fd)] else { return }
         var event = epoll_event()
         event.events = interest.rawValue
@@ -154,6 +172,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
 
     /// Removes `fd` from the epoll set; call before closing it or handing it to another loop.
     public func deregister(fd: Int32) {
+        assertInEventLoop()
         guard Int(fd) < registrations.count, registrations[Int(fd)] != nil else { return }
         registrations[Int(fd)] = nil
         var event = epoll_event()
@@ -165,7 +184,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Runs `handler` once at `deadline` (or as soon as possible after it).
     @discardableResult
     public func scheduleTimer(at deadline: MonotonicInstant, _ handler: @escaping (TimerFiring) -> Void) -> TimerHandle {
-        timers.schedule(deadline: deadline.nanoseconds, interval: 0, handler: handler)
+        assertInEventLoop()
+        return timers.schedule(deadline: deadline.nanoseconds, interval: 0, handler: handler)
     }
 
     /// Runs `handler` at `first`, `first + interval`, `first + 2 × interval`… on an absolute
@@ -175,33 +195,41 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     public func scheduleRepeatingTimer(
         first: MonotonicInstant, interval: Duration, _ handler: @escaping (TimerFiring) -> Void
     ) -> TimerHandle {
+        assertInEventLoop()
         let nanoseconds = UInt64(max(1, interval.nanosecondsClamped))
         return timers.schedule(deadline: first.nanoseconds, interval: nanoseconds, handler: handler)
     }
 
     /// Cancels a timer; cancelling one that fired or was cancelled does nothing.
     public func cancelTimer(_ handle: TimerHandle) {
+        assertInEventLoop()
         timers.cancel(handle)
     }
 
     /// Whether `handle` is still scheduled.
     public func isTimerScheduled(_ handle: TimerHandle) -> Bool {
-        timers.isScheduled(handle)
+        assertInEventLoop()
+        return timers.isScheduled(handle)
     }
 
     /// The number of live timers on this loop.
-    public var timerCount: Int { timers.liveCount }
+    public var timerCount: Int {
+        assertInEventLoop()
+        return timers.liveCount
+    }
 
     // MARK: Writes (loop thread only)
 
     /// Queues `connection` to be flushed at the end of this loop turn (one `writev` for the turn).
     func scheduleFlush(_ connection: TCPConnection) {
+        assertInEventLoop()
         flushQueue.append(connection)
     }
 
     /// The registered connections whose outbound queues hold bytes (for an `OutboundBudget` over its limit).
     func connectionsHoldingOutbound() -> [TCPConnection] {
-        registrations.compactMap { registration in
+        assertInEventLoop()
+        return registrations.compactMap { registration in
             guard let connection = registration?.selectable as? TCPConnection else { return nil }
             return connection.queuedBytes > 0 ? connection : nil
         }
@@ -210,6 +238,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Forgets a scheduled flush of `connection` (it is leaving this loop). Entries become
     /// tombstones, so a flush pass in progress never skips another connection.
     func cancelFlush(_ connection: TCPConnection) {
+        assertInEventLoop()
         for index in flushQueue.indices where flushQueue[index] === connection {
             flushQueue[index] = nil
         }

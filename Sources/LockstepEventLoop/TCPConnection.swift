@@ -9,7 +9,10 @@ import Glibc
 /// watermark), graceful close, and moving to another loop.
 ///
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
-/// it across, through the target loop's `execute`.
+/// it across, through the target loop's `execute`. Checked entry points (debug builds, with
+/// `EventLoop.assertInEventLoop()`): `start`, `setOutboundLimits`, `enableReceiveTimestamps`,
+/// both `write`s, `flush`, `reserveReadCapacity`, `processBufferedInput`, `closeAfterFlush`,
+/// `close`, `move`, and the loop's callbacks (`handleEvents`, `eventLoopDidStop`).
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private enum State {
         case open
@@ -83,6 +86,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Registers the socket with its loop (loop thread only).
     public func start() throws(SystemError) {
+        eventLoop.assertInEventLoop()
         try eventLoop.register(fd: fd, interest: .read, self)
         registeredInterest = .read
     }
@@ -92,6 +96,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     ///
     /// - Throws: `ConfigurationError` when the limits are inconsistent (nothing changes).
     public func setOutboundLimits(_ limits: OutboundLimits) throws(ConfigurationError) {
+        eventLoop.assertInEventLoop()
         try limits.validate()
         configuration.outboundLimits = limits
         if isWritable, outbound.queuedBytes > limits.highWatermark {
@@ -106,6 +111,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// the loop got to it. A benchmark client uses it to keep its own queueing out of what it
     /// measures. Costs a `recvmsg` with a control buffer instead of a `read`.
     public func enableReceiveTimestamps() throws(SystemError) {
+        eventLoop.assertInEventLoop()
         _ = try SystemCall.checked("setsockopt") { CLockstep_enableReceiveTimestamps(fd) }
         recordsReceiveTime = true
     }
@@ -120,6 +126,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Queues a copy of `bytes`; they go out with everything else queued this loop turn.
     public func write(_ bytes: UnsafeRawBufferPointer) {
+        eventLoop.assertInEventLoop()
         guard state == .open, admit(bytes.count) else { return }
         outbound.append(bytes)
         queued()
@@ -127,6 +134,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Queues bytes `range` of a shared buffer without copying them.
     public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
+        eventLoop.assertInEventLoop()
         let range = range ?? 0..<buffer.count
         guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
         outbound.append(buffer, start: range.lowerBound, end: range.upperBound)
@@ -157,12 +165,14 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// the socket is full (the loop flushes on `EPOLLOUT`). Loop thread only; may close the
     /// connection (and call its delegate) when the write fails.
     public func flush() {
+        eventLoop.assertInEventLoop()
         guard flushScheduled, !wantsWritable else { return }
         flushNow()
     }
 
     /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
     func flushNow() {
+        eventLoop.assertInEventLoop()
         flushScheduled = false
         guard state != .closed, !outbound.isEmpty else {
             if state == .lingering { finishLinger() }
@@ -220,6 +230,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     // MARK: Reading
 
     public func handleEvents(_ events: UInt32) {
+        eventLoop.assertInEventLoop()
         // While paused only a hang-up or an error is read for (to find the end), not data.
         let ends = EpollBits.hangup | EpollBits.error
         if events & (readingPaused ? ends : EpollBits.read | ends) != 0 { readNow() }
@@ -305,6 +316,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Ensures the read buffer can hold `count` bytes in total (for a frame whose header announced its size).
     public func reserveReadCapacity(_ count: Int) {
+        eventLoop.assertInEventLoop()
         guard count > readBuffer.count, count <= configuration.maxReadBufferSize else { return }
         let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
         let live = writerIndex - readerIndex
@@ -339,6 +351,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// This is the clean way to end a WebSocket after a close frame: the peer receives every byte
     /// (closing with unread input would send a reset and could destroy the close frame).
     public func closeAfterFlush() {
+        eventLoop.assertInEventLoop()
         guard state == .open else { return }
         state = .lingering
         let deadline = eventLoop.now + configuration.lingerTimeout
@@ -355,6 +368,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Closes the socket at once, dropping anything queued, and tells the delegate.
     public func close() {
+        eventLoop.assertInEventLoop()
         closeNow(error: nil)
     }
 
@@ -378,12 +392,14 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     }
 
     public func eventLoopDidStop() {
+        eventLoop.assertInEventLoop()
         closeNow(error: nil)
     }
 
     /// Closes the connection because the process holds more outbound bytes than its budget and
     /// this one holds the most: the delegate decides how (and logs); it is closed regardless.
     func closeForOutboundBudget() {
+        eventLoop.assertInEventLoop()
         guard state != .closed else { return }
         delegate?.connectionOutboundBudgetExceeded(self)
         closeNow(error: nil)
@@ -398,6 +414,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// timers it had on the old loop. No event is lost: level-triggered epoll reports pending
     /// input again on the new loop.
     public func move(to target: EventLoop, then: @escaping @Sendable (TCPConnection) -> Void) {
+        eventLoop.assertInEventLoop()
         guard state == .open, target !== eventLoop else {
             then(self)
             return
@@ -434,6 +451,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         eventLoop.outboundHeldBytes -= heldOnLoop
         heldOnLoop = 0
         target.execute { [self] in
+            target.assertInEventLoop()
             eventLoop = target
             isMoving = false
             settleHeld()
@@ -460,6 +478,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// For a delegate that stopped consuming (to wait for an asynchronous answer, or because it
     /// moved the connection) and is ready to continue: epoll will not report those bytes again.
     public func processBufferedInput() {
+        eventLoop.assertInEventLoop()
         guard state == .open, !isMoving, readerIndex < writerIndex, let delegate else { return }
         inputDepth += 1
         defer { inputDeliveryEnded() }

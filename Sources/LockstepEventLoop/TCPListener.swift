@@ -7,7 +7,8 @@ import Glibc
 /// A listening socket on one loop that accepts connections and hands each accepted descriptor
 /// to `onAccept`, which spreads them over the loops.
 ///
-/// Confined to its loop's thread. When the process runs out of descriptors (`EMFILE`), accepting
+/// Confined to its loop's thread (hence `@unchecked Sendable`): `init`, `close()` and the loop's
+/// callbacks check it in debug builds (`EventLoop.assertInEventLoop()`). When the process runs out of descriptors (`EMFILE`), accepting
 /// pauses for 100 ms instead of spinning on the level-triggered readiness.
 public final class TCPListener: EventLoopSelectable, @unchecked Sendable {
     /// The loop the listener accepts on.
@@ -34,6 +35,7 @@ public final class TCPListener: EventLoopSelectable, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.onAccept = onAccept
         self.onError = onError
+        eventLoop.assertInEventLoop()
         do throws(SystemError) {
             try eventLoop.register(fd: fd, interest: .read, self)
         } catch {
@@ -43,6 +45,7 @@ public final class TCPListener: EventLoopSelectable, @unchecked Sendable {
     }
 
     public func handleEvents(_ events: UInt32) {
+        eventLoop.assertInEventLoop()
         // Accept a bounded batch per wake-up so one busy listener cannot starve the loop.
         for _ in 0..<128 where isOpen {
             var storage = sockaddr_storage()
@@ -79,6 +82,7 @@ public final class TCPListener: EventLoopSelectable, @unchecked Sendable {
 
     /// Stops accepting and closes the socket (loop thread only).
     public func close() {
+        eventLoop.assertInEventLoop()
         guard isOpen else { return }
         isOpen = false
         eventLoop.deregister(fd: fd)
@@ -86,6 +90,7 @@ public final class TCPListener: EventLoopSelectable, @unchecked Sendable {
     }
 
     public func eventLoopDidStop() {
+        eventLoop.assertInEventLoop()
         close()
     }
 }

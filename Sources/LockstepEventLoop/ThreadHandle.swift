@@ -5,13 +5,13 @@ import Glibc
 #endif
 
 /// A joinable POSIX thread running one closure.
-public final class ThreadHandle: @unchecked Sendable {
+public final class ThreadHandle: Sendable {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    private var thread = pthread_t()
+    private let thread: pthread_t
 
     /// Starts a thread named `name` (truncated to 15 bytes, the kernel's limit) running `body`.
     public init(name: String, body: @escaping () -> Void) throws(SystemError) {
@@ -20,7 +20,8 @@ public final class ThreadHandle: @unchecked Sendable {
             _ = CLockstep_setCurrentThreadName(threadName)
             body()
         }).toOpaque()
-        let result = pthread_create(&thread, nil, { argument in
+        var created = pthread_t()
+        let result = pthread_create(&created, nil, { argument in
             guard let argument else { return nil }
             let box = Unmanaged<Box>.fromOpaque(argument).takeRetainedValue()
             box.body()
@@ -30,6 +31,7 @@ public final class ThreadHandle: @unchecked Sendable {
             Unmanaged<Box>.fromOpaque(box).release()
             throw SystemError("pthread_create", errno: result)
         }
+        thread = created
     }
 
     /// Waits for the thread to finish.

@@ -1,8 +1,8 @@
 import LockstepWebSocket
 
 /// Echoes every text and binary message back unchanged: the endpoint the Autobahn suite and the
-/// end-to-end tests talk to.
-public final class EchoHandler: WebSocketHandler {
+/// end-to-end tests talk to. Stateless, so one instance serves every loop.
+public final class EchoHandler: WebSocketHandler, Sendable {
     /// Creates an echo handler (one can serve every connection).
     public init() {}
 

@@ -6,7 +6,9 @@ import LockstepWebSocket
 /// and errors, and hands the socket to a `WebSocketConnection` on a valid upgrade.
 /// A connection accepted past the connection limit (in the capacity reserve) is answered only
 /// for `GET /healthz` and `GET /metrics`, and gets 503 for anything else, upgrades included.
-/// Confined to the connection's loop thread.
+/// Confined to the connection's loop thread (hence `@unchecked Sendable`, and its responder
+/// closure holds it): `start`, `shutDown` and a response's delivery check it in debug builds, as
+/// do the `TCPConnection` calls below them.
 final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
     private let context: ServerContext
     private let tcp: TCPConnection
@@ -36,6 +38,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
 
     /// Arms the handshake deadline.
     func start() {
+        tcp.eventLoop.assertInEventLoop()
         armDeadline()
     }
 
@@ -108,6 +111,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     }
 
     private func deliver(_ response: HTTPResponse, keepAlive: Bool) {
+        tcp.eventLoop.assertInEventLoop()
         guard awaitingResponse, tcp.isOpen else { return }
         awaitingResponse = false
         context.shard(tcp.eventLoop).httpRequests.add()
@@ -201,6 +205,7 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
     }
 
     func shutDown() {
+        tcp.eventLoop.assertInEventLoop()
         finishHTTP()
         tcp.close()
     }

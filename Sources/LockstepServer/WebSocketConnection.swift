@@ -7,6 +7,8 @@ import LockstepWebSocket
 ///
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`): call its methods only from
 /// that loop's callbacks, or hop there with `eventLoop.execute`. `move(to:then:)` changes the loop.
+/// Checked in debug builds (`EventLoop.assertInEventLoop()`): the `send`s, `sendPing`, `flush`,
+/// `close`, `move`, setting `incomingMessageLimit`, and (below them) every `TCPConnection` call.
 public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
     /// A process-unique id, for logs and maps.
     public let id: UInt64
@@ -61,6 +63,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     public var incomingMessageLimit: Int {
         get { min(reader.decoder.maxFrameSize, reader.session.maxMessageSize) }
         set {
+            eventLoop.assertInEventLoop()
             let limit = max(0, newValue)
             reader.decoder.maxFrameSize = min(limit, context.configuration.maxFrameSize)
             reader.session.maxMessageSize = min(limit, context.configuration.maxMessageSize)
@@ -68,6 +71,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     }
 
     func open() {
+        eventLoop.assertInEventLoop()
         context.shard(eventLoop).webSocketsOpened.add()
         context.logger.debug("websocket_open", ["conn": id, "addr": remoteAddress, "path": request.path])
         startHeartbeat()
@@ -78,6 +82,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
 
     /// Sends one message, copying `payload` into the connection's outbound queue.
     public func send(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        eventLoop.assertInEventLoop()
         guard isOpen else { return }
         sendFrame(opcode: kind.opcode, payload: payload)
     }
@@ -91,6 +96,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// Sends a frame encoded once with `SharedBuffer.webSocketFrame(_:payload:)`, without copying:
     /// the way to send the same message to many connections.
     public func send(encodedFrame: SharedBuffer) {
+        eventLoop.assertInEventLoop()
         guard isOpen else { return }
         context.shard(eventLoop).framesOut.add()
         tcp.write(encodedFrame)
@@ -98,11 +104,13 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
 
     /// Writes what is queued now instead of at the end of the loop turn (see `TCPConnection.flush()`).
     public func flush() {
+        eventLoop.assertInEventLoop()
         tcp.flush()
     }
 
     /// Sends a ping (at most 125 bytes of payload are sent).
     public func sendPing(payload: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        eventLoop.assertInEventLoop()
         guard isOpen else { return }
         sendFrame(opcode: .ping, payload: UnsafeRawBufferPointer(rebasing: payload.prefix(125)))
     }
@@ -120,6 +128,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// For the handler the connection is gone at once: `webSocketDidClose` is called before this
     /// returns (with `code`), and no message reaches it afterwards.
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
+        eventLoop.assertInEventLoop()
         guard tcp.isOpen, reader.session.startClosing() else { return }
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
         context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
@@ -139,6 +148,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     }
 
     func shutDown() {
+        eventLoop.assertInEventLoop()
         close(code: .goingAway, reason: "server shutting down")
     }
 
@@ -169,6 +179,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// Used to gather a room's players on the room's loop. Call it from the current loop; after it
     /// returns, do not touch the connection until `then` runs.
     public func move(to target: EventLoop, then: @escaping @Sendable (WebSocketConnection) -> Void) {
+        eventLoop.assertInEventLoop()
         let source = eventLoop
         guard target !== source else {
             then(self)
@@ -179,6 +190,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         tcp.bytesReadCounter = context.shard(target).bytesIn
         tcp.bytesWrittenCounter = context.shard(target).bytesOut
         tcp.move(to: target) { [self] _ in
+            target.assertInEventLoop()
             context.registry(target).add(self)
             lastHeard = target.now
             startHeartbeat()

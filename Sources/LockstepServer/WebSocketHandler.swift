@@ -42,7 +42,7 @@ public enum WebSocketUpgradeDecision {
 }
 
 /// Decides on an upgrade request (on the connection's loop thread) once the handshake is valid.
-public typealias WebSocketUpgradeHandler = (HTTPRequest, UpgradeContext) -> WebSocketUpgradeDecision
+public typealias WebSocketUpgradeHandler = @Sendable (HTTPRequest, UpgradeContext) -> WebSocketUpgradeDecision
 
 /// What an upgrade decision can see besides the request.
 public struct UpgradeContext {

@@ -12,7 +12,7 @@ import Glibc
 
 /// A battle server in this process on 127.0.0.1 and a free port, with a known admin key and token
 /// secret, plus a client event loop for test clients. Call `stop()` at the end.
-public final class TestBattleServer: @unchecked Sendable {
+public final class TestBattleServer: Sendable {
     public let server: BattleServer
     public let adminKey = "test-admin-key"
     public let tokenSecret = Array("test-token-secret".utf8)

@@ -15,7 +15,10 @@ import LockstepWebSocketClient
 /// server message, and can play by itself (sending an input for each frame it receives).
 ///
 /// Thread-safe: the socket lives on `loop`; the recorded state is behind a mutex; the `wait`
-/// helpers poll it with a deadline, so a test never hangs.
+/// helpers sleep until the state changes (a `ConditionSignal`), with a deadline, so a test never
+/// hangs. `@unchecked Sendable` because the client, the writer and the autoplay state are
+/// confined to `loop`'s thread: they are touched only in the delegate callbacks and in closures
+/// run there (`runOnLoop`), and the `WebSocketClient` calls check it in debug builds.
 public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable {
     /// Produces the payload of this client's input for a tick, or `nil` to send nothing.
     public typealias InputSource = @Sendable (Tick) -> [UInt8]?
@@ -32,6 +35,8 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
     public let loop: EventLoop
     private var client: WebSocketClient?
     private let state = Mutex(State())
+    /// Signalled after every change of `state`, for the one thread that waits on it.
+    private let stateChanged = ConditionSignal()
     private var writer = WireWriter()
     /// Set before the welcome to play automatically: loop-confined once connected.
     private var autoplay: (slot: PlayerSlot, source: InputSource)?
@@ -166,12 +171,8 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
     }
 
     private func wait(_ timeout: Double, _ condition: (State) -> Bool) -> Bool {
-        let deadline = MonotonicInstant.now().nanoseconds + UInt64(timeout * 1e9)
-        while MonotonicInstant.now().nanoseconds < deadline {
-            if state.withLock({ condition($0) }) { return true }
-            usleep(2000)
-        }
-        return state.withLock { condition($0) }
+        let deadline = MonotonicInstant.now() + .nanoseconds(Int64(max(0, timeout) * 1e9))
+        return stateChanged.wait(until: deadline) { state.withLock { condition($0) } }
     }
 
     private func runOnLoop(_ body: @escaping @Sendable () -> Void) {
@@ -190,11 +191,13 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
 
     public func webSocketClientDidConnect(_ client: WebSocketClient) {
         state.withLock { $0.connected = true }
+        stateChanged.signal()
     }
 
     public func webSocketClient(_ client: WebSocketClient, didReceive kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
         guard let message = try? ServerMessage.decode(payload) else {
             state.withLock { $0.undecodable += 1 }
+            stateChanged.signal()
             return
         }
         let arrival = MonotonicInstant.now().nanoseconds
@@ -202,6 +205,7 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
             $0.messages.append(message)
             $0.arrivals.append(arrival)
         }
+        stateChanged.signal()
         guard let autoplay else { return }
         switch message {
         case .welcome(let welcome) where welcome.role == .player:
@@ -235,5 +239,6 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
 
     public func webSocketClientDidClose(_ client: WebSocketClient, code: WebSocketCloseCode, reason: String) {
         state.withLock { $0.closeCode = code.rawValue }
+        stateChanged.signal()
     }
 }

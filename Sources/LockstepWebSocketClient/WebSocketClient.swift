@@ -4,7 +4,9 @@ import LockstepWebSocket
 
 /// The client side of the WebSocket codec over an event loop: connect, handshake, send masked
 /// messages, receive, close. Used by the benchmark and the tests; the game client library can
-/// build on it. Confined to its loop's thread.
+/// build on it. Confined to its loop's thread (hence `@unchecked Sendable`): `init`, the `send`s,
+/// `sendPing`, `sendRaw`, `close` and `enableReceiveTimestamps` check it in debug builds
+/// (`EventLoop.assertInEventLoop()`), as do the `TCPConnection` calls below them.
 public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
     private enum Phase {
         case handshaking
@@ -33,6 +35,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
         host: String, port: Int, path: String, subprotocols: [String] = [], on loop: EventLoop,
         delegate: WebSocketClientDelegate, maxMessageSize: Int = 16 * 1024 * 1024
     ) throws(SystemError) {
+        loop.assertInEventLoop()
         let fd = try Socket.connect(host: host, port: port)
         var configuration = TCPConnectionConfiguration()
         configuration.maxReadBufferSize = maxMessageSize + 64 * 1024
@@ -59,16 +62,19 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Has the kernel stamp received data, for `lastReceiveRealtime`.
     public func enableReceiveTimestamps() throws(SystemError) {
+        tcp.eventLoop.assertInEventLoop()
         try tcp.enableReceiveTimestamps()
     }
 
     /// Sends a message as one frame, masked with a fresh random key.
     public func send(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer) {
+        tcp.eventLoop.assertInEventLoop()
         sendFrame(fin: true, opcode: kind.opcode, payload: payload)
     }
 
     /// Sends a message split into frames of at most `fragmentSize` bytes (for tests of fragmentation).
     public func send(_ kind: WebSocketMessageKind, payload: UnsafeRawBufferPointer, fragmentSize: Int) {
+        tcp.eventLoop.assertInEventLoop()
         let size = max(1, fragmentSize)
         var offset = 0
         repeat {
@@ -82,11 +88,13 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Sends a ping.
     public func sendPing(payload: UnsafeRawBufferPointer) {
+        tcp.eventLoop.assertInEventLoop()
         sendFrame(fin: true, opcode: .ping, payload: UnsafeRawBufferPointer(rebasing: payload.prefix(125)))
     }
 
     /// Sends raw bytes as they are (for tests that must break the protocol on purpose).
     public func sendRaw(_ bytes: UnsafeRawBufferPointer) {
+        tcp.eventLoop.assertInEventLoop()
         tcp.write(bytes)
     }
 
@@ -100,6 +108,7 @@ public final class WebSocketClient: TCPConnectionDelegate, @unchecked Sendable {
 
     /// Starts the close handshake.
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
+        tcp.eventLoop.assertInEventLoop()
         guard phase == .open else {
             tcp.close()
             return
