@@ -6,8 +6,9 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import LockstepClient
 #endif
+import LockstepClient
+import LockstepClientEventLoop
 
 /// Plays arena matches with seeded bots through a real server: `lockstep bots`, the demo, the tests.
 ///
@@ -60,7 +61,7 @@ public final class BotRunner: @unchecked Sendable {
 
     public let options: Options
     private let group: EventLoopGroup
-    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>)] = []
+    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>, loop: EventLoop)] = []
     private let finished = Atomic<Int>(0)
 
     public init(options: Options) throws {
@@ -94,7 +95,7 @@ public final class BotRunner: @unchecked Sendable {
             try ArenaSimulation(players: players, seed: seed)
         }
         client.inputSource = Self.inputs(seed: seed, slot: slot)
-        bots.append((room, slot, client))
+        bots.append((room, slot, client, loop))
         let interval = Duration.nanoseconds(Int64(options.pollIntervalNanos))
         loop.execute { [self] in
             client.connect()
@@ -165,7 +166,7 @@ public final class BotRunner: @unchecked Sendable {
                         inputDelay: client.inputDelay.delay, endReason: client.matchEnd, failure: client.failure)
                 }
             }
-            client.loop.execute(read)
+            bot.loop.execute(read)
             while true {
                 if let report = result.withLock({ $0 }) { return report }
                 usleep(500)

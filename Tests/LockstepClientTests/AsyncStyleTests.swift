@@ -9,6 +9,7 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepClientEventLoop
 import LockstepBots
 
 @Suite(.serialized) struct AsyncStyleTests {

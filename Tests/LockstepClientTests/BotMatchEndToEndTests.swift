@@ -65,7 +65,7 @@ import LockstepBots
         let room = runner.roomIDs[0]
         let victim = try #require(runner.client(room: room, slot: 1))
         // Mid-match: once the victim holds tick 100 (no fixed sleep).
-        #expect(Eventually.wait { victim.transport.lastConfirmed.load(ordering: .relaxed) >= 100 })
+        #expect(Eventually.wait { victim.confirmedTickFromAnyThread >= 100 })
         victim.simulateConnectionLoss()
         #expect(runner.wait())
         let reports = runner.reports()
