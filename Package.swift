@@ -10,7 +10,8 @@
 //   I/O       CLockstepSystem, LockstepEventLoop (the only module that touches sockets)
 //   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
 //   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
-//   client    LockstepClient (Core, Protocol): the sans-I/O core and the transport protocol
+//   client    LockstepClient (Core, Protocol, WebSocket, HTTP): the sans-I/O core, the transport protocol
+//             and the portable transport (plain sockets and poll(2): no CLockstepSystem, no event loop)
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
 //   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
@@ -83,7 +84,7 @@ let package = Package(
         // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
         .target(
             name: "LockstepClient",
-            dependencies: ["LockstepCore", "LockstepProtocol"]),
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepWebSocket", "LockstepHTTP"]),
         // The client's transport on an event loop (bots, the benchmark: many clients per loop).
         .target(
             name: "LockstepClientEventLoop",

@@ -33,6 +33,12 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         core = LockstepClientCore(configuration: configuration, simulation: simulation)
     }
 
+    /// A client over its own `SocketTransport` (one connection, plain sockets and `poll(2)`: what
+    /// a game needs, on Linux and Apple platforms).
+    public convenience init(configuration: ClientConfiguration, simulation: @escaping @Sendable (Int, UInt64) throws -> Simulation) {
+        self.init(configuration: configuration, transport: SocketTransport(configuration: configuration), simulation: simulation)
+    }
+
     /// Opens the connection (asynchronously; `poll()` reports what happens).
     public func connect() {
         core.start()

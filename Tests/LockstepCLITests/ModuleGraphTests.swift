@@ -57,6 +57,9 @@ import Testing
             let reached = Self.closure(of: module, in: graph)
             #expect(reached.isDisjoint(with: ["LockstepServer", "LockstepBattleServer", "LockstepRoom", "LockstepSimulation"]), "\(module): \(reached.sorted())")
         }
+        // The portable client needs no epoll: neither the event loop nor its system headers.
+        let portable = Self.closure(of: "LockstepClient", in: graph)
+        #expect(portable.isDisjoint(with: ["CLockstepSystem", "LockstepEventLoop", "LockstepWebSocketClient"]), "\(portable.sorted())")
         // No game below the executable's registry, and no test support in the product.
         for module in ["LockstepRoom", "LockstepReplay", "LockstepServer", "LockstepBattleServer", "LockstepProtocol"] {
             #expect(!Self.closure(of: module, in: graph).contains("LockstepSimulation"), "\(module)")
