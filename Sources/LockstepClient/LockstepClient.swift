@@ -128,22 +128,10 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
 }
 
 extension LockstepClient {
-    /// Polls every `interval` ns on a background task and yields the events, until closed.
-    public func events(pollEvery interval: UInt64 = 4_000_000) -> AsyncStream<ClientEvent> {
-        AsyncStream { continuation in
-            let task = Task { [self] in
-                while !Task.isCancelled {
-                    for event in poll() { continuation.yield(event) }
-                    if matchEnd != nil || failure != nil {
-                        continuation.finish()
-                        return
-                    }
-                    try? await Task.sleep(nanoseconds: interval)
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+    /// The client's events as they happen, until the match ends or the client fails: an async
+    /// sequence driven by the transport (see `ClientEventStream`), with no polling timer.
+    public func events() -> ClientEventStream<Simulation> {
+        ClientEventStream(client: self)
     }
 
     /// Connects, runs `body`, and closes the connection when `body` returns or throws.
