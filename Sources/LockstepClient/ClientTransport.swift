@@ -5,8 +5,9 @@
 /// their I/O on their own thread (an event loop, or a `poll(2)` thread). `setWakeHandler` lets an
 /// event-driven consumer (the async style) learn that something arrived or a wake-up time came.
 public protocol ClientTransport: AnyObject, Sendable {
-    /// Opens a connection to the server (asynchronously: `.opened` or `.closed` follows).
-    func open()
+    /// Opens a connection to the server (asynchronously: `.opened` or `.closed` follows) and
+    /// sends `hello` as its first message as soon as it opens.
+    func open(hello: [UInt8])
     /// Sends one binary message on the open connection (dropped when none is open).
     func send(_ message: [UInt8])
     /// Drops the current connection abruptly, as a network failure would (`.closed` follows).

@@ -120,7 +120,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         for action in core.takeActions() {
             switch action {
             case .send(let bytes): transport.send(bytes)
-            case .connect: transport.open()
+            case .connect(let hello): transport.open(hello: hello)
             case .close: transport.close()
             }
         }

@@ -31,6 +31,8 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     public private(set) var isConnected = false
     /// Reconnects that succeeded so far (attempts that failed are not counted).
     public private(set) var reconnects = 0
+    /// The first tick whose re-simulation disagreed, when the sync test is on and caught one.
+    public private(set) var syncTestMismatch: Tick?
     /// When the next reconnect attempt is due (client ns), while one is scheduled.
     public private(set) var reconnectAt: UInt64?
     /// The input for future ticks: set it from the game, or use `inputSource`.
@@ -47,6 +49,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private var nextInputTick: Tick?
     private var sentTicks = [Bool](repeating: false, count: 512)
     private var writer = WireWriter()
+    private var syncTester: SyncTester<Simulation>?
 
     /// A core for `configuration`; `simulation` builds the game state for (players, seed).
     public init(configuration: ClientConfiguration, simulation: @escaping (Int, UInt64) throws -> Simulation) {
@@ -71,7 +74,15 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     /// Asks for the first connection.
     public func start() {
         guard !closedByClient else { return }
-        actions.append(.connect)
+        connectNow()
+    }
+
+    /// Asks for a connection, with the HELLO to send as soon as it opens. No frame arrives while
+    /// disconnected, so the last confirmed tick it carries is still the last one then.
+    private func connectNow() {
+        writer.clear()
+        ClientMessageEncoder.hello(Hello(token: configuration.token, lastTick: lastConfirmedTick), into: &writer)
+        actions.append(.connect(hello: writer.bytes))
     }
 
     /// Stops for good: closes the connection and never reconnects.
@@ -135,7 +146,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     public func update(now: UInt64, events: inout [ClientEvent]) {
         if let reconnectAt, now >= reconnectAt, !closedByClient {
             self.reconnectAt = nil
-            actions.append(.connect)
+            connectNow()
         }
         if isConnected, now >= nextPingAt { ping(now) }
         guard let session, let schedule, let welcome else { return }
@@ -170,10 +181,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         if hasConnected { reconnects += 1 }
         hasConnected = true
         isConnected = true
-        writer.clear()
-        ClientMessageEncoder.hello(Hello(token: configuration.token, lastTick: lastConfirmedTick), into: &writer)
-        actions.append(.send(writer.bytes))
-        // The first ping seeds the clock estimate at once; the others follow every interval.
+        // The transport sent the HELLO when the connection opened. The first ping seeds the clock estimate at once; the others follow every interval.
         ping(now)
     }
 
@@ -230,7 +238,10 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
                     let initial = try makeSimulation(Int(value.playerCount), value.seed)
                     session = try PredictionSession(
                         initial: initial, slotCount: Int(value.playerCount), localSlot: value.slot.map { $0.index },
-                        maxPrediction: configuration.maxPrediction)
+                        maxPrediction: configuration.maxPrediction, predictor: configuration.inputPredictor)
+                    if configuration.syncTestDistance > 0 {
+                        syncTester = SyncTester(initial: initial, checkDistance: configuration.syncTestDistance)
+                    }
                 } catch {
                     // A client that cannot simulate the room cannot play it: say why and leave.
                     fail(.simulation("\(error)"), events: &events)
@@ -256,9 +267,14 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
 
     private func confirm(_ frame: ConfirmedFrame, events: inout [ClientEvent]) {
         guard let session else { return }
+        let applied = frame.tick == session.confirmedNext
         guard session.confirm(frame) else {
             events.append(.outOfSync(expected: session.confirmedNext, got: frame.tick))
             return
+        }
+        if applied, syncTester != nil, let mismatch = syncTester?.step(frame), syncTestMismatch == nil {
+            syncTestMismatch = mismatch.tick
+            events.append(.syncTestFailed(tick: mismatch.tick, first: mismatch.first, resimulated: mismatch.resimulated))
         }
         if isConnected, let welcome, welcome.hashInterval > 0, (Int(frame.tick.rawValue) + 1) % Int(welcome.hashInterval) == 0 {
             writer.clear()

@@ -17,7 +17,7 @@ import Darwin
 /// `close()`. (Simulated network conditions are the event-loop transport's.)
 public final class SocketTransport: ClientTransport, @unchecked Sendable {
     private enum Command {
-        case open
+        case open(hello: [UInt8])
         case send([UInt8])
         case drop
         case close
@@ -53,10 +53,10 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
 
     // MARK: ClientTransport (any thread)
 
-    public func open() {
+    public func open(hello: [UInt8]) {
         let startThread = shared.withLock { state -> Bool in
             guard !state.closed else { return false }
-            state.commands.append(.open)
+            state.commands.append(.open(hello: hello))
             defer { state.threadStarted = true }
             return !state.threadStarted
         }
@@ -125,12 +125,12 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
             }
             for command in commands {
                 switch command {
-                case .open:
+                case .open(let hello):
                     guard connection == nil else { continue }
                     let path = ProtocolVersion.path + (configuration.room.map { "?room=\($0)" } ?? "")
                     connection = SocketWebSocketConnection(
                         host: configuration.host, port: configuration.port, path: path, subprotocols: [ProtocolVersion.subprotocol],
-                        maxMessageSize: 1 << 20
+                        hello: hello, maxMessageSize: 1 << 20
                     ) { [self] event in deliver(event) }
                     if connection == nil { deliver(.closed(code: 1006)) }
                 case .send(let bytes):

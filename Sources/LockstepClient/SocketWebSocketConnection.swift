@@ -28,13 +28,17 @@ final class SocketWebSocketConnection {
     private var output: [UInt8] = []
     private var random = SystemRandomNumberGenerator()
     private let report: (TransportEvent) -> Void
+    private let hello: [UInt8]
 
     /// Starts connecting to `ws://host:port/path`; `nil` when the connect fails at once.
-    init?(host: String, port: Int, path: String, subprotocols: [String], maxMessageSize: Int, report: @escaping (TransportEvent) -> Void) {
+    init?(
+        host: String, port: Int, path: String, subprotocols: [String], hello: [UInt8], maxMessageSize: Int,
+        report: @escaping (TransportEvent) -> Void) {
         guard let fd = PlainSocket.startConnect(host: host, port: port) else { return nil }
         self.fd = fd
         self.maxMessageSize = maxMessageSize
         self.report = report
+        self.hello = hello
         handshake = WebSocketClientHandshake(host: "\(host):\(port)", path: path, subprotocols: subprotocols)
         reader = WebSocketFrameReader(role: .client, maxFrameSize: maxMessageSize, maxMessageSize: maxMessageSize)
         input = [UInt8](repeating: 0, count: 16 * 1024)
@@ -142,6 +146,7 @@ final class SocketWebSocketConnection {
             }
             offset = parsed.consumed
             phase = .open
+            hello.withUnsafeBytes { appendFrame(opcode: .binary, payload: $0) }
             report(.opened)
         }
         input.withUnsafeMutableBytes { buffer in

@@ -20,6 +20,7 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
     private var wakeTimer: TimerHandle?
     private var lastOutgoing: UInt64 = 0
     private var lastIncoming: UInt64 = 0
+    private var hello: [UInt8] = []
     private var delayedOutgoing: [(at: UInt64, generation: Int, bytes: [UInt8])] = []
     private var closedByClient = false
     /// Counts connections, so that a delayed send meant for a lost one is not written on the next.
@@ -36,8 +37,11 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
 
     // MARK: ClientTransport (any thread)
 
-    public func open() {
-        onLoop { [self] in connect() }
+    public func open(hello: [UInt8]) {
+        onLoop { [self] in
+            self.hello = hello
+            connect()
+        }
     }
 
     public func send(_ message: [UInt8]) {
@@ -104,6 +108,8 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
 
     public func webSocketClientDidConnect(_ client: WebSocketClient) {
         generation += 1
+        // At once, whatever the simulated latency: the server wants the HELLO first.
+        hello.withUnsafeBytes { client.send(.binary, payload: $0) }
         deliver(.opened)
         startLossTimer()
     }

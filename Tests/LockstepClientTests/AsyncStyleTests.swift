@@ -39,7 +39,7 @@ import LockstepBots
             }
             return Int(client.session?.confirmedNext.rawValue ?? 0)
         }
-        #expect(ticks == 120)
+        #expect(ticks == 120, "\(seen)")
         #expect(seen.first.map { if case .welcome(let welcome) = $0 { welcome.role == .spectator } else { false } } == true)
         #expect(seen.contains { if case .room(.matchStart, _, _) = $0 { true } else { false } })
         #expect(seen.contains { if case .room(.matchEnd(.tickLimit), _, _) = $0 { true } else { false } })

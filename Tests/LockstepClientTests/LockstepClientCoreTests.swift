@@ -24,9 +24,9 @@ import Testing
         return core
     }
 
-    static func welcome(hashInterval: UInt16 = 0) -> [UInt8] {
+    static func welcome(hashInterval: UInt16 = 0, players: UInt8 = 2) -> [UInt8] {
         let value = Welcome(
-            role: .player, slot: PlayerSlot(0), playerCount: 2, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
+            role: .player, slot: PlayerSlot(0), playerCount: players, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
             hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: 1, phase: .running, nextTick: .zero,
             schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: epoch, roomID: "r",
             simulationID: ArenaSimulation.simulationID)
@@ -48,6 +48,11 @@ import Testing
         var writer = WireWriter()
         ServerMessageEncoder.event(event, tick: .zero, into: &writer)
         return writer.bytes
+    }
+
+    /// The connects the core asked for, described by their HELLO.
+    static func connects(_ actions: [ClientAction]) -> [String] {
+        sent(actions.compactMap { if case .connect(let hello) = $0 { .send(hello) } else { nil } })
     }
 
     /// The messages the core asked to send, described ("HELLO tok last=4", "INPUT 3", "PING", "HASH 9").
@@ -78,13 +83,13 @@ import Testing
         return core
     }
 
-    @Test func theCoreAsksToConnectThenSaysHelloAndPingsWhenTheConnectionOpens() {
+    @Test func theCoreAsksToConnectWithItsHelloThenPingsWhenTheConnectionOpens() {
         let core = Self.makeCore()
         core.start()
-        #expect(core.takeActions() == [.connect])
+        #expect(Self.connects(core.takeActions()) == ["HELLO tok last=none"])
         var events: [ClientEvent] = []
         core.handle(.opened, now: 1_000, events: &events)
-        #expect(Self.sent(core.takeActions()) == ["HELLO tok last=none", "PING"])
+        #expect(Self.sent(core.takeActions()) == ["PING"])
         #expect(core.isConnected)
         // The next ping waits for its interval.
         core.update(now: 2_000, events: &events)
@@ -163,9 +168,9 @@ import Testing
         #expect(core.takeActions().isEmpty)
         #expect(core.nextWakeup(now: Self.epoch + 500_000_000) == Self.epoch + 550_000_000)
         core.update(now: Self.epoch + 550_000_000, events: &events)
-        #expect(core.takeActions() == [.connect])
+        #expect(Self.connects(core.takeActions()) == ["HELLO tok last=4"])
         core.handle(.opened, now: Self.epoch + 560_000_000, events: &events)
-        #expect(Self.sent(core.takeActions()) == ["HELLO tok last=4", "PING"])
+        #expect(Self.sent(core.takeActions()) == ["PING"])
         #expect(core.reconnects == 1)
     }
 
@@ -177,7 +182,7 @@ import Testing
             core.handle(.closed(code: 1006), now: now, events: &events)
             now += 1_000_000_000
             core.update(now: now, events: &events)
-            #expect(core.takeActions().contains(.connect))
+            #expect(Self.connects(core.takeActions()).count == 1)
         }
         core.handle(.closed(code: 1006), now: now, events: &events)
         #expect(core.failure == .gaveUp(attempts: 2, lastCloseCode: 1006))
@@ -200,7 +205,7 @@ import Testing
         #expect(events.contains(.disconnected(code: 1006, willReconnect: false)))
         #expect(ended.failure == nil && ended.matchEnd == .tickLimit)
         ended.update(now: Self.epoch + 10_000_000_000, events: &events)
-        #expect(!ended.takeActions().contains(.connect))
+        #expect(Self.connects(ended.takeActions()).isEmpty)
     }
 
     @Test func garbageFromThePeerIsIgnored() {
@@ -211,5 +216,61 @@ import Testing
         core.handle(.received(Array(Self.welcome().prefix(7))), now: Self.epoch, events: &events)
         #expect(events.isEmpty)
         #expect(core.failure == nil)
+    }
+
+    struct ConstantPredictor: InputPredictor {
+        func predict(slot: Int, tick: Tick, lastConfirmed: ArraySlice<UInt8>, lastStatus: InputStatus) -> [UInt8] { [42, 0, 0, 0, 0, 0] }
+    }
+
+    @Test func theConfiguredInputPredictorGuessesTheRemoteInputs() throws {
+        var configuration = ClientConfiguration(port: 1, token: "tok")
+        configuration.inputPredictor = ConstantPredictor()
+        let core = LockstepClientCore<ArenaSimulation>(configuration: configuration) { players, seed in
+            try ArenaSimulation(players: players, seed: seed)
+        }
+        var events: [ClientEvent] = []
+        core.handle(.opened, now: 0, events: &events)
+        core.handle(.received(Self.welcome()), now: 0, events: &events)
+        let session = try #require(core.session)
+        #expect(Array(session.predictFrame(Tick(3)).payload(of: 1)) == [42, 0, 0, 0, 0, 0])
+    }
+
+    @Test func theSyncTestOptionReportsTheFirstTickWhoseResimulationDisagrees() throws {
+        var configuration = ClientConfiguration(port: 1, token: "tok")
+        configuration.syncTestDistance = 3
+        let core = LockstepClientCore<NonDeterministicSimulation>(configuration: configuration) { players, seed in
+            NonDeterministicSimulation(players: players, seed: seed)
+        }
+        var events: [ClientEvent] = []
+        core.handle(.opened, now: 0, events: &events)
+        core.handle(.received(Self.welcome(players: 1)), now: 0, events: &events)
+        for tick in UInt32(0)..<100 {
+            core.handle(.received(Self.frame(tick, [[UInt8(tick % 7)]])), now: 0, events: &events)
+        }
+        let failures = events.compactMap { event -> Tick? in
+            if case .syncTestFailed(let tick, let first, let resimulated) = event, first != resimulated { tick } else { nil }
+        }
+        // Reported once: the hidden state starts to matter at tick 50.
+        #expect(failures.count == 1)
+        #expect((49...53).contains(try #require(failures.first).rawValue))
+        #expect(core.syncTestMismatch == failures.first)
+    }
+
+    @Test func theArenaPassesTheSyncTestOptionOverAMatchsFrames() {
+        var configuration = ClientConfiguration(port: 1, token: "tok")
+        configuration.syncTestDistance = 4
+        let core = LockstepClientCore<ArenaSimulation>(configuration: configuration) { players, seed in
+            try ArenaSimulation(players: players, seed: seed)
+        }
+        var events: [ClientEvent] = []
+        core.handle(.opened, now: 0, events: &events)
+        core.handle(.received(Self.welcome()), now: 0, events: &events)
+        for frame in PredictionSessionTests.frames(players: 2, ticks: 200, seed: 9) {
+            var writer = WireWriter()
+            ServerMessageEncoder.frame(frame, into: &writer)
+            core.handle(.received(writer.bytes), now: 0, events: &events)
+        }
+        #expect(core.session?.confirmedNext == Tick(200))
+        #expect(core.syncTestMismatch == nil)
     }
 }
