@@ -15,16 +15,22 @@ enum PlainSocket {
         case closed
     }
 
+    /// `SOCK_STREAM` as `socket(2)` takes it.
+    #if canImport(Glibc)
+    static let streamType = Int32(SOCK_STREAM.rawValue)
+    /// Flags for `send(2)` that keep a closed peer from raising SIGPIPE (Darwin uses SO_NOSIGPIPE).
+    static let sendFlags = Int32(MSG_NOSIGNAL)
+    #else
+    static let streamType = SOCK_STREAM
+    static let sendFlags: Int32 = 0
+    #endif
+
     /// Starts a non-blocking TCP connect to `host:port`; the socket becomes writable once it is
     /// connected or has failed (see `connectError`). Returns `nil` when it fails at once.
     static func startConnect(host: String, port: Int) -> Int32? {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
+        hints.ai_socktype = streamType
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return nil }
         defer { freeaddrinfo(list) }
@@ -72,13 +78,8 @@ enum PlainSocket {
     /// Writes as much of `bytes` as the socket takes; returns the count, or `nil` on an error.
     static func transmit(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int? {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
-        #if canImport(Glibc)
-        let flags = Int32(MSG_NOSIGNAL)
-        #else
-        let flags: Int32 = 0
-        #endif
         while true {
-            let count = send(fd, base, bytes.count, flags)
+            let count = send(fd, base, bytes.count, sendFlags)
             if count >= 0 { return count }
             if errno == EINTR { continue }
             return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : nil
