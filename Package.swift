@@ -7,7 +7,7 @@
 //   pure      LockstepCore, LockstepCrypto, LockstepSimulation (the reference game: Core only)
 //   codecs    LockstepProtocol, LockstepReplay (Core); LockstepHTTP (Crypto); LockstepWebSocket (Crypto, HTTP)
 //   room      LockstepRoom (Core, Protocol, Replay): a room as a state machine, no I/O, no game named
-//   I/O       CLockstepSystem, LockstepEventLoop (the only module that touches sockets)
+//   I/O       CLockstepSystem, LockstepEventLoop (epoll loops: every socket but the portable client's)
 //   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
 //   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
 //   client    LockstepClient (Core, Protocol, WebSocket, HTTP): the sans-I/O core, the transport protocol
@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "LockstepWebSocket", dependencies: ["LockstepCrypto", "LockstepHTTP"]),
         // Linux headers Glibc does not export (epoll, eventfd, timerfd).
         .target(name: "CLockstepSystem"),
-        // Event loops: the only module that touches sockets.
+        // Event loops (epoll): the server's sockets and shared client loops.
         .target(name: "LockstepEventLoop", dependencies: ["CLockstepSystem"]),
         // The client side of a WebSocket over an event loop (game clients, bots, the bench).
         .target(name: "LockstepWebSocketClient", dependencies: ["LockstepEventLoop", "LockstepHTTP", "LockstepWebSocket"]),

@@ -53,7 +53,7 @@ import Testing
         let graph = try Self.targetDependencies()
         #expect(graph["LockstepClient"] != nil && graph["lockstep"] != nil)
         // A client is only a client.
-        for module in ["LockstepClient", "LockstepWebSocketClient"] {
+        for module in ["LockstepClient", "LockstepClientEventLoop", "LockstepWebSocketClient"] {
             let reached = Self.closure(of: module, in: graph)
             #expect(reached.isDisjoint(with: ["LockstepServer", "LockstepBattleServer", "LockstepRoom", "LockstepSimulation"]), "\(module): \(reached.sorted())")
         }
