@@ -24,11 +24,11 @@ import Testing
         return core
     }
 
-    static func welcome(hashInterval: UInt16 = 0, players: UInt8 = 2) -> [UInt8] {
+    static func welcome(hashInterval: UInt16 = 0, players: UInt8 = 2, epoch: UInt64 = epoch) -> [UInt8] {
         let value = Welcome(
             role: .player, slot: PlayerSlot(0), playerCount: players, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
             hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: 1, phase: .running, nextTick: .zero,
-            schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: epoch, roomID: "r",
+            schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: Self.epoch, roomID: "r",
             simulationID: ArenaSimulation.simulationID)
         var writer = WireWriter()
         ServerMessageEncoder.welcome(value, into: &writer)
@@ -113,6 +113,26 @@ import Testing
         core.update(now: Self.epoch + 3 * Self.period, events: &events)
         #expect(Self.sent(core.takeActions()) == ["INPUT 4 slot 0", "INPUT 5 slot 0"])
         #expect(core.session?.head == Tick(4))
+    }
+
+    @Test func aWaitingRoomSendsNoInputUntilTheScheduleArrives() {
+        let core = Self.makeCore()
+        var events: [ClientEvent] = []
+        core.start()
+        core.handle(.opened, now: Self.epoch - 1_000, events: &events)
+        // Seated before the match starts: the WELCOME has no schedule yet (epoch 0).
+        core.handle(.received(Self.welcome(epoch: 0)), now: Self.epoch - 1_000, events: &events)
+        _ = core.takeActions()
+        core.update(now: Self.epoch + Self.period, events: &events)
+        #expect(core.schedule == nil)
+        #expect(core.takeActions().isEmpty)
+        var writer = WireWriter()
+        ServerMessageEncoder.schedule(WireSchedule(baseTick: .zero, epoch: Self.epoch + 2 * Self.period, tickRate: 10), into: &writer)
+        core.handle(.received(writer.bytes), now: Self.epoch + Self.period, events: &events)
+        #expect(events.contains { if case .schedule = $0 { true } else { false } })
+        // Before tick 0 is due the inputs for the first ticks go at once (ticks 0 and 1 with a delay of 2).
+        core.update(now: Self.epoch + Self.period, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["INPUT 0 slot 0", "INPUT 1 slot 0"])
     }
 
     @Test func aFrameThatContradictsThePredictionRollsBackAndTheStateIsTheConfirmedOne() throws {
