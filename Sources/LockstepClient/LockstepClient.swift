@@ -33,6 +33,11 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         core = LockstepClientCore(configuration: configuration, simulation: simulation)
     }
 
+    /// A client let go without `close()` closes its connection (and a `SocketTransport` its thread).
+    deinit {
+        transport.close()
+    }
+
     /// A client over its own `SocketTransport` (one connection, plain sockets and `poll(2)`: what
     /// a game needs, on Linux and Apple platforms).
     public convenience init(configuration: ClientConfiguration, simulation: @escaping @Sendable (Int, UInt64) throws -> Simulation) {

@@ -21,6 +21,7 @@ final class ScriptedPeer: Sendable {
                 + "Sec-WebSocket-Protocol: lockstep.v1\r\n\r\n").utf8)
     }
 
+    /// Listens on a free port of 127.0.0.1.
     init(answer: @escaping @Sendable (_ key: String) -> [UInt8]) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
@@ -38,7 +39,11 @@ final class ScriptedPeer: Sendable {
         Thread { [self] in
             while true {
                 let fd = accept(listener, nil, nil)
-                guard fd >= 0 else { return }
+                guard fd >= 0 else {
+                    // Closed here, not in `stop`: its number must not be reused while this thread waits on it.
+                    close(listener)
+                    return
+                }
                 self.connections.add(1, ordering: .relaxed)
                 var request: [UInt8] = []
                 var byte: UInt8 = 0
@@ -59,8 +64,8 @@ final class ScriptedPeer: Sendable {
     /// Connections accepted so far.
     var accepted: Int { connections.load(ordering: .relaxed) }
 
+    /// Stops accepting (the accept thread wakes up and closes the socket).
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 }

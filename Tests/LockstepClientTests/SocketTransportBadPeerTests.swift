@@ -62,3 +62,27 @@ import Testing
         #expect(client.failure == nil)
     }
 }
+
+extension SocketTransportBadPeerTests {
+    /// A client let go without `close()` closes its transport: the thread ends and frees it.
+    @Test func aClientLetGoWithoutCloseClosesItsConnection() throws {
+        let peer = try ScriptedPeer { key in ScriptedPeer.upgrade(key: key) }
+        defer { peer.stop() }
+        weak var transport: SocketTransport?
+        do {
+            let configuration = ClientConfiguration(port: peer.port, token: "t")
+            let socket = SocketTransport(configuration: configuration)
+            transport = socket
+            let client = LockstepClient<ArenaSimulation>(configuration: configuration, transport: socket) { players, seed in
+                try ArenaSimulation(players: players, seed: seed)
+            }
+            client.connect()
+            #expect(eventually(10) {
+                client.poll()
+                return peer.accepted >= 1
+            })
+        }
+        // The transport's thread ends, and with it the last reference to the transport.
+        #expect(eventually(10) { transport == nil })
+    }
+}
