@@ -7,10 +7,14 @@
 //   pure      LockstepCore, LockstepCrypto, LockstepSimulation (the reference game: Core only)
 //   codecs    LockstepProtocol, LockstepReplay (Core); LockstepHTTP (Crypto); LockstepWebSocket (Crypto, HTTP)
 //   room      LockstepRoom (Core, Protocol, Replay): a room as a state machine, no I/O, no game named
-//   I/O       CLockstepSystem, LockstepEventLoop (Core: its metrics' histogram; the only module that touches sockets)
+//   I/O       CLockstepSystem, LockstepEventLoop (Core: its metrics' histogram; epoll loops: every socket but the
+//             portable client's)
 //   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
 //   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
-//   client    LockstepClient (Core, Protocol, WebSocket, WebSocketClient, EventLoop): never a server module
+//   client    LockstepClient (Core, Protocol, WebSocket, HTTP): the sans-I/O core, the transport protocol
+//             and the portable transport (plain sockets and poll(2): no CLockstepSystem, no event loop)
+//             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
+//             Never a server module.
 //   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
 //   tests     LockstepTesting and CAllocationCounter: linked by test targets only
 //
@@ -34,6 +38,7 @@ let package = Package(
         .library(name: "LockstepWebSocketClient", targets: ["LockstepWebSocketClient"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
         .library(name: "LockstepClient", targets: ["LockstepClient"]),
+        .library(name: "LockstepClientEventLoop", targets: ["LockstepClientEventLoop"]),
         .library(name: "LockstepBots", targets: ["LockstepBots"]),
         .library(name: "LockstepCLI", targets: ["LockstepCLI"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
@@ -57,14 +62,14 @@ let package = Package(
         // Seeded arena bot matches recorded as replays (`lockstep replay record`, the golden replays).
         .target(
             name: "LockstepBots",
-            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepClient", "LockstepEventLoop", "LockstepProtocol"]),
+            dependencies: ["LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepClient", "LockstepClientEventLoop", "LockstepEventLoop", "LockstepProtocol"]),
         // HTTP/1.1 request parsing and responses (pure).
         .target(name: "LockstepHTTP", dependencies: ["LockstepCrypto"]),
         // RFC 6455 WebSocket codec and handshake (pure).
         .target(name: "LockstepWebSocket", dependencies: ["LockstepCrypto", "LockstepHTTP"]),
         // Linux headers Glibc does not export (epoll, eventfd, timerfd).
         .target(name: "CLockstepSystem"),
-        // Event loops: the only module that touches sockets.
+        // Event loops (epoll): the server's sockets and shared client loops.
         .target(name: "LockstepEventLoop", dependencies: ["LockstepCore", "CLockstepSystem"]),
         // The client side of a WebSocket over an event loop (game clients, bots, the bench).
         .target(name: "LockstepWebSocketClient", dependencies: ["LockstepEventLoop", "LockstepHTTP", "LockstepWebSocket"]),
@@ -80,7 +85,11 @@ let package = Package(
         // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
         .target(
             name: "LockstepClient",
-            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepWebSocketClient", "LockstepWebSocket", "LockstepEventLoop"]),
+            dependencies: ["LockstepCore", "LockstepProtocol", "LockstepWebSocket", "LockstepHTTP"]),
+        // The client's transport on an event loop (bots, the benchmark: many clients per loop).
+        .target(
+            name: "LockstepClientEventLoop",
+            dependencies: ["LockstepClient", "LockstepCore", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient", "LockstepWebSocket"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
@@ -131,8 +140,8 @@ let package = Package(
         .testTarget(
             name: "LockstepClientTests",
             dependencies: [
-                "LockstepClient", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol", "LockstepBots",
-                "LockstepBench",
+                "LockstepClient", "LockstepClientEventLoop", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol",
+                "LockstepBots", "LockstepBench", "LockstepEventLoop",
             ]),
         .testTarget(
             name: "LockstepCLITests",

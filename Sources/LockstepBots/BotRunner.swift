@@ -6,8 +6,9 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-import LockstepClient
 #endif
+import LockstepClient
+import LockstepClientEventLoop
 
 /// Plays arena matches with seeded bots through a real server: `lockstep bots`, the demo, the tests.
 ///
@@ -30,6 +31,8 @@ public final class BotRunner: @unchecked Sendable {
         public var endReason: MatchEndReason?
         /// Why the bot stopped before its match ended (the server died, refused it, …).
         public var failure: ClientFailure?
+        /// The first tick the sync test caught re-simulating to another hash (with `syncTestDistance`).
+        public var syncTestMismatch: Tick?
     }
 
     /// How to run.
@@ -48,6 +51,8 @@ public final class BotRunner: @unchecked Sendable {
         /// How each bot reconnects; once its attempts are spent the bot gives up (a failure).
         public var reconnectPolicy = ReconnectPolicy()
         public var pollIntervalNanos: UInt64 = 2_000_000
+        /// Each bot runs the sync test over this many ticks (0: off); see `ClientConfiguration`.
+        public var syncTestDistance = 0
         public var loops = 1
         /// Give up waiting for the matches after this long (ns).
         public var timeoutNanos: UInt64 = 600_000_000_000
@@ -60,7 +65,7 @@ public final class BotRunner: @unchecked Sendable {
 
     public let options: Options
     private let group: EventLoopGroup
-    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>)] = []
+    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>, loop: EventLoop)] = []
     private let finished = Atomic<Int>(0)
 
     public init(options: Options) throws {
@@ -81,9 +86,18 @@ public final class BotRunner: @unchecked Sendable {
         }
     }
 
+    /// Starts one bot per token in the room at `url` (rooms made elsewhere: `lockstep bots --url
+    /// --token`). Bot `n` plays the inputs of slot `n` seeded with the options' seed.
+    public func join(url: PlayURL, tokens: [String]) throws {
+        for (index, token) in tokens.enumerated() {
+            try addBot(room: url.room ?? "joined", slot: index, token: token, seed: options.seed, host: url.host, port: url.port)
+        }
+    }
+
     /// Starts one bot with a given token (to join rooms made elsewhere).
-    public func addBot(room: String, slot: Int, token: String, seed: UInt64) throws {
-        var configuration = ClientConfiguration(host: options.host, port: options.port, room: room, token: token)
+    public func addBot(room: String, slot: Int, token: String, seed: UInt64, host: String? = nil, port: Int? = nil) throws {
+        var configuration = ClientConfiguration(host: host ?? options.host, port: port ?? options.port, room: room, token: token)
+        configuration.syncTestDistance = options.syncTestDistance
         configuration.addedLatencyNanos = options.latencyNanos
         configuration.addedJitterNanos = options.jitterNanos
         configuration.connectionLossPerMinute = options.connectionLossPerMinute
@@ -94,7 +108,7 @@ public final class BotRunner: @unchecked Sendable {
             try ArenaSimulation(players: players, seed: seed)
         }
         client.inputSource = Self.inputs(seed: seed, slot: slot)
-        bots.append((room, slot, client))
+        bots.append((room, slot, client, loop))
         let interval = Duration.nanoseconds(Int64(options.pollIntervalNanos))
         loop.execute { [self] in
             client.connect()
@@ -159,13 +173,14 @@ public final class BotRunner: @unchecked Sendable {
                 let stats = client.session?.statistics ?? RollbackStatistics()
                 result.withLock {
                     $0 = BotReport(
-                        room: room, slot: slot, ticks: Int(client.session?.confirmedNext.rawValue ?? 0),
+                        room: room, slot: client.welcome?.slot.map { $0.index } ?? slot, ticks: Int(client.session?.confirmedNext.rawValue ?? 0),
                         finalHash: client.session?.confirmed.hash() ?? 0, rollbacks: stats.rollbacks, maxRollbackDepth: stats.maxDepth,
                         resimulatedTicks: stats.resimulatedTicks, desyncs: client.desyncs.count, reconnects: client.reconnects,
-                        inputDelay: client.inputDelay.delay, endReason: client.matchEnd, failure: client.failure)
+                        inputDelay: client.inputDelay.delay, endReason: client.matchEnd, failure: client.failure,
+                        syncTestMismatch: client.core.syncTestMismatch)
                 }
             }
-            client.loop.execute(read)
+            bot.loop.execute(read)
             while true {
                 if let report = result.withLock({ $0 }) { return report }
                 usleep(500)

@@ -2,6 +2,8 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A minimal blocking HTTP/1.1 client for the admin API (tests and tools on 127.0.0.1).
@@ -56,8 +58,12 @@ public struct AdminClient: Sendable {
 
     /// Sends one request and reads the whole response (the server closes or sends Content-Length).
     public func request(_ method: String, _ path: String, body: [UInt8] = [], headers: [(String, String)] = []) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, PlainSocket.streamType, 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        #if canImport(Darwin)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         defer { close(fd) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -76,7 +82,7 @@ public struct AdminClient: Sendable {
         let bytes = Array(head.utf8) + body
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, PlainSocket.sendFlags) }
             guard count > 0 else { throw Failure(description: "send failed: \(errno)") }
             sent += count
         }

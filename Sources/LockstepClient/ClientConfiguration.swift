@@ -16,6 +16,12 @@ public struct ClientConfiguration: Sendable {
     public var adaptiveInputDelay = true
     /// The most ticks prediction may run ahead of the last confirmed frame.
     public var maxPrediction = 8
+    /// How remote players' inputs are guessed for ticks not confirmed yet.
+    public var inputPredictor: any InputPredictor = RepeatLastInputPredictor()
+    /// The sync test (`SyncTester`): when above 0, every confirmed tick also re-simulates the last
+    /// this many ticks from a snapshot and compares the hashes; the first mismatch is reported as
+    /// `.syncTestFailed` (a development aid: it costs this many extra steps per tick).
+    public var syncTestDistance = 0
     /// How often the clock is measured with PING (ns).
     public var pingIntervalNanos: UInt64 = 500_000_000
     /// Reconnect automatically after an unexpected close.

@@ -19,6 +19,9 @@ public enum ClientEvent: Equatable, Sendable {
     case reconnecting(attempt: Int, delayNanos: UInt64)
     /// The frames confirmed contradicted the client's state: its sync is broken (a gap).
     case outOfSync(expected: Tick, got: Tick)
+    /// The sync test re-simulated `tick` and got another hash: the simulation is not
+    /// deterministic (reported once, for the first mismatch).
+    case syncTestFailed(tick: Tick, first: UInt64, resimulated: UInt64)
     /// The client stopped for good before the match ended (the last event it reports).
     case failed(ClientFailure)
 }

@@ -53,10 +53,13 @@ import Testing
         let graph = try Self.targetDependencies()
         #expect(graph["LockstepClient"] != nil && graph["lockstep"] != nil)
         // A client is only a client.
-        for module in ["LockstepClient", "LockstepWebSocketClient"] {
+        for module in ["LockstepClient", "LockstepClientEventLoop", "LockstepWebSocketClient"] {
             let reached = Self.closure(of: module, in: graph)
             #expect(reached.isDisjoint(with: ["LockstepServer", "LockstepBattleServer", "LockstepRoom", "LockstepSimulation"]), "\(module): \(reached.sorted())")
         }
+        // The portable client needs no epoll: neither the event loop nor its system headers.
+        let portable = Self.closure(of: "LockstepClient", in: graph)
+        #expect(portable.isDisjoint(with: ["CLockstepSystem", "LockstepEventLoop", "LockstepWebSocketClient"]), "\(portable.sorted())")
         // No game below the executable's registry, and no test support in the product.
         for module in ["LockstepRoom", "LockstepReplay", "LockstepServer", "LockstepBattleServer", "LockstepProtocol"] {
             #expect(!Self.closure(of: module, in: graph).contains("LockstepSimulation"), "\(module)")

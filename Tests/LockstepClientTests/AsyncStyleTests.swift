@@ -1,4 +1,5 @@
 import LockstepCore
+import LockstepReplay
 import LockstepEventLoop
 import LockstepProtocol
 import LockstepSimulation
@@ -9,6 +10,7 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepClientEventLoop
 import LockstepBots
 
 @Suite(.serialized) struct AsyncStyleTests {
@@ -37,12 +39,47 @@ import LockstepBots
             }
             return Int(client.session?.confirmedNext.rawValue ?? 0)
         }
-        #expect(ticks == 120)
+        #expect(ticks == 120, "\(seen)")
         #expect(seen.first.map { if case .welcome(let welcome) = $0 { welcome.role == .spectator } else { false } } == true)
         #expect(seen.contains { if case .room(.matchStart, _, _) = $0 { true } else { false } })
         #expect(seen.contains { if case .room(.matchEnd(.tickLimit), _, _) = $0 { true } else { false } })
         #expect(position != nil)
         #expect(runner.wait())
+    }
+
+    /// Two players each play a whole match through `events()` on the socket transport: the
+    /// wake-ups the transport delivers (arrivals and the core's tick deadlines) are all that drive
+    /// them, and both end on the hash the verifier computes from the server's replay.
+    @Test func twoPlayersPlayAWholeMatchDrivenOnlyByTheTransportsWakeUps() async throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 150, "seed": 21, "hashInterval": 30])
+        let hashes = try await withThrowingTaskGroup(of: (UInt64, MatchEndReason?, Int).self) { group in
+            for slot in 0..<2 {
+                group.addTask {
+                    let configuration = ClientConfiguration(port: server.port, room: room.roomID, token: room.tokens[slot])
+                    return try await LockstepClient<ArenaSimulation>.withConnection(
+                        configuration: configuration, transport: SocketTransport(configuration: configuration),
+                        simulation: { players, seed in try ArenaSimulation(players: players, seed: seed) }
+                    ) { client in
+                        client.inputSource = BotRunner.inputs(seed: 21, slot: slot)
+                        var events = 0
+                        for await _ in client.events() { events += 1 }
+                        return (client.session?.confirmed.hash() ?? 0, client.matchEnd, Int(client.session?.confirmedNext.rawValue ?? 0))
+                    }
+                }
+            }
+            var results: [(UInt64, MatchEndReason?, Int)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        let finalHash = try BotMatchEndToEndTests.finalHashFromServerReplay(server, room: room.roomID)
+        #expect(hashes.count == 2)
+        for (hash, end, ticks) in hashes {
+            #expect(ticks == 150)
+            #expect(end == .tickLimit)
+            #expect(hash == finalHash)
+        }
     }
 
     @Test func tickPositionAdvancesOneTickPerPeriod() throws {

@@ -12,8 +12,12 @@ import Glibc
 import LockstepBots
 
 @Suite(.serialized) struct BotMatchEndToEndTests {
+    /// The final hash the verifier computes from the server's replay of `room` (the server
+    /// finishes the file just after it announces the end: wait for it).
     static func finalHashFromServerReplay(_ server: TestBattleServer, room: String) throws -> UInt64 {
-        let replay = try ReplayReader.read(try readReplayFile(server.replayDirectory + "/" + room + ".lsr"))
+        let path = server.replayDirectory + "/" + room + ".lsr"
+        #expect(eventually(10) { (try? ReplayReader.read(try readReplayFile(path))) != nil })
+        let replay = try ReplayReader.read(try readReplayFile(path))
         let report = try ReplayVerifier.verify(replay, using: .reference)
         #expect(report.isOK)
         return report.finalHash
@@ -65,7 +69,7 @@ import LockstepBots
         let room = runner.roomIDs[0]
         let victim = try #require(runner.client(room: room, slot: 1))
         // Mid-match: once the victim holds tick 100 (no fixed sleep).
-        #expect(Eventually.wait { victim.transport.lastConfirmed.load(ordering: .relaxed) >= 100 })
+        #expect(Eventually.wait { victim.confirmedTickFromAnyThread >= 100 })
         victim.simulateConnectionLoss()
         #expect(runner.wait())
         let reports = runner.reports()

@@ -9,6 +9,7 @@ import Testing
 import Glibc
 #endif
 @testable import LockstepClient
+import LockstepClientEventLoop
 import LockstepBench
 import LockstepBots
 
@@ -62,7 +63,7 @@ import LockstepBots
         try runner.start()
         let room = runner.roomIDs[0]
         let bots = try (0..<2).map { slot in try #require(runner.client(room: room, slot: slot)) }
-        #expect(Eventually.wait { bots.allSatisfy { $0.transport.lastConfirmed.load(ordering: .relaxed) >= 30 } })
+        #expect(Eventually.wait { bots.allSatisfy { $0.confirmedTickFromAnyThread >= 30 } })
         process.stop(signal: SIGKILL)
         #expect(runner.wait())
         let reports = runner.reports()
