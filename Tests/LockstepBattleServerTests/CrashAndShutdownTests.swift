@@ -18,7 +18,7 @@ import LockstepClient
     /// last flushed tick, matching what the clients received.
     @Test func killMinus9LeavesARecoverableVerifiableReplay() throws {
         let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
-        let replays = "/tmp/lockstep-crash-\(getpid())"
+        let replays = makeTemporaryDirectory("lockstep-crash")
         let process = try ServerProcess(executable: executable, arguments: [
             "--admin-key", "k", "--token-secret", "s", "--replays", replays, "--replay-flush-ticks", "20", "--log-level", "warning",
         ])

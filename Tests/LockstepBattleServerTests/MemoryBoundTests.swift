@@ -27,7 +27,7 @@ import LockstepBench
             executable: executable,
             arguments: [
                 "--echo", "--admin-key", "memory", "--token-secret", "memory-secret", "--replays",
-                "/tmp/lockstep-memory-\(getpid())",
+                makeTemporaryDirectory("lockstep-memory"),
                 "--log-level", "error", "--loops", "2",
             ])
     }

@@ -47,7 +47,7 @@ import Testing
         try #require(build.status == 0, "\(build.output.suffix(3000))")
         let executable = scratch + "/debug/studio-server"
 
-        let replays = "/tmp/lockstep-studio-\(getpid())"
+        let replays = makeTemporaryDirectory("lockstep-studio")
         let server = try ServerProcess(
             executable: executable, arguments: ["--admin-key", "studio", "--token-secret", "s", "--replays", replays, "--log-level", "warning"])
         defer { server.stop() }

@@ -12,7 +12,7 @@ import LockstepBench
 @Suite(.serialized) struct QuickStartTests {
     @Test func serverThenBotsThenVerifyWorksAsTheReadmeSays() throws {
         let executable = try #require(ServerProcess.siblingExecutable())
-        let replays = "/tmp/lockstep-quickstart-\(getpid())"
+        let replays = makeTemporaryDirectory("lockstep-quickstart")
         // `lockstep serve` with only what a test needs changed: a free port, a known key, a temp folder.
         let server = try ServerProcess(executable: executable, arguments: ["--admin-key", "quick", "--replays", replays, "--log-level", "warning"])
         defer { server.stop() }

@@ -9,6 +9,7 @@ import LockstepServer
 import LockstepBattleServer
 import LockstepEventLoop
 import LockstepServer
+import LockstepTesting
 
 @Suite struct ServeCommandTests {
     @Test func defaultsAreLoopbackPort8080AndTheIssuesTimeouts() throws {
@@ -94,7 +95,7 @@ import LockstepServer
         }
         #expect(bound)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let replays = "/tmp/lockstep-serve-start-\(getpid())"
+        let replays = makeTemporaryDirectory("lockstep-serve-start")
         let cases: [([String], String)] = [
             (["--port", "\(port)", "--replays", replays], "Address already in use"),
             (["--port", "0", "--replays", "/proc/lockstep-replays"], "cannot create the replay directory /proc/lockstep-replays"),

@@ -49,7 +49,7 @@ import LockstepBots
     /// with the reason, and count no reconnect: none succeeded.
     @Test func botsWhoseServerDiesGiveUpAfterTheReconnectLimitAndCountNoReconnects() throws {
         let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
-        let replays = "/tmp/lockstep-bots-dead-server-\(getpid())"
+        let replays = makeTemporaryDirectory("lockstep-bots-dead-server")
         let process = try ServerProcess(
             executable: executable, arguments: ["--admin-key", "k", "--replays", replays, "--log-level", "warning"])
         var options = BotRunner.Options(port: process.port, adminKey: "k")
