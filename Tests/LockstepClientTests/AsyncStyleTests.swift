@@ -19,7 +19,10 @@ import LockstepBots
     @Test func aSpectatorFollowsAMatchThroughTheEventStreamAndTheScopeClosesIt() async throws {
         let server = try TestBattleServer()
         defer { server.stop() }
-        let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 120, "seed": 3])
+        // The bots join from the event loop below, which runs on Swift's cooperative threads: on a
+        // 2-core machine the synchronous tests beside it can hold both for a minute, longer than the
+        // default start timeout. The room waits for them as long as the test may take.
+        let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 120, "seed": 3, "startTimeoutSeconds": 600])
         let runner = try BotRunner(options: BotRunner.Options(port: server.port, adminKey: server.adminKey))
         defer { runner.stop() }
         let loop = server.clientLoops.next()
@@ -53,7 +56,9 @@ import LockstepBots
     @Test func twoPlayersPlayAWholeMatchDrivenOnlyByTheTransportsWakeUps() async throws {
         let server = try TestBattleServer()
         defer { server.stop() }
-        let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 150, "seed": 21, "hashInterval": 30])
+        let room = try server.admin.createRoom([
+            "players": 2, "tickRate": 60, "maxTicks": 150, "seed": 21, "hashInterval": 30, "startTimeoutSeconds": 600,
+        ])
         let hashes = try await withThrowingTaskGroup(of: (UInt64, MatchEndReason?, Int).self) { group in
             for slot in 0..<2 {
                 group.addTask {
