@@ -24,6 +24,9 @@ public struct ClientConfiguration: Sendable {
     public var syncTestDistance = 0
     /// How often the clock is measured with PING (ns).
     public var pingIntervalNanos: UInt64 = 500_000_000
+    /// Whether the client sends MATCH_OVER (once) when its confirmed state says the match is over
+    /// (`isOver`): the room ends the match when more than half of the connected players have.
+    public var reportsMatchOver = true
     /// Reconnect automatically after an unexpected close.
     public var reconnect = true
     public var reconnectPolicy = ReconnectPolicy()

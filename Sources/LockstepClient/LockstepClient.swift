@@ -56,6 +56,12 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         perform()
     }
 
+    /// Leaves the match for good: sends LEAVE, then closes the connection (no reconnect).
+    public func leave() {
+        core.leave()
+        perform()
+    }
+
     /// Drops the connection now, as a network failure would (tests and bots); it reconnects.
     public func simulateConnectionLoss() {
         transport.drop()

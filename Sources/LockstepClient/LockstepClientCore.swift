@@ -50,6 +50,8 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private var sentTicks = [Bool](repeating: false, count: 512)
     private var writer = WireWriter()
     private var syncTester: SyncTester<Simulation>?
+    /// The tick whose confirmed state was over, once MATCH_OVER was sent for it.
+    public private(set) var reportedMatchOver: Tick?
 
     /// A core for `configuration`; `simulation` builds the game state for (players, seed).
     public init(configuration: ClientConfiguration, simulation: @escaping (Int, UInt64) throws -> Simulation) {
@@ -91,6 +93,18 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         closedByClient = true
         reconnectAt = nil
         actions.append(.close)
+    }
+
+    /// Leaves the match for good: sends LEAVE (the slot is filled as disconnected from then on
+    /// and cannot rejoin), then closes the connection and never reconnects.
+    public func leave() {
+        guard !closedByClient else { return }
+        if isConnected {
+            writer.clear()
+            ClientMessageEncoder.leave(into: &writer)
+            actions.append(.send(writer.bytes))
+        }
+        close()
     }
 
     /// The actions asked for since the last call, in order.
@@ -135,6 +149,8 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         case .opened:
             opened(now: now)
         case .received(let bytes):
+            // Closed or failed: what still arrives is not reported (a failure is the last event).
+            guard !closedByClient else { return }
             guard let message = try? bytes.withUnsafeBytes({ try ServerMessage.decode($0) }) else { return }
             handle(message, now: now, events: &events)
         case .closed(let code):
@@ -149,6 +165,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             connectNow()
         }
         if isConnected, now >= nextPingAt { ping(now) }
+        reportMatchOverIfDue()
         guard let session, let schedule, let welcome else { return }
         // The tick due now on the server's clock (nothing due before the epoch).
         let due = schedule.tick(at: clock.serverTime(at: now))
@@ -171,6 +188,19 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             nextInputTick = tick
         }
         if let due { session.advance(to: due.next) }
+    }
+
+    /// Sends MATCH_OVER once when the confirmed state is over (a player's vote; the room ends the
+    /// match when more than half of the connected players have voted). A vote is never withdrawn.
+    private func reportMatchOverIfDue() {
+        guard configuration.reportsMatchOver, reportedMatchOver == nil, matchEnd == nil, isConnected, !closedByClient,
+            welcome?.slot != nil, let session, session.confirmedNext.rawValue > 0, session.confirmed.isOver
+        else { return }
+        let tick = Tick(session.confirmedNext.rawValue - 1)
+        writer.clear()
+        ClientMessageEncoder.matchOver(tick: tick, into: &writer)
+        actions.append(.send(writer.bytes))
+        reportedMatchOver = tick
     }
 
     // MARK: Connection
@@ -226,6 +256,14 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private func handle(_ message: ServerMessage, now: UInt64, events: inout [ClientEvent]) {
         switch message {
         case .welcome(let value):
+            guard value.simulationID == Simulation.simulationID, value.simulationVersion == Simulation.simulationVersion else {
+                // Another game's room: playing it would only desynchronise. Refuse before any input.
+                fail(
+                    .simulationMismatch(
+                        room: value.simulationID, roomVersion: value.simulationVersion, client: Simulation.simulationID,
+                        clientVersion: Simulation.simulationVersion), events: &events)
+                return
+            }
             if welcome == nil {
                 inputDelay = InputDelayController(
                     initial: Int(value.inputDelay), minimum: configuration.minimumInputDelay, maximum: configuration.maximumInputDelay)
