@@ -45,4 +45,12 @@ public struct ClientConfiguration: Sendable {
         self.room = room
         self.token = token
     }
+
+    /// A configuration for the room at `url`, the play URL the admin API answers
+    /// (`ws://HOST:PORT/v1/play?room=ID`). Throws for anything else, and for `wss://` (this
+    /// package has no TLS: see docs/OPERATIONS.md on running behind a TLS proxy).
+    public init(url: String, token: String) throws(PlayURL.Invalid) {
+        let parsed = try PlayURL(parsing: url)
+        self.init(host: parsed.host, port: parsed.port, room: parsed.room, token: token)
+    }
 }

@@ -12,8 +12,9 @@ import Testing
     static func client<Game: DeterministicSimulation>(
         _ game: Game.Type, server: TestBattleServer, room: AdminClient.CreatedRoom, slot: Int,
         make: @escaping @Sendable (Int, UInt64) throws -> Game
-    ) -> LockstepClient<Game> {
-        let configuration = ClientConfiguration(port: server.port, room: room.roomID, token: room.tokens[slot])
+    ) throws -> LockstepClient<Game> {
+        // The play URL the admin API answered, as a game would get it from its matchmaker.
+        let configuration = try ClientConfiguration(url: room.url, token: room.tokens[slot])
         return LockstepClient<Game>(configuration: configuration, transport: SocketTransport(configuration: configuration), simulation: make)
     }
 
@@ -23,7 +24,7 @@ import Testing
         let server = try TestBattleServer()
         defer { server.stop() }
         let room = try server.admin.createRoom(["players": 2, "startTimeoutSeconds": 60])
-        let client = Self.client(ShortMatch.self, server: server, room: room, slot: 0) { players, seed in
+        let client = try Self.client(ShortMatch.self, server: server, room: room, slot: 0) { players, seed in
             ShortMatch(players: players, seed: seed)
         }
         defer { client.close() }
@@ -53,8 +54,8 @@ import Testing
             "players": 2, "tickRate": 60, "maxTicks": 6000, "seed": 3, "hashInterval": 10,
             "simulation": ShortMatch.simulationID, "simulationVersion": Int(ShortMatch.simulationVersion),
         ])
-        let clients = (0..<2).map { slot in
-            let client = Self.client(ShortMatch.self, server: server, room: room, slot: slot) { players, seed in
+        let clients = try (0..<2).map { slot in
+            let client = try Self.client(ShortMatch.self, server: server, room: room, slot: slot) { players, seed in
                 ShortMatch(players: players, seed: seed)
             }
             client.currentInput = [UInt8(slot + 1)]
@@ -81,8 +82,8 @@ import Testing
         let server = try TestBattleServer()
         defer { server.stop() }
         let room = try server.admin.createRoom(["players": 2, "tickRate": 60, "maxTicks": 6000, "seed": 5])
-        let clients = (0..<2).map { slot in
-            Self.client(ArenaSimulation.self, server: server, room: room, slot: slot) { players, seed in
+        let clients = try (0..<2).map { slot in
+            try Self.client(ArenaSimulation.self, server: server, room: room, slot: slot) { players, seed in
                 try ArenaSimulation(players: players, seed: seed)
             }
         }

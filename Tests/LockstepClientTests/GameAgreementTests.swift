@@ -138,3 +138,31 @@ struct ShortMatch: DeterministicSimulation, Sendable {
         #expect(core.nextWakeup(now: Core.epoch) == nil)
     }
 }
+
+/// The client takes the play URL the admin API answers.
+@Suite struct PlayURLTests {
+    @Test func aConfigurationFromThePlayURLHasItsHostPortAndRoom() throws {
+        let configuration = try ClientConfiguration(url: "ws://10.0.0.2:8080/v1/play?room=r-1", token: "tok")
+        #expect(configuration.host == "10.0.0.2")
+        #expect(configuration.port == 8080)
+        #expect(configuration.room == "r-1")
+        #expect(configuration.token == "tok")
+        let noPort = try ClientConfiguration(url: "ws://example.com/v1/play", token: "tok")
+        #expect(noPort.port == 80)
+        #expect(noPort.room == nil)
+    }
+
+    @Test func aSecureURLIsRefusedWithAnErrorThatSaysThereIsNoTLS() {
+        #expect {
+            try ClientConfiguration(url: "wss://play.example.com/v1/play?room=r", token: "tok")
+        } throws: { error in
+            guard let invalid = error as? PlayURL.Invalid else { return false }
+            return invalid.needsTLS && "\(invalid)".contains("wss:// (TLS) is not supported") && "\(invalid)".contains("docs/OPERATIONS.md")
+        }
+    }
+
+    @Test(arguments: ["http://h:1/v1/play", "ws://:80/", "ws://h:99999/v1/play", "play.example.com"])
+    func aURLThatIsNotAPlayURLIsRefused(url: String) {
+        #expect(throws: PlayURL.Invalid(url: url)) { try ClientConfiguration(url: url, token: "tok") }
+    }
+}
