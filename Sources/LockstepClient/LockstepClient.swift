@@ -31,6 +31,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         self.configuration = configuration
         self.transport = transport
         core = LockstepClientCore(configuration: configuration, simulation: simulation)
+        transport.pace(core.pacer)
     }
 
     /// A client let go without `close()` closes its connection (and a `SocketTransport` its thread).

@@ -35,10 +35,17 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     public private(set) var syncTestMismatch: Tick?
     /// When the next reconnect attempt is due (client ns), while one is scheduled.
     public private(set) var reconnectAt: UInt64?
-    /// The input for future ticks: set it from the game, or use `inputSource`.
-    public var currentInput: [UInt8] = []
-    /// When set, asked for the input of each tick instead of `currentInput` (bots).
+    /// The input for future ticks: set it from the game, or use `inputSource`. A pacing transport
+    /// sends it at each tick's time even when the core is not updated then (`pacer`).
+    public var currentInput: [UInt8] {
+        get { pacer.input }
+        set { pacer.input = newValue }
+    }
+    /// When set, asked for the input of each tick instead of `currentInput` (bots); inputs are then
+    /// sent only from `update`.
     public var inputSource: ((Tick) -> [UInt8])?
+    /// Shares the input plan with a transport that sends inputs at their time by itself.
+    public let pacer = InputPacer()
 
     private var actions: [ClientAction] = []
     private var reconnectPolicy: ReconnectPolicy
@@ -46,7 +53,6 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private var closedByClient = false
     private var hasConnected = false
     private var nextPingAt: UInt64 = 0
-    private var nextInputTick: Tick?
     private var sentTicks = [Bool](repeating: false, count: 512)
     private var writer = WireWriter()
     private var syncTester: SyncTester<Simulation>?
@@ -92,6 +98,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         guard !closedByClient else { return }
         closedByClient = true
         reconnectAt = nil
+        pacer.publish(nil, from: .zero)
         actions.append(.close)
     }
 
@@ -166,16 +173,16 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         }
         if isConnected, now >= nextPingAt { ping(now) }
         reportMatchOverIfDue()
+        defer { publishPlan() }
         guard let session, let schedule, let welcome else { return }
         // The tick due now on the server's clock (nothing due before the epoch).
         let due = schedule.tick(at: clock.serverTime(at: now))
         if let slot = welcome.slot, matchEnd == nil {
             let lastDue = due.map { Int($0.rawValue) } ?? Int(schedule.baseTick.rawValue) - 1
             let target = Tick(UInt32(truncatingIfNeeded: max(0, lastDue + inputDelay.delay)))
-            var tick = nextInputTick ?? session.confirmedNext
-            if tick < session.confirmedNext { tick = session.confirmedNext }
-            while tick <= target {
-                let payload = inputSource?(tick) ?? currentInput
+            drainPacerJournal()
+            // The ticks the transport has not sent by itself already.
+            for (tick, payload) in pacer.take(upTo: target, from: session.confirmedNext, source: inputSource) {
                 session.setLocalInput(payload, for: tick)
                 if isConnected {
                     writer.clear()
@@ -183,11 +190,27 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
                     actions.append(.send(writer.bytes))
                     sentTicks[Int(tick.rawValue) % sentTicks.count] = true
                 }
-                tick = tick.next
             }
-            nextInputTick = tick
         }
         if let due { session.advance(to: due.next) }
+    }
+
+    /// Records the inputs a pacing transport sent by itself (predictions and the input delay use them).
+    private func drainPacerJournal() {
+        guard let session else { return }
+        for (tick, payload) in pacer.takeJournal() where tick >= session.confirmedNext {
+            session.setLocalInput(payload, for: tick)
+            sentTicks[Int(tick.rawValue) % sentTicks.count] = true
+        }
+    }
+
+    /// Tells a pacing transport how to send inputs by itself, or to send none.
+    private func publishPlan() {
+        var plan: InputPacer.Plan?
+        if isConnected, !closedByClient, matchEnd == nil, inputSource == nil, session != nil, let schedule, let slot = welcome?.slot {
+            plan = InputPacer.Plan(schedule: schedule, offset: clock.offset ?? 0, delay: inputDelay.delay, slot: slot)
+        }
+        pacer.publish(plan, from: session?.confirmedNext ?? .zero)
     }
 
     /// Sends MATCH_OVER once when the confirmed state is over (a player's vote; the room ends the
@@ -218,6 +241,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     /// Decides what a closed connection means: reconnect after a backoff, or stop.
     private func closed(code: UInt16, now: UInt64, events: inout [ClientEvent]) {
         isConnected = false
+        publishPlan()
         guard !closedByClient else { return }
         // Normal ends, fatal refusals (4001…4099) and our own close do not reconnect.
         let refused = code >= 4000 && code < 4100
@@ -305,6 +329,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
 
     private func confirm(_ frame: ConfirmedFrame, events: inout [ClientEvent]) {
         guard let session else { return }
+        drainPacerJournal()
         let applied = frame.tick == session.confirmedNext
         guard session.confirm(frame) else {
             events.append(.outOfSync(expected: session.confirmedNext, got: frame.tick))
