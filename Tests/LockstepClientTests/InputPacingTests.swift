@@ -62,9 +62,10 @@ import Testing
 /// Through the server: a game loop that stalls still has its inputs on time.
 @Suite(.serialized) struct InputPacingEndToEndTests {
     /// Player 0's game loop does not poll while player 1 confirms ticks 30 to 100 (over a second
-    /// at 60 Hz): its socket transport still sends every input at its time from the latest input,
+    /// at 60 Hz): its transport (either) still sends every input at its time from the latest input,
     /// so every frame of the match holds slot 0's input on time (status 0), none filled or moved.
-    @Test func aStalledGameLoopStillHasItsInputsOnTime() throws {
+    @Test(arguments: TransportEndToEndTests.Kind.allCases)
+    func aStalledGameLoopStillHasItsInputsOnTime(kind: TransportEndToEndTests.Kind) throws {
         let server = try TestBattleServer()
         defer { server.stop() }
         let room = try server.admin.createRoom([
@@ -74,7 +75,8 @@ import Testing
         let clients = try (0..<2).map { slot in
             var configuration = try ClientConfiguration(url: room.url, token: room.tokens[slot])
             configuration.reportsMatchOver = false
-            let client = LockstepClient<ShortMatch>(configuration: configuration, transport: SocketTransport(configuration: configuration)) {
+            let transport = TransportEndToEndTests.makeTransport(kind, configuration, server: server)
+            let client = LockstepClient<ShortMatch>(configuration: configuration, transport: transport) {
                 players, seed in ShortMatch(players: players, seed: seed)
             }
             client.currentInput = [UInt8(slot + 1)]
