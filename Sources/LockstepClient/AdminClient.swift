@@ -33,6 +33,8 @@ public struct AdminClient: Sendable {
         public var roomID: String
         public var tokens: [String]
         public var spectatorToken: String
+        /// Where to play it (`ws://HOST:PORT/v1/play?room=ID`): `ClientConfiguration(url:token:)` takes it.
+        public var url: String
     }
 
     /// Errors from the client itself (not HTTP statuses).
@@ -49,11 +51,12 @@ public struct AdminClient: Sendable {
         let body = try JSONSerialization.data(withJSONObject: settings)
         let response = try request("POST", "/v1/rooms", body: Array(body))
         guard response.status == 201, let json = response.json, let id = json["roomID"] as? String,
-            let tokens = json["tokens"] as? [[String: Any]], let spectator = json["spectatorToken"] as? String
+            let tokens = json["tokens"] as? [[String: Any]], let spectator = json["spectatorToken"] as? String,
+            let url = json["url"] as? String
         else {
             throw Failure(description: "room creation answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
-        return CreatedRoom(roomID: id, tokens: tokens.compactMap { $0["token"] as? String }, spectatorToken: spectator)
+        return CreatedRoom(roomID: id, tokens: tokens.compactMap { $0["token"] as? String }, spectatorToken: spectator, url: url)
     }
 
     /// Sends one request and reads the whole response (the server closes or sends Content-Length).

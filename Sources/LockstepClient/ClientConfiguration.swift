@@ -24,6 +24,9 @@ public struct ClientConfiguration: Sendable {
     public var syncTestDistance = 0
     /// How often the clock is measured with PING (ns).
     public var pingIntervalNanos: UInt64 = 500_000_000
+    /// Whether the client sends MATCH_OVER (once) when its confirmed state says the match is over
+    /// (`isOver`): the room ends the match when more than half of the connected players have.
+    public var reportsMatchOver = true
     /// Reconnect automatically after an unexpected close.
     public var reconnect = true
     public var reconnectPolicy = ReconnectPolicy()
@@ -41,5 +44,13 @@ public struct ClientConfiguration: Sendable {
         self.port = port
         self.room = room
         self.token = token
+    }
+
+    /// A configuration for the room at `url`, the play URL the admin API answers
+    /// (`ws://HOST:PORT/v1/play?room=ID`). Throws for anything else, and for `wss://` (this
+    /// package has no TLS: see docs/OPERATIONS.md on running behind a TLS proxy).
+    public init(url: String, token: String) throws(PlayURL.Invalid) {
+        let parsed = try PlayURL(parsing: url)
+        self.init(host: parsed.host, port: parsed.port, room: parsed.room, token: token)
     }
 }

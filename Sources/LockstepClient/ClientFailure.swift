@@ -6,6 +6,9 @@ public enum ClientFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case closed(code: UInt16)
     /// The room's simulation could not be built from the WELCOME (players, seed).
     case simulation(String)
+    /// The room plays another game (or another version of it) than this client's simulation type:
+    /// refused at the WELCOME, before any input, rather than desynchronised later.
+    case simulationMismatch(room: String, roomVersion: UInt16, client: String, clientVersion: UInt16)
 
     public var description: String {
         switch self {
@@ -13,6 +16,8 @@ public enum ClientFailure: Error, Equatable, Sendable, CustomStringConvertible {
             "gave up after \(attempts) reconnect attempt\(attempts == 1 ? "" : "s") (last close \(code)): the server is gone or unreachable"
         case .closed(let code): "the server closed the connection (\(code)) before the match ended"
         case .simulation(let why): "cannot build the room's simulation: \(why)"
+        case .simulationMismatch(let room, let roomVersion, let client, let clientVersion):
+            "the room plays \(room) version \(roomVersion), this client simulates \(client) version \(clientVersion)"
         }
     }
 }

@@ -21,4 +21,12 @@ public protocol ClientTransport: AnyObject, Sendable {
     func setWakeHandler(_ handler: (@Sendable () -> Void)?)
     /// Asks for one call of the wake handler at `instant` (client monotonic ns); replaces the last.
     func wake(at instant: UInt64)
+    /// Sends the player's inputs at their time from `pacer` on the transport's own thread, whatever
+    /// the game loop does (optional: a transport that does not pace leaves them to the client's polls).
+    func pace(_ pacer: InputPacer)
+}
+
+extension ClientTransport {
+    /// Does not pace: inputs go out when the client is polled.
+    public func pace(_ pacer: InputPacer) {}
 }

@@ -31,6 +31,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
         self.configuration = configuration
         self.transport = transport
         core = LockstepClientCore(configuration: configuration, simulation: simulation)
+        transport.pace(core.pacer)
     }
 
     /// A client let go without `close()` closes its connection (and a `SocketTransport` its thread).
@@ -53,6 +54,12 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
     /// Closes the connection for good.
     public func close() {
         core.close()
+        perform()
+    }
+
+    /// Leaves the match for good: sends LEAVE, then closes the connection (no reconnect).
+    public func leave() {
+        core.leave()
         perform()
     }
 

@@ -35,10 +35,17 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     public private(set) var syncTestMismatch: Tick?
     /// When the next reconnect attempt is due (client ns), while one is scheduled.
     public private(set) var reconnectAt: UInt64?
-    /// The input for future ticks: set it from the game, or use `inputSource`.
-    public var currentInput: [UInt8] = []
-    /// When set, asked for the input of each tick instead of `currentInput` (bots).
+    /// The input for future ticks: set it from the game, or use `inputSource`. A pacing transport
+    /// sends it at each tick's time even when the core is not updated then (`pacer`).
+    public var currentInput: [UInt8] {
+        get { pacer.input }
+        set { pacer.input = newValue }
+    }
+    /// When set, asked for the input of each tick instead of `currentInput` (bots); inputs are then
+    /// sent only from `update`.
     public var inputSource: ((Tick) -> [UInt8])?
+    /// Shares the input plan with a transport that sends inputs at their time by itself.
+    public let pacer = InputPacer()
 
     private var actions: [ClientAction] = []
     private var reconnectPolicy: ReconnectPolicy
@@ -46,10 +53,11 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private var closedByClient = false
     private var hasConnected = false
     private var nextPingAt: UInt64 = 0
-    private var nextInputTick: Tick?
     private var sentTicks = [Bool](repeating: false, count: 512)
     private var writer = WireWriter()
     private var syncTester: SyncTester<Simulation>?
+    /// The tick whose confirmed state was over, once MATCH_OVER was sent for it.
+    public private(set) var reportedMatchOver: Tick?
 
     /// A core for `configuration`; `simulation` builds the game state for (players, seed).
     public init(configuration: ClientConfiguration, simulation: @escaping (Int, UInt64) throws -> Simulation) {
@@ -90,7 +98,20 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         guard !closedByClient else { return }
         closedByClient = true
         reconnectAt = nil
+        pacer.publish(nil, from: .zero)
         actions.append(.close)
+    }
+
+    /// Leaves the match for good: sends LEAVE (the slot is filled as disconnected from then on
+    /// and cannot rejoin), then closes the connection and never reconnects.
+    public func leave() {
+        guard !closedByClient else { return }
+        if isConnected {
+            writer.clear()
+            ClientMessageEncoder.leave(into: &writer)
+            actions.append(.send(writer.bytes))
+        }
+        close()
     }
 
     /// The actions asked for since the last call, in order.
@@ -135,6 +156,8 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         case .opened:
             opened(now: now)
         case .received(let bytes):
+            // Closed or failed: what still arrives is not reported (a failure is the last event).
+            guard !closedByClient else { return }
             guard let message = try? bytes.withUnsafeBytes({ try ServerMessage.decode($0) }) else { return }
             handle(message, now: now, events: &events)
         case .closed(let code):
@@ -149,16 +172,17 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             connectNow()
         }
         if isConnected, now >= nextPingAt { ping(now) }
+        reportMatchOverIfDue()
+        defer { publishPlan() }
         guard let session, let schedule, let welcome else { return }
         // The tick due now on the server's clock (nothing due before the epoch).
         let due = schedule.tick(at: clock.serverTime(at: now))
         if let slot = welcome.slot, matchEnd == nil {
             let lastDue = due.map { Int($0.rawValue) } ?? Int(schedule.baseTick.rawValue) - 1
             let target = Tick(UInt32(truncatingIfNeeded: max(0, lastDue + inputDelay.delay)))
-            var tick = nextInputTick ?? session.confirmedNext
-            if tick < session.confirmedNext { tick = session.confirmedNext }
-            while tick <= target {
-                let payload = inputSource?(tick) ?? currentInput
+            drainPacerJournal()
+            // The ticks the transport has not sent by itself already.
+            for (tick, payload) in pacer.take(upTo: target, from: session.confirmedNext, source: inputSource) {
                 session.setLocalInput(payload, for: tick)
                 if isConnected {
                     writer.clear()
@@ -166,11 +190,40 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
                     actions.append(.send(writer.bytes))
                     sentTicks[Int(tick.rawValue) % sentTicks.count] = true
                 }
-                tick = tick.next
             }
-            nextInputTick = tick
         }
         if let due { session.advance(to: due.next) }
+    }
+
+    /// Records the inputs a pacing transport sent by itself (predictions and the input delay use them).
+    private func drainPacerJournal() {
+        guard let session else { return }
+        for (tick, payload) in pacer.takeJournal() where tick >= session.confirmedNext {
+            session.setLocalInput(payload, for: tick)
+            sentTicks[Int(tick.rawValue) % sentTicks.count] = true
+        }
+    }
+
+    /// Tells a pacing transport how to send inputs by itself, or to send none.
+    private func publishPlan() {
+        var plan: InputPacer.Plan?
+        if isConnected, !closedByClient, matchEnd == nil, inputSource == nil, session != nil, let schedule, let slot = welcome?.slot {
+            plan = InputPacer.Plan(schedule: schedule, offset: clock.offset ?? 0, delay: inputDelay.delay, slot: slot)
+        }
+        pacer.publish(plan, from: session?.confirmedNext ?? .zero)
+    }
+
+    /// Sends MATCH_OVER once when the confirmed state is over (a player's vote; the room ends the
+    /// match when more than half of the connected players have voted). A vote is never withdrawn.
+    private func reportMatchOverIfDue() {
+        guard configuration.reportsMatchOver, reportedMatchOver == nil, matchEnd == nil, isConnected, !closedByClient,
+            welcome?.slot != nil, let session, session.confirmedNext.rawValue > 0, session.confirmed.isOver
+        else { return }
+        let tick = Tick(session.confirmedNext.rawValue - 1)
+        writer.clear()
+        ClientMessageEncoder.matchOver(tick: tick, into: &writer)
+        actions.append(.send(writer.bytes))
+        reportedMatchOver = tick
     }
 
     // MARK: Connection
@@ -188,6 +241,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     /// Decides what a closed connection means: reconnect after a backoff, or stop.
     private func closed(code: UInt16, now: UInt64, events: inout [ClientEvent]) {
         isConnected = false
+        publishPlan()
         guard !closedByClient else { return }
         // Normal ends, fatal refusals (4001…4099) and our own close do not reconnect.
         let refused = code >= 4000 && code < 4100
@@ -226,6 +280,14 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private func handle(_ message: ServerMessage, now: UInt64, events: inout [ClientEvent]) {
         switch message {
         case .welcome(let value):
+            guard value.simulationID == Simulation.simulationID, value.simulationVersion == Simulation.simulationVersion else {
+                // Another game's room: playing it would only desynchronise. Refuse before any input.
+                fail(
+                    .simulationMismatch(
+                        room: value.simulationID, roomVersion: value.simulationVersion, client: Simulation.simulationID,
+                        clientVersion: Simulation.simulationVersion), events: &events)
+                return
+            }
             if welcome == nil {
                 inputDelay = InputDelayController(
                     initial: Int(value.inputDelay), minimum: configuration.minimumInputDelay, maximum: configuration.maximumInputDelay)
@@ -267,6 +329,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
 
     private func confirm(_ frame: ConfirmedFrame, events: inout [ClientEvent]) {
         guard let session else { return }
+        drainPacerJournal()
         let applied = frame.tick == session.confirmedNext
         guard session.confirm(frame) else {
             events.append(.outOfSync(expected: session.confirmedNext, got: frame.tick))

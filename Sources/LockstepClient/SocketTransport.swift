@@ -30,6 +30,7 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
         var handler: (@Sendable () -> Void)?
         var threadStarted = false
         var closed = false
+        var pacer: InputPacer?
     }
 
     public let configuration: ClientConfiguration
@@ -92,6 +93,14 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
         }
     }
 
+    /// Sends each input at its deadline from this transport's thread, from the latest input the
+    /// game set, even while the game loop is not polling.
+    public func pace(_ pacer: InputPacer) {
+        shared.withLock { $0.pacer = pacer }
+        pacer.setDeadlineHandler { [weak self] in self?.signal() }
+        signal()
+    }
+
     public func setWakeHandler(_ handler: (@Sendable () -> Void)?) {
         shared.withLock { $0.handler = handler }
     }
@@ -119,9 +128,9 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
         guard let wakePipe else { return }
         var fds: [pollfd] = []
         while true {
-            let (commands, wakeAt) = shared.withLock { state in
+            let (commands, wakeAt, pacer) = shared.withLock { state in
                 defer { state.commands.removeAll(keepingCapacity: true) }
-                return (state.commands, state.wakeAt)
+                return (state.commands, state.wakeAt, state.pacer)
             }
             for command in commands {
                 switch command {
@@ -148,7 +157,17 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
                 }
                 if connection?.phase == .closed { connection = nil }
             }
-            let now = ClientClock.now()
+            var now = ClientClock.now()
+            // The inputs due now, whatever the game loop is doing (only on an open connection).
+            var paceAt: UInt64?
+            if let pacer, let connection, connection.phase == .open, let due = pacer.nextDeadline() {
+                if now >= due {
+                    for message in pacer.takeDue(now: now) { connection.send(message) }
+                    if connection.phase == .closed { self.connection = nil }
+                    now = ClientClock.now()
+                }
+                paceAt = self.connection != nil ? pacer.nextDeadline() : nil
+            }
             if let wakeAt, now >= wakeAt {
                 let handler = shared.withLock { state -> (@Sendable () -> Void)? in
                     if state.wakeAt == wakeAt { state.wakeAt = nil }
@@ -160,7 +179,8 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
             fds.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: wakePipe.read, events: Int16(truncatingIfNeeded: POLLIN), revents: 0))
             if let connection { fds.append(pollfd(fd: connection.fd, events: connection.wantedEvents, revents: 0)) }
-            let timeout = wakeAt.map { Int32(clamping: ($0 - now + 999_999) / 1_000_000) } ?? -1
+            let until = [wakeAt, paceAt].compactMap { $0 }.min()
+            let timeout = until.map { $0 <= now ? 0 : Int32(clamping: ($0 - now + 999_999) / 1_000_000) } ?? -1
             PlainSocket.wait(&fds, timeoutMillis: timeout)
             if fds[0].revents != 0 { PlainSocket.drain(wakePipe.read) }
             if let connection, fds.count > 1 {

@@ -18,6 +18,10 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
     private var random: SeededRandom
     private var lossTimer: TimerHandle?
     private var wakeTimer: TimerHandle?
+    private var pacer: InputPacer?
+    private var paceTimer: TimerHandle?
+    private var paceTimerAt: UInt64?
+    private var isOpen = false
     private var lastOutgoing: UInt64 = 0
     private var lastIncoming: UInt64 = 0
     private var hello: [UInt8] = []
@@ -73,6 +77,19 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
         }
     }
 
+    /// Sends each input at its deadline from the loop (through the simulated latency), from the
+    /// latest input the game set, even while the client is not polled.
+    public func pace(_ pacer: InputPacer) {
+        pacer.setDeadlineHandler { [weak self] in
+            guard let self else { return }
+            self.onLoop { [self] in self.armPaceTimer() }
+        }
+        onLoop { [self] in
+            self.pacer = pacer
+            armPaceTimer()
+        }
+    }
+
     public func setWakeHandler(_ handler: (@Sendable () -> Void)?) {
         wakeHandler.withLock { $0 = handler }
     }
@@ -110,7 +127,9 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
         generation += 1
         // At once, whatever the simulated latency: the server wants the HELLO first.
         hello.withUnsafeBytes { client.send(.binary, payload: $0) }
+        isOpen = true
         deliver(.opened)
+        armPaceTimer()
         startLossTimer()
     }
 
@@ -122,9 +141,29 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
     public func webSocketClientDidClose(_ client: WebSocketClient, code: WebSocketCloseCode, reason: String) {
         guard client === socket else { return }
         socket = nil
+        isOpen = false
         generation += 1
         stopTimers()
         if !closedByClient { deliver(.closed(code: code.rawValue)) }
+    }
+
+    /// Keeps one timer at the pacer's next deadline while a connection is open.
+    private func armPaceTimer() {
+        let due = isOpen && !closedByClient ? pacer?.nextDeadline() : nil
+        guard due != paceTimerAt else { return }
+        if let paceTimer { loop.cancelTimer(paceTimer) }
+        paceTimer = nil
+        paceTimerAt = due
+        guard let due else { return }
+        paceTimer = loop.scheduleTimer(at: MonotonicInstant(nanoseconds: due)) { [weak self] _ in
+            guard let self else { return }
+            self.paceTimer = nil
+            self.paceTimerAt = nil
+            if self.isOpen, let pacer = self.pacer {
+                for message in pacer.takeDue(now: MonotonicInstant.now().nanoseconds) { self.sendDelayed(message) }
+            }
+            self.armPaceTimer()
+        }
     }
 
     private func startLossTimer() {
@@ -140,6 +179,9 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
     private func stopTimers() {
         if let lossTimer { loop.cancelTimer(lossTimer) }
         lossTimer = nil
+        if let paceTimer { loop.cancelTimer(paceTimer) }
+        paceTimer = nil
+        paceTimerAt = nil
     }
 
     /// Sends one message, after the simulated latency if any (order preserved: messages wait in

@@ -1,4 +1,5 @@
 import LockstepBots
+import LockstepClient
 import LockstepTesting
 import Testing
 

@@ -24,12 +24,15 @@ import Testing
         return core
     }
 
-    static func welcome(hashInterval: UInt16 = 0, players: UInt8 = 2, epoch: UInt64 = epoch) -> [UInt8] {
+    static func welcome(
+        hashInterval: UInt16 = 0, players: UInt8 = 2, epoch: UInt64 = epoch, slot: PlayerSlot? = PlayerSlot(0),
+        simulationID: String = ArenaSimulation.simulationID, simulationVersion: UInt16 = ArenaSimulation.simulationVersion
+    ) -> [UInt8] {
         let value = Welcome(
-            role: .player, slot: PlayerSlot(0), playerCount: players, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
-            hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: 1, phase: .running, nextTick: .zero,
+            role: slot == nil ? .spectator : .player, slot: slot, playerCount: players, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
+            hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: simulationVersion, phase: .running, nextTick: .zero,
             schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: Self.epoch, roomID: "r",
-            simulationID: ArenaSimulation.simulationID)
+            simulationID: simulationID)
         var writer = WireWriter()
         ServerMessageEncoder.welcome(value, into: &writer)
         return writer.bytes
@@ -66,6 +69,8 @@ import Testing
                 case .ping: "PING"
                 case .stateHash(let tick, _): "HASH \(tick.rawValue)"
                 case .inputDelay(let ticks): "DELAY \(ticks)"
+                case .leave: "LEAVE"
+                case .matchOver(let tick): "MATCH_OVER \(tick.rawValue)"
                 default: "OTHER"
                 }
             }
@@ -263,7 +268,9 @@ import Testing
         }
         var events: [ClientEvent] = []
         core.handle(.opened, now: 0, events: &events)
-        core.handle(.received(Self.welcome(players: 1)), now: 0, events: &events)
+        core.handle(
+            .received(Self.welcome(players: 1, simulationID: NonDeterministicSimulation.simulationID, simulationVersion: 1)), now: 0,
+            events: &events)
         for tick in UInt32(0)..<100 {
             core.handle(.received(Self.frame(tick, [[UInt8(tick % 7)]])), now: 0, events: &events)
         }

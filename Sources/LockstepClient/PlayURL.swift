@@ -8,7 +8,19 @@ public struct PlayURL: Equatable, Sendable {
     /// Why a URL cannot be played.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public var url: String
-        public var description: String { "'\(url)' is not a play URL like ws://HOST:PORT/v1/play?room=ID" }
+        /// A `wss://` URL: well formed, but this package has no TLS.
+        public var needsTLS = false
+
+        public init(url: String, needsTLS: Bool = false) {
+            self.url = url
+            self.needsTLS = needsTLS
+        }
+
+        public var description: String {
+            needsTLS
+                ? "'\(url)': wss:// (TLS) is not supported by this client; connect with ws:// to the server or its TLS proxy's backend (see docs/OPERATIONS.md, \"Behind a TLS proxy\")"
+                : "'\(url)' is not a play URL like ws://HOST:PORT/v1/play?room=ID"
+        }
     }
 
     public init(host: String, port: Int, room: String? = nil) {
@@ -17,8 +29,10 @@ public struct PlayURL: Equatable, Sendable {
         self.room = room
     }
 
-    /// Parses `ws://HOST[:PORT][/PATH][?room=ID]` (port 80 when absent).
+    /// Parses `ws://HOST[:PORT][/PATH][?room=ID]` (port 80 when absent); refuses `wss://` (no TLS
+    /// here: see `Invalid.needsTLS`).
     public init(parsing text: String) throws(Invalid) {
+        guard !text.lowercased().hasPrefix("wss://") else { throw Invalid(url: text, needsTLS: true) }
         guard text.hasPrefix("ws://") else { throw Invalid(url: text) }
         let rest = text.dropFirst("ws://".count)
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
