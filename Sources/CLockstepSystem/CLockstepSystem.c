@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
@@ -84,4 +85,27 @@ int CLockstep_allowedCPUs(int *cpus, int capacity) {
 
 int CLockstep_setMmapThreshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
+}
+
+int CLockstep_epollWaitUntil(int epfd, struct epoll_event *events, int capacity, uint64_t deadlineNanoseconds, int block) {
+    static int noPwait2 = 0;  // set once when the kernel answers ENOSYS; every loop may read it
+    if (!block) return epoll_wait(epfd, events, capacity, 0);
+    if (deadlineNanoseconds == 0) return epoll_wait(epfd, events, capacity, -1);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t nowNanoseconds = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t remaining = deadlineNanoseconds > nowNanoseconds ? deadlineNanoseconds - nowNanoseconds : 0;
+    if (!__atomic_load_n(&noPwait2, __ATOMIC_RELAXED)) {
+        struct timespec timeout = { .tv_sec = (time_t)(remaining / 1000000000u), .tv_nsec = (long)(remaining % 1000000000u) };
+        int result = epoll_pwait2(epfd, events, capacity, &timeout, NULL);
+        if (result >= 0 || errno != ENOSYS) return result;
+        __atomic_store_n(&noPwait2, 1, __ATOMIC_RELAXED);
+    }
+    uint64_t milliseconds = (remaining + 999999u) / 1000000u;
+    if (milliseconds > 0x7fffffff) milliseconds = 0x7fffffff;
+    return epoll_wait(epfd, events, capacity, (int)milliseconds);
+}
+
+int CLockstep_setTimerSlack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
 }

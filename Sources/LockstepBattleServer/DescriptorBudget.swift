@@ -6,9 +6,9 @@ import LockstepServer
 /// configuration that cannot fit would refuse connections (or rooms) at random under load.
 public struct DescriptorBudget: Equatable, Sendable {
     /// Descriptors for everything else: standard streams, the listening socket, each loop's
-    /// epoll, eventfd and timerfd, the replay directory probe, files opened by catch-up.
+    /// epoll and eventfd, the replay directory probe, files opened by catch-up.
     public static let fixedReserve: UInt64 = 64
-    /// Per event loop (epoll, eventfd, timerfd, with room to spare).
+    /// Per event loop (epoll, eventfd, with room to spare).
     public static let perLoop: UInt64 = 4
 
     /// Descriptors the configuration can need at once.

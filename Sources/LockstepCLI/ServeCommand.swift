@@ -39,6 +39,8 @@ public enum ServeCommand: Command {
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
             OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
             OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant; auto: one per 500 µs, 66 at 30 Hz).", default: "auto", environment: "LOCKSTEP_PHASE_SLOTS"),
+            OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
+            OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up (0: wake for every event).", default: "0", environment: "LOCKSTEP_BATCH_WINDOW_US"),
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
@@ -138,6 +140,12 @@ public enum ServeCommand: Command {
         configuration.host = arguments.value("--host") ?? configuration.host
         configuration.port = try arguments.integer("--port", in: 0...65535) ?? configuration.port
         configuration.loopCount = try arguments.integer("--loops", in: 1...256)
+        if let tickWindow = try arguments.integer("--tick-window-us", in: 0...100_000) {
+            configuration.wakeups.tickWindowNanoseconds = UInt64(tickWindow) * 1000
+        }
+        if let batchWindow = try arguments.integer("--batch-window-us", in: 0...100_000) {
+            configuration.wakeups.batchWindowNanoseconds = UInt64(batchWindow) * 1000
+        }
         configuration.maxConnections = try arguments.integer("--max-connections", in: 1...1_000_000) ?? configuration.maxConnections
         func milliseconds(_ name: String, _ fallback: Duration) throws -> Duration {
             try arguments.integer(name, in: 1...86_400_000).map { .milliseconds($0) } ?? fallback

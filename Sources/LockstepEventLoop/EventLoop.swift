@@ -38,13 +38,13 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
 
     let epollFD: Int32
     let wakeFD: Int32
-    let timerFD: Int32
+    /// How this loop groups its wake-ups.
+    public let wakeups: WakeupPolicy
     var registrations: [Registration?] = []
     var nextGeneration: UInt32 = 1
     var events: UnsafeMutablePointer<epoll_event>
     var eventCapacity = 256
     var timers = TimerHeap()
-    var armedDeadline: UInt64 = 0
     let inbox = Mutex(Inbox())
     let wakeupPending = Atomic<Bool>(false)
     var runningTasks: [@Sendable () -> Void] = []
@@ -63,26 +63,23 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     let iovecs: UnsafeMutablePointer<iovec>
     static let iovecCapacity = 1024
 
-    /// Creates the loop's epoll set, eventfd and timerfd; `start()` runs it.
-    public init(index: Int = 0) throws(SystemError) {
+    /// Creates the loop's epoll set and eventfd; `start()` runs it. Timers are the epoll wait's
+    /// own timeout (`epoll_pwait2`, nanoseconds), grouped as `wakeups` says.
+    public init(index: Int = 0, wakeups: WakeupPolicy = .immediate) throws(SystemError) {
         self.index = index
+        self.wakeups = wakeups
         now = .now()
         epollFD = try SystemCall.checked("epoll_create1") { epoll_create1(CLockstep_EPOLL_CLOEXEC) }
         wakeFD = try SystemCall.checked("eventfd") { eventfd(0, CLockstep_EFD_NONBLOCK | CLockstep_EFD_CLOEXEC) }
-        timerFD = try SystemCall.checked("timerfd_create") {
-            timerfd_create(CLOCK_MONOTONIC, CLockstep_TFD_NONBLOCK | CLockstep_TFD_CLOEXEC)
-        }
         events = .allocate(capacity: eventCapacity)
         iovecs = .allocate(capacity: Self.iovecCapacity)
         // Internal descriptors carry generation 0, which user registrations never get.
         try addInternal(wakeFD)
-        try addInternal(timerFD)
     }
 
     deinit {
         SystemCall.close(epollFD)
         SystemCall.close(wakeFD)
-        SystemCall.close(timerFD)
         events.deallocate()
         iovecs.deallocate()
     }

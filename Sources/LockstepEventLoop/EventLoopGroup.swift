@@ -12,12 +12,14 @@ public final class EventLoopGroup: Sendable {
 
     /// Creates and starts `count` loops (at least one).
     ///
-    /// - Parameter count: the number of loops; `nil` means one per online core.
-    public init(count: Int? = nil) throws(SystemError) {
+    /// - Parameters:
+    ///   - count: the number of loops; `nil` means one per online core.
+    ///   - wakeups: how each loop groups its wake-ups (default: none grouped).
+    public init(count: Int? = nil, wakeups: WakeupPolicy = .immediate) throws(SystemError) {
         let wanted = max(1, count ?? EventLoopGroup.coreCount)
         var loops: [EventLoop] = []
         for index in 0..<wanted {
-            let loop = try EventLoop(index: index)
+            let loop = try EventLoop(index: index, wakeups: wakeups)
             try loop.start()
             loops.append(loop)
         }

@@ -34,6 +34,27 @@ struct TimerHeap {
         return nil
     }
 
+    /// The latest live deadline at or before `limit` (at least `earliest`): where a wake-up that
+    /// must not fire anything early, and may fire up to `limit`, catches the most timers.
+    /// Walks only the entries at or before `limit` (the heap order prunes the rest); no allocation.
+    func latestDeadline(from earliest: UInt64, notAfter limit: UInt64) -> UInt64 {
+        latest(at: 0, limit: limit, best: earliest)
+    }
+
+    private func latest(at index: Int, limit: UInt64, best: UInt64) -> UInt64 {
+        guard index < heap.count else { return best }
+        let entry = heap[index]
+        guard entry.deadline <= limit else { return best }
+        var best = best
+        if entry.deadline > best, slots[Int(entry.slot)].generation == entry.generation,
+            slots[Int(entry.slot)].handler != nil
+        {
+            best = entry.deadline
+        }
+        best = latest(at: 2 * index + 1, limit: limit, best: best)
+        return latest(at: 2 * index + 2, limit: limit, best: best)
+    }
+
     mutating func schedule(deadline: UInt64, interval: UInt64, handler: @escaping (TimerFiring) -> Void) -> TimerHandle {
         let slotIndex: UInt32
         if let free = freeSlots.popLast() {

@@ -98,7 +98,7 @@ public final class Server: Sendable {
     /// - Throws: `SystemError` when the loops cannot start or the address cannot be bound.
     public func start() throws(SystemError) {
         HeapMemory.returnLargeBlocksToSystem()
-        let group = try EventLoopGroup(count: configuration.loopCount)
+        let group = try EventLoopGroup(count: configuration.loopCount, wakeups: configuration.wakeups)
         let metrics = ServerMetrics(loopCount: group.loops.count)
         let loopCount = group.loops.count
         let budget = configuration.outboundBudgetBytes.map { OutboundBudget(limitBytes: $0, loopCount: loopCount) }

@@ -8,6 +8,9 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// The number of event loops; `nil` means one per core.
     public var loopCount: Int?
+    /// How the loops group their wake-ups (docs/NETWORK.md, "Wake-ups"): by default neither
+    /// window (room phases are grouped by the battle server's phase slots instead).
+    public var wakeups = WakeupPolicy.immediate
     /// How long a new connection may take to send a complete request: 10 s, as the issue asks.
     public var handshakeTimeout: Duration = .seconds(10)
     /// A WebSocket that sends nothing for this long is closed with 1001 (60 s).

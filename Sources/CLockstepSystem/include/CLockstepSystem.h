@@ -42,4 +42,10 @@ int CLockstep_allowedCPUs(int *cpus, int capacity);
 int CLockstep_setMmapThreshold(int bytes);
 // Sleeps until `deadlineNanoseconds` on CLOCK_MONOTONIC (clock_nanosleep, TIMER_ABSTIME).
 int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
+// Waits on an epoll set: not at all when `block` is 0; else until `deadlineNanoseconds`
+// (CLOCK_MONOTONIC, absolute), or for ever when it is 0. Uses epoll_pwait2 with a nanosecond timeout, or epoll_wait with the timeout
+// rounded up to a millisecond where the kernel lacks epoll_pwait2 (ENOSYS). Returns what they return.
+int CLockstep_epollWaitUntil(int epfd, struct epoll_event *events, int capacity, uint64_t deadlineNanoseconds, int block);
+// Sets the calling thread's timer slack (prctl PR_SET_TIMERSLACK); 0 on success.
+int CLockstep_setTimerSlack(unsigned long nanoseconds);
 #endif
