@@ -50,12 +50,7 @@ import LockstepBench
 
     /// Waits (at most 10 s) until the server's memory is back within `returnedWithinBytes` of `baseline`.
     static func memoryReturns(_ process: ServerProcess, to baseline: Int) -> Bool {
-        let deadline = MonotonicInstant.now() + .seconds(10)
-        while MonotonicInstant.now() < deadline {
-            if residentBytes(of: process.pid) - baseline < returnedWithinBytes { return true }
-            usleep(50_000)
-        }
-        return false
+        eventually(10) { residentBytes(of: process.pid) - baseline < returnedWithinBytes }
     }
 
     @Test func twoHundredNeverReadingEchoClientsCannotMakeTheServerBufferForThem() throws {
@@ -117,16 +112,11 @@ import LockstepBench
         // Each client can make the server hold up to its 256 KiB watermark: 20 of them pass 1 MiB.
         _ = clients.flood(frame: frame, quotaPerClient: 8 << 20)
         var text = ""
-        let deadline = MonotonicInstant.now() + .seconds(10)
-        repeat {
+        _ = try eventually(10) {
             text = String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self)
-            if let held = Self.sample("lockstep_outbound_bytes_held", in: text), held <= UInt64(budget),
-                (Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0
-            {
-                break
-            }
-            usleep(50_000)
-        } while MonotonicInstant.now() < deadline
+            guard let held = Self.sample("lockstep_outbound_bytes_held", in: text) else { return false }
+            return held <= UInt64(budget) && (Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0
+        }
         #expect(Self.sample("lockstep_outbound_budget_bytes", in: text) == UInt64(budget))
         #expect((Self.sample("lockstep_outbound_budget_closes_total", in: text) ?? 0) > 0)
         #expect((Self.sample("lockstep_outbound_bytes_held", in: text) ?? .max) <= UInt64(budget))
