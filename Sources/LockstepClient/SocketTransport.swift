@@ -15,6 +15,9 @@ import Darwin
 /// Calls from any thread queue a command and wake the thread through a self-pipe; what arrives
 /// waits in an inbox for `take(upTo:)`. The thread starts with the first `open()` and ends with
 /// `close()`. (Simulated network conditions are the event-loop transport's.)
+///
+/// `@unchecked Sendable`: `connection` belongs to the transport's own thread (the poll loop, the
+/// only code that touches it); everything callers share with it is in `shared`, behind a `Mutex`.
 public final class SocketTransport: ClientTransport, @unchecked Sendable {
     private enum Command {
         case open(hello: [UInt8])

@@ -10,6 +10,10 @@ import Synchronization
 /// the benchmark): the socket is confined to the loop, what arrives goes to a mutex-protected
 /// inbox for `take(upTo:)`. It can add latency, jitter and connection loss (the configuration's
 /// simulated network conditions).
+///
+/// `@unchecked Sendable`: the socket, timers and send queue belong to `loop`'s thread (reached
+/// with `loop.execute`; the `WebSocketClient` calls check it in debug builds); only the inbox and
+/// the wake handler are shared, each behind a `Mutex`.
 public final class EventLoopClientTransport: ClientTransport, WebSocketClientDelegate, @unchecked Sendable {
     /// The loop the socket runs on.
     public let loop: EventLoop
