@@ -14,6 +14,11 @@ import LockstepClientEventLoop
 ///
 /// Each bot is a `LockstepClient<ArenaSimulation>` with prediction and rollback, polled by a timer
 /// on a client event loop (no thread per bot), sending `ArenaBot` inputs seeded by room and slot.
+///
+/// `@unchecked Sendable`: the list of bots belongs to the thread that calls `addBot`, `wait` and
+/// `stop` (one controlling thread); each bot's client is confined to its loop and only touched
+/// there (through `loop.execute`, whose socket calls check it in debug builds); the finished count
+/// is atomic.
 public final class BotRunner: @unchecked Sendable {
     /// What one bot saw.
     public struct BotReport: Sendable, Equatable {

@@ -39,7 +39,8 @@ private final class BudgetDelegate: TCPConnectionDelegate, @unchecked Sendable {
         return (connection, delegate, fd)
     }
 
-    /// What `connection` holds once its socket is full (read on its loop).
+    /// What `connection` holds once its socket is full (read on its loop): sampled every 20 ms
+    /// until two samples agree (a settling measurement, not a wait for a known condition).
     private static func settledQueue(_ connection: TCPConnection) -> Int {
         var previous = -1
         while true {
@@ -70,9 +71,7 @@ private final class BudgetDelegate: TCPConnectionDelegate, @unchecked Sendable {
         #expect(largeDelegate.budgetClosed.wait { !$0.isEmpty })
         #expect(largeDelegate.closed.wait { !$0.isEmpty })
         // Held bytes are republished below the budget; nobody else is closed.
-        let deadline = MonotonicInstant.now() + .seconds(10)
-        while budget.heldBytes > UInt64(budget.limitBytes), MonotonicInstant.now() < deadline { usleep(10_000) }
-        #expect(budget.heldBytes <= UInt64(budget.limitBytes))
+        #expect(waitUntil { budget.heldBytes <= UInt64(budget.limitBytes) })
         #expect(budget.connectionsClosed.load == 1)
         #expect(smallDelegate.budgetClosed.snapshot.isEmpty && middleDelegate.budgetClosed.snapshot.isEmpty)
         #expect(onLoop(group.loops[0]) { small.isOpen && middle.isOpen } == true)

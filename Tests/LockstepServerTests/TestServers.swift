@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LockstepEventLoop
 import LockstepServer
 
@@ -13,4 +16,15 @@ func startEchoServer(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) t
     server.addWebSocketEndpoint("/echo") { _, _ in .accept(echo) }
     try server.start()
     return server
+}
+
+/// Polls `condition` until it holds, for at most ten seconds; returns whether it did. The one
+/// waiting primitive of these tests: a deadline, never a fixed sleep.
+func waitUntil(_ condition: () -> Bool) -> Bool {
+    let deadline = MonotonicInstant.now().nanoseconds + 10_000_000_000
+    while !condition() {
+        if MonotonicInstant.now().nanoseconds >= deadline { return false }
+        usleep(1000)
+    }
+    return true
 }
