@@ -35,6 +35,8 @@ export class FakeServer {
         this.stats = { late: 0, missing: Array(players).fill(0), desyncs: 0, inputDelays: [], matchOverVotes: new Map(), endReason: null };
         this.hashes = new Map();
         this.log = [];
+        /** While true, connections fail at once (an unreachable server). */
+        this.refuse = false;
     }
 
     get serverNow() {
@@ -58,6 +60,7 @@ export class FakeServer {
     /** Runs until client time `limit`, or until `stop()` says so after a step. */
     run(limit, stop = () => false) {
         let stuck = 0;
+        for (const endpoint of this.endpoints) this.perform(endpoint); // what the cores asked for meanwhile
         for (;;) {
             let next = this.queue.length > 0 ? this.queue[0].at : null;
             for (const endpoint of this.endpoints) next = earliest(next, endpoint.core.nextWakeup(this.now));
@@ -134,15 +137,20 @@ export class FakeServer {
         for (const action of endpoint.core.takeActions()) {
             switch (action.type) {
                 case 'connect': {
-                    const conn = { endpoint, serverOpen: true, clientOpen: false, slot: null, spectator: false };
+                    const conn = { endpoint, serverOpen: !this.refuse, clientOpen: this.refuse, slot: null, spectator: false };
                     endpoint.conn = conn;
+                    endpoint.sent.push({ at: this.now, ...decodeClientMessage(action.hello) });
+                    if (this.refuse) {
+                        // The server is unreachable: the connection fails as a browser reports it.
+                        this.enqueue(this.now + 2n * this.latency, conn, 'down', { kind: 'closedToClient', code: 1006 });
+                        break;
+                    }
                     this.enqueue(this.now + 2n * this.latency, conn, 'down', { kind: 'opened' });
                     this.enqueue(this.now + 3n * this.latency, conn, 'up', { kind: 'toServer', data: action.hello });
-                    endpoint.sent.push(decodeClientMessage(action.hello));
                     break;
                 }
                 case 'send':
-                    endpoint.sent.push(decodeClientMessage(action.data));
+                    endpoint.sent.push({ at: this.now, ...decodeClientMessage(action.data) });
                     if (endpoint.conn?.clientOpen) this.enqueue(this.now + this.latency, endpoint.conn, 'up', { kind: 'toServer', data: action.data });
                     break;
                 case 'close':

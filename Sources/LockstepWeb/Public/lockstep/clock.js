@@ -2,7 +2,11 @@
 // Times are BigInt ns. Network queues only ever add delay, so the samples with the smallest round
 // trip are the most truthful: the estimate is the median offset of the fastest quarter of the
 // last `capacity` samples, and a sample whose round trip is over `outlierFactor` × the median
-// round trip (plus 0.1 ms) is rejected.
+// round trip (plus 0.1 ms) is rejected, unless `REGIME_CHANGE` are in a row: then the path itself
+// has changed, and the estimate starts over from the new samples.
+
+/** Outliers in a row that mean the network changed rather than a queue passed. */
+export const REGIME_CHANGE = 4;
 
 /** Estimates the offset between this client's clock and the server's. */
 export class ClockSynchronizer {
@@ -14,6 +18,7 @@ export class ClockSynchronizer {
         this.next = 0;
         /** Samples rejected as outliers. */
         this.rejected = 0;
+        this.rejectedInARow = 0;
         /** A rough offset used until the first PONG (the WELCOME's server time), or null. */
         this.provisionalOffset = null;
     }
@@ -28,8 +33,15 @@ export class ClockSynchronizer {
         const median = this.medianRoundTrip;
         if (this.samples.length >= 4 && median !== null && roundTrip > median * this.outlierFactor + 100_000n) {
             this.rejected += 1;
-            return false;
+            this.rejectedInARow += 1;
+            if (this.rejectedInARow < REGIME_CHANGE) return false;
+            // Every recent sample is "slow": the path changed (another route, a congested link),
+            // it is not a passing queue. Start over from the new samples, or the round trip the
+            // input delay is judged by would stay the old, short one for ever.
+            this.samples = [];
+            this.next = 0;
         }
+        this.rejectedInARow = 0;
         const sample = { roundTrip, offset: serverTime - (sentAt + roundTrip / 2n) };
         if (this.samples.length < this.capacity) {
             this.samples.push(sample);
