@@ -31,14 +31,20 @@ import TugOfWarGame
 
     /// Plays a two-player room of 240 ticks (hash every 30: checkpoints 29, 59, …, 239) on
     /// `server` to its end; the game of slot `perturbed` (if any) diverges at tick 45, so its
-    /// first divergent checkpoint is tick 59.
-    static func play(on server: TestBattleServer, seed: Int, perturbed: Int?) throws -> Match {
+    /// first divergent checkpoint is tick 59. With `latency`, the event-loop player's messages
+    /// take 40 ms ± 20 ms each way.
+    static func play(on server: TestBattleServer, seed: Int, perturbed: Int?, latency: Bool = false) throws -> Match {
         let room = try server.admin.createRoom([
             "players": 2, "simulation": TugOfWar.simulationID, "simulationVersion": Int(TugOfWar.simulationVersion), "tickRate": 120,
             "inputDelay": 2, "maxTicks": 240, "seed": seed, "hashInterval": 30,
         ])
         let clients = try (0..<2).map { slot in
-            let configuration = try ClientConfiguration(url: room.url, token: room.tokens[slot])
+            var configuration = try ClientConfiguration(url: room.url, token: room.tokens[slot])
+            if latency && slot == 1 {
+                configuration.addedLatencyNanos = 40_000_000
+                configuration.addedJitterNanos = 20_000_000
+                configuration.seed = UInt64(seed)
+            }
             let transport: any ClientTransport =
                 slot == 0
                 ? SocketTransport(configuration: configuration) : EventLoopClientTransport(configuration: configuration, loop: server.clientLoops.next())
@@ -78,11 +84,11 @@ import TugOfWarGame
     static func finalHash(_ client: LockstepClient<TugOfWar>) -> UInt64? { client.session?.confirmed.hash() }
 
     /// The server runs the game: both clients end on the hash the server recorded and the
-    /// verifier computes through the registry; nobody is announced.
+    /// verifier computes through the registry, one of them 40 ms ± 20 ms away; nobody is announced.
     @Test func bothTransportsPlayTheStudiosGameToTheServersHashAndTheReplayVerifies() throws {
         let server = try TestBattleServer(simulations: Self.registry)
         defer { server.stop() }
-        let match = try Self.play(on: server, seed: 21, perturbed: nil)
+        let match = try Self.play(on: server, seed: 21, perturbed: nil, latency: true)
         let report = try ReplayVerifier.verify(match.replay, using: Self.registry)
         #expect(report.isOK && report.isFinalHashRecorded && report.ticks == 240 && report.checkpointsChecked == 9)
         #expect(match.replay.footer?.finalHash == report.finalHash)
