@@ -7,6 +7,9 @@
 /// - `<!-- snippet: main -->`: a whole `main.swift`, compiled as the only file of a module;
 /// - `<!-- snippet: separate -->`: declarations compiled in a module of their own (a listing of
 ///   a declaration the library has, which would clash with it);
+/// - `<!-- snippet: manifest -->`: the arguments of a `Package(…)` after its name (a package
+///   manifest's dependencies and targets), evaluated as a manifest; every `Lockstep` product it
+///   names must exist;
 /// - `<!-- snippet: skip: REASON -->`: not compiled (the reason is required).
 ///
 /// A marker may span lines: the lines between `<!-- snippet: KIND` and `-->` are Swift the block
@@ -14,7 +17,7 @@
 /// source only.
 struct DocSnippet: Equatable {
     enum Kind: Equatable {
-        case declarations, fragment, main, separate
+        case declarations, fragment, main, separate, manifest
         case skip(reason: String)
     }
 
@@ -98,6 +101,7 @@ struct DocSnippet: Equatable {
         case "main": return .main
         case "declarations": return .declarations
         case "separate": return .separate
+        case "manifest": return .manifest
         case "skip":
             var reason = words.dropFirst(name.count).trimmingLeadingSpaces()
             if reason.hasPrefix(":") { reason = String(reason.dropFirst()).trimmingLeadingSpaces() }
@@ -105,7 +109,7 @@ struct DocSnippet: Equatable {
             guard !reason.isEmpty else { throw Problem(document: document, line: line, message: "snippet: skip needs a reason (skip: WHY)") }
             return .skip(reason: reason)
         default:
-            throw Problem(document: document, line: line, message: "unknown snippet kind '\(name)' (fragment, main, separate, declarations or skip: REASON)")
+            throw Problem(document: document, line: line, message: "unknown snippet kind '\(name)' (fragment, main, separate, manifest, declarations or skip: REASON)")
         }
     }
 }

@@ -23,7 +23,7 @@ struct DocSnippetPackage {
         for snippet in snippets {
             let absolute = root + "/" + snippet.document
             switch snippet.kind {
-            case .skip: continue
+            case .skip, .manifest: continue
             case .main, .separate:
                 let module = Self.moduleName(snippet.document) + "_L\(snippet.line)"
                 targets.append((module, []))
@@ -60,6 +60,25 @@ struct DocSnippetPackage {
             )
 
             """
+    }
+
+    /// A manifest snippet as a whole `Package.swift` (its lines at the document's).
+    static func manifest(of snippet: DocSnippet, at path: String) -> String {
+        // A directive cannot stand inside the call: the call's first line takes the fence's line.
+        (["// swift-tools-version:6.0", "import PackageDescription", "#sourceLocation(file: \(quoted(path)), line: \(snippet.line - 1))"]
+            + ["let package = Package(name: \"Snippet\","] + snippet.code + [")", "#sourceLocation()"])
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// The products of package `Lockstep` that `code` names (`.product(name: "X", package: "Lockstep")`).
+    static func lockstepProducts(in code: [String]) -> [String] {
+        code.flatMap { line in
+            line.components(separatedBy: ".product(name: \"").dropFirst().compactMap { rest -> String? in
+                let parts = rest.split(separator: "\"", maxSplits: 1)
+                guard parts.count == 2, parts[1].hasPrefix(", package: \"Lockstep\")") else { return nil }
+                return String(parts[0])
+            }
+        }
     }
 
     /// `docs/CLIENT.md` → `Doc_CLIENT`.
