@@ -20,7 +20,17 @@ command -v caddy >/dev/null || missing+=(caddy)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
-    apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+    # Installed to be run by hand here, not as services: no package may start a daemon (nginx's
+    # would take port 80), so policy-rc.d refuses for the install's duration if nothing else does.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=false
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=true
+    fi
+    status=0
+    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
+    if $own_policy; then rm -f "$policy"; fi
+    ((status == 0)) || exit "$status"
 fi
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 if [[ ! -x $venv/bin/python ]]; then
