@@ -109,6 +109,10 @@ public enum ServeCommand: Command {
             throw CommandFailure(error.description)
         }
         output.out("listening on \(network.host):\(server.port)\n")
+        if !arguments.flagOrSetting("--no-web") {
+            let host = network.host.contains(":") ? "[\(network.host)]" : network.host
+            output.out("web pages on http://\(host):\(server.port)/\n")
+        }
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("signal_received", ["signal": received == SIGINT ? "SIGINT" : "SIGTERM"])
