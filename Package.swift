@@ -171,7 +171,7 @@ let package = Package(
             name: "LockstepWebTests",
             dependencies: [
                 "LockstepWeb", "LockstepHTTP", "LockstepServer", "LockstepBattleServer", "LockstepTesting", "LockstepClient",
-                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol", "LockstepBots",
+                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol", "LockstepBots", "LockstepBench",
             ]),
         .testTarget(
             name: "LockstepBenchTests",
