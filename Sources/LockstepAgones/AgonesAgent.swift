@@ -165,9 +165,15 @@ public final class AgonesAgent: BattleObserver, Sendable {
         let count = wanted.counts.rooms
         if let published = wanted.publishedCounter, published == (count, capacity) { return }
         do throws(AgonesError) {
-            // Capacity first when it shrinks would cut the count; set both at once.
+            // Both at once: capacity first when it shrinks below the count would be refused.
             try sdk.updateCounter(configuration.roomsCounter, count: count, capacity: capacity)
             state.withLock { $0.publishedCounter = (count, capacity) }
+            if count == 0, let before = wanted.publishedCounter?.count, before > 0, !wanted.draining {
+                // Empty again: back to Ready (Agones' high-density pattern), so an Allocated
+                // GameServer can be scaled down or replaced by a Fleet update.
+                try sdk.ready()
+                logger.info("agones_ready_again", ["rooms": 0])
+            }
         } catch {
             if error.isNotFound { state.withLock { $0.counterMissing = true } }
             logger.warning("agones_counter_failed", [

@@ -82,6 +82,8 @@ import Testing
         for ended in rooms { #expect(try server.admin.request("POST", "/v1/rooms/\(ended.roomID)/end").status == 200) }
         #expect(eventually(5) { sidecar.counter("rooms") == .init(count: 0, capacity: 50) })
         #expect(eventually(5) { sidecar.listValues("players") == [] })
+        // Empty again: Ready again, so Agones may scale it down.
+        #expect(eventually(5) { sidecar.count("POST", "/ready") == 2 })
     }
 
     @Test func drainingLabelsTheServerLeavesNoSpareCapacityAndShutsDownAfterTheLastMatch() throws {
