@@ -82,6 +82,8 @@ public final class BattleServer: Sendable {
         AdminAPI(battle: self).install(on: server)
         let directory = directory
         server.addMetricsProvider { BattleServer.prometheus(directory) }
+        let lifecycle = lifecycle
+        server.addMetricsProvider { lifecycle.prometheus() }
     }
 
     /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite. Its outbound

@@ -109,6 +109,17 @@ final class RoomLifecycle: Sendable {
         queue.sync {}
     }
 
+    /// `lockstep_server_state{state}`: 1 for the state the server is in, 0 for the others.
+    func prometheus() -> String {
+        let current = serverState.name
+        var out = "# HELP lockstep_server_state The server's state: serving, draining, drained or stopping.\n"
+        out += "# TYPE lockstep_server_state gauge\n"
+        for name in ["serving", "draining", "drained", "stopping"] {
+            out += "lockstep_server_state{state=\"\(name)\"} \(name == current ? 1 : 0)\n"
+        }
+        return out
+    }
+
     // MARK: Under the lock
 
     private func room(_ roomID: String, _ change: RoomLifecycleEvent.Change, _ count: (inout State) -> Void) {

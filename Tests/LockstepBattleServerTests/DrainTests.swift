@@ -122,10 +122,12 @@ import Glibc
         #expect(try server.admin.request("POST", "/v1/drain", body: Array(#"{"timeoutSeconds": -1}"#.utf8)).status == 400)
         #expect(try AdminClient(port: server.port, adminKey: "wrong").request("POST", "/v1/drain").status == 401)
         #expect(server.server.state == .serving)
+        #expect(String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains("lockstep_server_state{state=\"serving\"} 1"))
         let answer = try server.admin.request("POST", "/v1/drain", body: Array(#"{"timeoutSeconds": null}"#.utf8))
         #expect(answer.status == 202)
         #expect(answer.json?["state"] as? String == "drained")
         #expect(eventually(5) { observer.states == [.draining(timeoutSeconds: nil), .drained] })
         #expect(try server.admin.request("POST", "/v1/drain").json?["state"] as? String == "drained")
+        #expect(String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains("lockstep_server_state{state=\"drained\"} 1"))
     }
 }
