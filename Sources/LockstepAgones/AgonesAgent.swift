@@ -89,11 +89,8 @@ public final class AgonesAgent: BattleObserver, Sendable {
     public func serverStateChanged(_ serverState: BattleServerState, counts: BattleCounts) {
         let shutdown = state.withLock { state -> Bool in
             state.counts = counts
-            switch serverState {
-            case .serving: return false
-            case .draining: state.draining = true
-            case .drained, .stopping: state.draining = true
-            }
+            // Draining, drained or stopping: labelled, and no spare capacity offered.
+            if serverState != .serving { state.draining = true }
             guard serverState == .drained || serverState == .stopping, !state.shutdownQueued else { return false }
             state.shutdownQueued = true
             return true
