@@ -63,6 +63,7 @@ public enum ServeCommand: Command {
         if let path = arguments.value("--config") { try arguments.addConfigFile(try ConfigFile.load(path)) }
         var network = try networkConfiguration(from: arguments)
         var battle = try battleConfiguration(from: arguments)
+        let agones = try agonesConfiguration(from: arguments)
         // Raise the descriptor limit first; on the defaults, fit the room and connection limits
         // to it (a machine whose hard limit is low still starts); limits the operator set that
         // cannot fit are refused below.
@@ -93,7 +94,6 @@ public enum ServeCommand: Command {
         ServeLifetime.blockSignals()
         let lifetime = ServeLifetime()
         server.addObserver(lifetime)
-        let agones = try agonesConfiguration(from: arguments)
         let drainsOnSignal = arguments.value("--drain-timeout") != nil || agones != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.

@@ -98,6 +98,24 @@ import Glibc
         #expect(try ReplayVerifier.verify(replay, using: .reference).isOK)
     }
 
+    @Test func aSecondSignalDuringADrainStopsAtOnce() throws {
+        let (process, admin, _) = try Self.serve(["--drain-timeout", "600"])
+        let loops = try EventLoopGroup(count: 1)
+        defer { loops.shutdown() }
+        let room = try admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 100_000])
+        let clients = try Self.play(room, port: process.port, loop: loops.next())
+        #expect(clients[0].waitForFrames(60))
+        kill(process.pid, SIGTERM)
+        #expect(eventually(5) { (try? admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2}"#.utf8)).status) == 503 })
+        #expect(clients[0].closeCode == nil)
+        let status = process.stop(signal: SIGINT)
+        #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 0)
+        for client in clients {
+            #expect(client.waitForClose(5) == 1001)
+            #expect(Self.endReason(client) == .serverShutdown)
+        }
+    }
+
     @Test func withoutADrainTimeoutSigtermStillStopsAtOnce() throws {
         let (process, admin, _) = try Self.serve([])
         let loops = try EventLoopGroup(count: 1)
