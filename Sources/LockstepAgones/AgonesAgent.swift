@@ -116,11 +116,15 @@ public final class AgonesAgent: BattleObserver, Sendable {
         do throws(AgonesError) {
             let gameServer = try sdk.gameServer()
             state.withLock { $0.gameServer = gameServer }
-            logger.info("agones_ready", [
-                "gameserver": gameServer.name, "namespace": gameServer.namespace, "state": gameServer.state,
-                "address": gameServer.address, "ports": gameServer.ports.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","),
-                "labels": gameServer.labels.count,
-            ])
+            logger.info(
+                "agones_ready",
+                [
+                    "gameserver": gameServer.name, "namespace": gameServer.namespace, "state": gameServer.state,
+                    "address": gameServer.address,
+                    "ports": gameServer.ports.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(
+                        separator: ","),
+                    "labels": gameServer.labels.count,
+                ])
         } catch {
             logger.warning("agones_gameserver_failed", ["error": error])
         }
@@ -173,10 +177,13 @@ public final class AgonesAgent: BattleObserver, Sendable {
             }
         } catch {
             if error.isNotFound { state.withLock { $0.counterMissing = true } }
-            logger.warning("agones_counter_failed", [
-                "counter": configuration.roomsCounter, "error": error,
-                "hint": error.isNotFound ? "declare the Counter in the GameServer spec (docs/DEPLOY.md)" : "retried at the next change",
-            ])
+            logger.warning(
+                "agones_counter_failed",
+                [
+                    "counter": configuration.roomsCounter, "error": error,
+                    "hint": error.isNotFound
+                        ? "declare the Counter in the GameServer spec (docs/DEPLOY.md)" : "retried at the next change",
+                ])
         }
     }
 
@@ -207,10 +214,13 @@ public final class AgonesAgent: BattleObserver, Sendable {
     /// Logs a List failure and stops this sync (the next change retries, unless the List is missing).
     private func listFailed(_ error: AgonesError, missing: Bool) {
         if missing { state.withLock { $0.listMissing = true } }
-        logger.warning("agones_list_failed", [
-            "list": configuration.playersList, "error": error,
-            "hint": missing ? "declare the List in the GameServer spec (docs/DEPLOY.md)" : "retried at the next change",
-        ])
+        logger.warning(
+            "agones_list_failed",
+            [
+                "list": configuration.playersList, "error": error,
+                "hint": missing
+                    ? "declare the List in the GameServer spec (docs/DEPLOY.md)" : "retried at the next change",
+            ])
     }
 
     private func sendShutdown() {

@@ -13,7 +13,9 @@ public struct AgonesGameServer: Sendable, Equatable {
     /// `status.ports`: name → host port.
     public var ports: [String: Int]
 
-    public init(name: String, namespace: String, labels: [String: String], state: String, address: String, ports: [String: Int]) {
+    public init(
+        name: String, namespace: String, labels: [String: String], state: String, address: String, ports: [String: Int]
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels

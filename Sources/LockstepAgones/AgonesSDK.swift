@@ -40,12 +40,15 @@ public struct AgonesSDK: Sendable {
     ///
     /// - Returns: the Counter's count and capacity after the update.
     @discardableResult
-    public func updateCounter(_ name: String, count: Int?, capacity: Int?) throws(AgonesError) -> (count: Int, capacity: Int) {
+    public func updateCounter(_ name: String, count: Int?, capacity: Int?) throws(AgonesError) -> (
+        count: Int, capacity: Int
+    ) {
         var body: [String: Any] = [:]
         if let count { body["count"] = String(count) }
         if let capacity { body["capacity"] = String(capacity) }
         let answer = try call("PATCH", "/v1beta1/counters/" + name, body)
-        guard let count = Self.int64(answer["count"] ?? "0"), let capacity = Self.int64(answer["capacity"] ?? "0") else {
+        guard let count = Self.int64(answer["count"] ?? "0"), let capacity = Self.int64(answer["capacity"] ?? "0")
+        else {
             throw .badAnswer("a Counter without a count or capacity")
         }
         return (count, capacity)
@@ -67,8 +70,10 @@ public struct AgonesSDK: Sendable {
     private func call(_ method: String, _ path: String, _ body: [String: Any]?) throws(AgonesError) -> [String: Any] {
         let response: AdminClient.Response
         do {
-            let bytes = try body.map { Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])) } ?? []
-            response = try http.request(method, path, body: bytes, headers: body == nil ? [] : [("Content-Type", "application/json")])
+            let bytes =
+                try body.map { Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])) } ?? []
+            response = try http.request(
+                method, path, body: bytes, headers: body == nil ? [] : [("Content-Type", "application/json")])
         } catch {
             throw .unreachable("\(method) \(path): \(error)")
         }

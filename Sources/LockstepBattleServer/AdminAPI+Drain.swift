@@ -30,7 +30,8 @@ extension AdminAPI {
                 } else if let number = value as? Int, number >= 0, !(value is Bool) {
                     timeout = number
                 } else {
-                    responder.respond(Self.error(.badRequest("'timeoutSeconds' must be a whole number of seconds or null")))
+                    responder.respond(
+                        Self.error(.badRequest("'timeoutSeconds' must be a whole number of seconds or null")))
                     return
                 }
             }

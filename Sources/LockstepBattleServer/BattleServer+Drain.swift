@@ -29,9 +29,11 @@ extension BattleServer {
         let (state, began) = lifecycle.drain(timeoutSeconds: timeoutSeconds)
         guard began else { return state }
         let counts = lifecycle.counts
-        logger.info("drain_started", [
-            "rooms": counts.rooms, "players": counts.players, "timeout_s": timeoutSeconds.map { "\($0)" } ?? "none",
-        ])
+        logger.info(
+            "drain_started",
+            [
+                "rooms": counts.rooms, "players": counts.players, "timeout_s": timeoutSeconds.map { "\($0)" } ?? "none",
+            ])
         if let timeoutSeconds {
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds)) { [weak self] in
                 self?.drainTimedOut()

@@ -4,7 +4,7 @@ import LockstepEventLoop
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How long `lockstep serve` runs: until a signal says stop now, or until a drain (signal or

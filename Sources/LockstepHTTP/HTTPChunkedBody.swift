@@ -20,7 +20,9 @@ public enum HTTPChunkedBody {
         var index = bytes.startIndex
         while true {
             // A size line (with extensions) over 1 KiB is not one a server sends.
-            guard let lineEnd = crlf(in: bytes, from: index) else { return bytes.endIndex - index > 1024 ? .malformed : .incomplete }
+            guard let lineEnd = crlf(in: bytes, from: index) else {
+                return bytes.endIndex - index > 1024 ? .malformed : .incomplete
+            }
             // The size, in hex, up to an optional ";extension" (ignored, as RFC 9112 allows).
             var size = 0
             var digits = 0
@@ -31,7 +33,9 @@ public enum HTTPChunkedBody {
                 guard size <= maxBodyBytes else { return .malformed }
                 cursor += 1
             }
-            guard digits > 0, cursor == lineEnd || bytes[cursor] == UInt8(ascii: ";") || bytes[cursor] == UInt8(ascii: " ") else {
+            guard digits > 0,
+                cursor == lineEnd || bytes[cursor] == UInt8(ascii: ";") || bytes[cursor] == UInt8(ascii: " ")
+            else {
                 return .malformed
             }
             index = lineEnd + 2

@@ -5,7 +5,7 @@ import LockstepServer
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Agones SDK sidecar's REST API as Agones documents it (sdks/swagger/sdk.swagger.json and
@@ -120,8 +120,13 @@ public final class FakeAgonesSidecar: Sendable {
         let port = port
         route("GET", "/gameserver") { state, _ in
             .ok([
-                "object_meta": ["name": name, "namespace": "default", "labels": state.labels, "annotations": [String: String]()],
-                "status": ["state": state.gameServerState, "address": "127.0.0.1", "ports": [["name": "default", "port": port]]],
+                "object_meta": [
+                    "name": name, "namespace": "default", "labels": state.labels, "annotations": [String: String](),
+                ],
+                "status": [
+                    "state": state.gameServerState, "address": "127.0.0.1",
+                    "ports": [["name": "default", "port": port]],
+                ],
             ])
         }
         route("PUT", "/metadata/label") { state, body in
@@ -149,7 +154,9 @@ public final class FakeAgonesSidecar: Sendable {
 
     /// Adds a route whose JSON body (plus the `:name` parameter as `name`) goes to `handle`
     /// under the lock, and records the call.
-    private func route(_ method: String, _ path: String, _ handle: @escaping @Sendable (inout State, [String: Any]) -> Answer) {
+    private func route(
+        _ method: String, _ path: String, _ handle: @escaping @Sendable (inout State, [String: Any]) -> Answer
+    ) {
         server.addRoute(method, path) { [self] request, parameters, responder in
             var body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
             if let name = parameters["name"] { body["name"] = name }
@@ -157,16 +164,20 @@ public final class FakeAgonesSidecar: Sendable {
             let requestPath = String(request.path)
             // Encoded under the lock: the answer leaves it as bytes.
             let (status, bytes) = state.withLock { state -> (Int, [UInt8]) in
-                state.calls.append(Call(method: method, path: requestPath, body: text, roomsCount: state.counters["rooms"]?.count))
+                state.calls.append(
+                    Call(method: method, path: requestPath, body: text, roomsCount: state.counters["rooms"]?.count))
                 let (status, object): (Int, [String: Any]) =
                     switch handle(&state, body) {
                     case .ok(let object): (200, object)
-                    case .error(let status, let code, let message): (status, ["code": code, "message": message, "details": [Any]()])
+                    case .error(let status, let code, let message):
+                        (status, ["code": code, "message": message, "details": [Any]()])
                     }
-                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+                let data =
+                    (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
                 return (status, Array(data))
             }
-            var response = HTTPResponse(status: HTTPStatus(code: status, reason: status == 200 ? "OK" : "Error"), body: bytes)
+            var response = HTTPResponse(
+                status: HTTPStatus(code: status, reason: status == 200 ? "OK" : "Error"), body: bytes)
             response.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
             responder.respond(response)
         }
@@ -204,11 +215,17 @@ public final class FakeAgonesSidecar: Sendable {
         guard let value = body["value"] as? String else { return .error(400, 3, "value is required") }
         guard var list = state.lists[name] else { return .error(404, 5, "List not found: \(name)") }
         if target[1] == "addValue" {
-            guard !list.values.contains(value) else { return .error(409, 6, "already exists. Value: \(value) already in List: \(name)") }
-            guard list.values.count < list.capacity else { return .error(400, 11, "out of range. No available capacity. List: \(name)") }
+            guard !list.values.contains(value) else {
+                return .error(409, 6, "already exists. Value: \(value) already in List: \(name)")
+            }
+            guard list.values.count < list.capacity else {
+                return .error(400, 11, "out of range. No available capacity. List: \(name)")
+            }
             list.values.append(value)
         } else {
-            guard let index = list.values.firstIndex(of: value) else { return .error(404, 5, "not found. Value: \(value) not found in List: \(name)") }
+            guard let index = list.values.firstIndex(of: value) else {
+                return .error(404, 5, "not found. Value: \(value) not found in List: \(name)")
+            }
             list.values.remove(at: index)
         }
         state.lists[name] = list

@@ -17,7 +17,10 @@ import Testing
         let server: TestBattleServer
         let agent: AgonesAgent
 
-        init(sidecarStartsLate: Bool = false, counters: [String: Int] = ["rooms": 0], lists: [String: Int] = ["players": 1000]) throws {
+        init(
+            sidecarStartsLate: Bool = false, counters: [String: Int] = ["rooms": 0],
+            lists: [String: Int] = ["players": 1000]
+        ) throws {
             sidecar = try FakeAgonesSidecar(counters: counters, lists: lists)
             if !sidecarStartsLate { try sidecar.start() }
             server = try TestBattleServer { battle, _ in battle.maxRooms = 50 }
@@ -70,7 +73,9 @@ import Testing
         defer { rig.stop() }
         let (sidecar, server) = (rig.sidecar, rig.server)
         #expect(eventually(5) { sidecar.gameServerState == "Ready" })
-        let rooms = try (0..<3).map { _ in try server.admin.createRoom(["players": 2, "tickRate": 120, "maxTicks": 100_000]) }
+        let rooms = try (0..<3).map { _ in
+            try server.admin.createRoom(["players": 2, "tickRate": 120, "maxTicks": 100_000])
+        }
         #expect(eventually(5) { sidecar.counter("rooms") == .init(count: 3, capacity: 50) })
         let room = rooms[0]
         let clients = try server.players(of: room)
@@ -110,11 +115,12 @@ import Testing
         let room = try server.admin.createRoom(["players": 2, "maxTicks": 100_000])
         let clients = try server.players(of: room)
         #expect(clients[0].waitForFrames(5))
-        #expect(eventually(5) {
-            let lines = server.logLines.all
-            return lines.contains { $0.contains("agones_counter_failed") && $0.contains("declare the Counter") }
-                && lines.contains { $0.contains("agones_list_failed") && $0.contains("declare the List") }
-        })
+        #expect(
+            eventually(5) {
+                let lines = server.logLines.all
+                return lines.contains { $0.contains("agones_counter_failed") && $0.contains("declare the Counter") }
+                    && lines.contains { $0.contains("agones_list_failed") && $0.contains("declare the List") }
+            })
         // Told once each: no call per change after that.
         let counterCalls = sidecar.count("PATCH", "/v1beta1/counters/rooms")
         _ = try server.admin.createRoom(["players": 2])
@@ -123,4 +129,3 @@ import Testing
         #expect(sidecar.count("POST", "/health") > 0)
     }
 }
-

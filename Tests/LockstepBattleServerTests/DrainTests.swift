@@ -10,18 +10,21 @@ import LockstepTesting
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Draining a node: no new rooms, running matches go on to their end (or the drain timeout),
 /// then `lockstep serve` exits 0. Over real sockets, against the real executable.
 @Suite(.serialized) struct DrainTests {
     static func serve(_ extra: [String]) throws -> (ServerProcess, AdminClient, String) {
-        let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        let executable = try #require(
+            ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
         let replays = makeTemporaryDirectory("lockstep-drain")
-        let process = try ServerProcess(executable: executable, arguments: [
-            "--admin-key", "k", "--token-secret", "s", "--replays", replays, "--log-level", "warning",
-        ] + extra)
+        let process = try ServerProcess(
+            executable: executable,
+            arguments: [
+                "--admin-key", "k", "--token-secret", "s", "--replays", replays, "--log-level", "warning",
+            ] + extra)
         return (process, AdminClient(port: process.port, adminKey: "k"), replays)
     }
 
@@ -47,7 +50,8 @@ import Glibc
     }
 
     static func endReason(_ client: TestGameClient) -> MatchEndReason? {
-        client.messages.lazy.compactMap { if case .event(.matchEnd(let reason), _, _) = $0 { reason } else { nil } }.first
+        client.messages.lazy.compactMap { if case .event(.matchEnd(let reason), _, _) = $0 { reason } else { nil } }
+            .first
     }
 
     @Test func drainRefusesNewRoomsLetsTheRunningMatchEndThenTheProcessExitsZero() throws {
@@ -55,7 +59,9 @@ import Glibc
         let loops = try EventLoopGroup(count: 1)
         defer { loops.shutdown() }
         // 480 ticks at 120 Hz: four seconds of match after the start.
-        let room = try admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 480, "hashInterval": 40, "seed": 9])
+        let room = try admin.createRoom([
+            "players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 480, "hashInterval": 40, "seed": 9,
+        ])
         let clients = try Self.play(room, port: process.port, loop: loops.next())
         #expect(clients[0].waitForFrames(60))
         let drain = try admin.request("POST", "/v1/drain")
@@ -81,7 +87,9 @@ import Glibc
         let (process, admin, replays) = try Self.serve(["--drain-timeout", "1"])
         let loops = try EventLoopGroup(count: 1)
         defer { loops.shutdown() }
-        let room = try admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 100_000, "hashInterval": 40, "seed": 3])
+        let room = try admin.createRoom([
+            "players": 2, "tickRate": 120, "inputDelay": 3, "maxTicks": 100_000, "hashInterval": 40, "seed": 3,
+        ])
         let clients = try Self.play(room, port: process.port, loop: loops.next())
         #expect(clients[0].waitForFrames(60))
         kill(process.pid, SIGTERM)
@@ -106,7 +114,10 @@ import Glibc
         let clients = try Self.play(room, port: process.port, loop: loops.next())
         #expect(clients[0].waitForFrames(60))
         kill(process.pid, SIGTERM)
-        #expect(eventually(5) { (try? admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2}"#.utf8)).status) == 503 })
+        #expect(
+            eventually(5) {
+                (try? admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2}"#.utf8)).status) == 503
+            })
         #expect(clients[0].closeCode == nil)
         let status = process.stop(signal: SIGINT)
         #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 0)
@@ -137,15 +148,20 @@ import Glibc
         let observer = RecordingBattleObserver()
         server.server.addObserver(observer)
         #expect(try server.admin.request("POST", "/v1/drain", body: Array("[1]".utf8)).status == 400)
-        #expect(try server.admin.request("POST", "/v1/drain", body: Array(#"{"timeoutSeconds": -1}"#.utf8)).status == 400)
+        #expect(
+            try server.admin.request("POST", "/v1/drain", body: Array(#"{"timeoutSeconds": -1}"#.utf8)).status == 400)
         #expect(try AdminClient(port: server.port, adminKey: "wrong").request("POST", "/v1/drain").status == 401)
         #expect(server.server.state == .serving)
-        #expect(String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains("lockstep_server_state{state=\"serving\"} 1"))
+        #expect(
+            String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains(
+                "lockstep_server_state{state=\"serving\"} 1"))
         let answer = try server.admin.request("POST", "/v1/drain", body: Array(#"{"timeoutSeconds": null}"#.utf8))
         #expect(answer.status == 202)
         #expect(answer.json?["state"] as? String == "drained")
         #expect(eventually(5) { observer.states == [.draining(timeoutSeconds: nil), .drained] })
         #expect(try server.admin.request("POST", "/v1/drain").json?["state"] as? String == "drained")
-        #expect(String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains("lockstep_server_state{state=\"drained\"} 1"))
+        #expect(
+            String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains(
+                "lockstep_server_state{state=\"drained\"} 1"))
     }
 }

@@ -6,7 +6,8 @@ import Testing
 /// sidecar, sends bodies over its buffer chunked), or to the end of the connection.
 @Suite struct AdminClientTests {
     @Test func readsAChunkedBodyOnceItsLastChunkHasArrived() {
-        let response = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n".utf8)
+        let response =
+            Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n".utf8)
             + Array("7\r\n{\"a\": 1\r\n1\r\n}\r\n0\r\n\r\n".utf8)
         #expect(AdminClient.parse(Array(response.dropLast(2))) == nil)
         let parsed = AdminClient.parse(response)

@@ -3,10 +3,13 @@ import Testing
 
 @Suite struct HTTPChunkedBodyTests {
     /// RFC 9112 §7.1's framing: two chunks (one with an extension), the last chunk, a trailer.
-    static let wire = Array("4\r\nWiki\r\n6;note=x\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nExpires: never\r\n\r\n".utf8)
+    static let wire = Array(
+        "4\r\nWiki\r\n6;note=x\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nExpires: never\r\n\r\n".utf8)
 
     @Test func decodesChunksIgnoringExtensionsAndTrailers() {
-        #expect(HTTPChunkedBody.decode(Self.wire[...]) == .complete(body: Array("Wikipedia in \r\n\r\nchunks.".utf8), consumed: Self.wire.count))
+        #expect(
+            HTTPChunkedBody.decode(Self.wire[...])
+                == .complete(body: Array("Wikipedia in \r\n\r\nchunks.".utf8), consumed: Self.wire.count))
     }
 
     @Test func everyShorterPrefixIsIncomplete() {
