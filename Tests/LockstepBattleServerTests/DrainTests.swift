@@ -1,3 +1,4 @@
+import Dispatch
 import LockstepBattleServer
 import LockstepBench
 import LockstepClient
@@ -7,6 +8,7 @@ import LockstepProtocol
 import LockstepReplay
 import LockstepSimulation
 import LockstepTesting
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -163,5 +165,39 @@ import Testing
         #expect(
             String(decoding: try server.admin.request("GET", "/metrics").body, as: UTF8.self).contains(
                 "lockstep_server_state{state=\"drained\"} 1"))
+    }
+}
+
+/// Drain against concurrent creations: every creation is either counted and waited for, or refused.
+@Suite struct DrainRaceTests {
+    @Test func creationsRacingADrainAreEachCreatedAndWaitedForOrRefused() throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        let observer = RecordingBattleObserver()
+        server.server.addObserver(observer)
+        let answers = Mutex<[Int]>([])
+        let admin = server.admin
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            if index == 20 { server.server.drain(timeoutSeconds: nil) }
+            let status =
+                (try? admin.request("POST", "/v1/rooms", body: Array(#"{"players": 2, "maxTicks": 100000}"#.utf8)))?
+                .status ?? 0
+            answers.withLock { $0.append(status) }
+        }
+        let statuses = answers.withLock { $0 }
+        #expect(statuses.allSatisfy { $0 == 201 || $0 == 503 }, "\(statuses)")
+        let created = statuses.filter { $0 == 201 }.count
+        #expect(created < 40 && created > 0)
+        #expect(server.server.counts.rooms == created)
+        #expect(server.server.state == .draining(timeoutSeconds: nil))
+        // Ending every room drains the server, once.
+        let rooms = try #require(try admin.request("GET", "/v1/rooms").json?["rooms"] as? [[String: Any]])
+        #expect(rooms.count == created)
+        for room in rooms {
+            let id = try #require(room["roomID"] as? String)
+            #expect(try admin.request("POST", "/v1/rooms/\(id)/end").status == 200)
+        }
+        #expect(eventually(5) { observer.states == [.draining(timeoutSeconds: nil), .drained] })
+        #expect(server.server.counts == BattleCounts(rooms: 0, players: 0, maxRooms: 1000))
     }
 }
