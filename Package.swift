@@ -15,7 +15,8 @@
 //             and the portable transport (plain sockets and poll(2): no CLockstepSystem, no event loop)
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
-//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
+//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena);
+//             LockstepAgones (BattleServer, Server, Client: the sidecar's REST API over the admin client's HTTP)
 //   tests     LockstepTesting and CAllocationCounter: linked by test targets only; TugOfWarGame (Core): a
 //             game from outside the package's modules, as a studio's, played end to end by StudioGameTests
 //
@@ -43,6 +44,7 @@ let package = Package(
         .library(name: "LockstepBots", targets: ["LockstepBots"]),
         .library(name: "LockstepCLI", targets: ["LockstepCLI"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
+        .library(name: "LockstepAgones", targets: ["LockstepAgones"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -91,12 +93,14 @@ let package = Package(
         .target(
             name: "LockstepClientEventLoop",
             dependencies: ["LockstepClient", "LockstepCore", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient", "LockstepWebSocket"]),
+        // Agones: the SDK sidecar's REST API and an observer that keeps a GameServer told (`serve --agones`).
+        .target(name: "LockstepAgones", dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepClient"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepHTTP",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
@@ -110,7 +114,7 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepBots",
+                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepAgones",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
@@ -158,6 +162,12 @@ let package = Package(
             dependencies: [
                 "LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench", "LockstepBots",
                 "LockstepEventLoop", "LockstepCore", "LockstepProtocol",
+            ]),
+        .testTarget(
+            name: "LockstepAgonesTests",
+            dependencies: [
+                "LockstepAgones", "LockstepBattleServer", "LockstepTesting", "LockstepBench", "LockstepClient", "LockstepProtocol",
+                "LockstepCore", "LockstepEventLoop", "LockstepSimulation", "LockstepReplay", "LockstepServer",
             ]),
         .testTarget(
             name: "LockstepBenchTests",
