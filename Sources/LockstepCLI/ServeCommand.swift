@@ -48,7 +48,7 @@ public enum ServeCommand: Command {
             OptionSpec("--handshake-timeout-ms", value: "MS", help: "Time allowed for a complete request.", default: "10000", environment: "LOCKSTEP_HANDSHAKE_TIMEOUT_MS"),
             OptionSpec("--idle-timeout-ms", value: "MS", help: "Close WebSockets quiet this long (1001); their players are marked disconnected.", default: "60000", environment: "LOCKSTEP_IDLE_TIMEOUT_MS"),
             OptionSpec("--ping-interval-ms", value: "MS", help: "Ping WebSockets quiet this long.", default: "20000", environment: "LOCKSTEP_PING_INTERVAL_MS"),
-        ])
+        ] + ClusterOptions.specs)
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         var arguments = arguments
@@ -76,6 +76,7 @@ public enum ServeCommand: Command {
             throw UsageError(error.description)
         }
         if arguments.flagOrSetting("--echo") { server.addEchoEndpoint() }
+        let cluster = try ClusterOptions.node(from: arguments, battle: server, network: network, logger: logger)
         if let fitted {
             logger.warning("limits_fitted_to_descriptors", [
                 "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,
@@ -95,11 +96,14 @@ public enum ServeCommand: Command {
         } catch {
             throw CommandFailure(error.description)
         }
+        cluster?.start(port: server.port)
         output.out("listening on \(network.host):\(server.port)\n")
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("signal_received", ["signal": received == SIGINT ? "SIGINT" : "SIGTERM"])
+        cluster?.node.startDraining()
         server.shutdown()
+        cluster?.node.stop()
         return CommandLineTool.exitSuccess
     }
 

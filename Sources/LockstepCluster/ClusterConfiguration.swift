@@ -1,0 +1,58 @@
+import LockstepRedis
+
+/// How a node joins a cluster (`lockstep serve --cluster redis://…`): see docs/CLUSTER.md.
+public struct ClusterConfiguration: Sendable {
+    /// The cluster's Redis.
+    public var redis: RedisURL
+    /// This node's id in the directory (default: `HOST:PORT` of its public URL).
+    public var nodeID: String
+    /// This node's public base URL, `http://HOST:PORT`: other nodes forward creations to its admin
+    /// API there, and players play at `ws://HOST:PORT/v1/play`.
+    public var publicURL: String
+    /// The admin key every node shares (forwarded creations carry it).
+    public var adminKey: String
+    /// Rooms this node takes (its `--max-rooms`): placement fills nodes by spare capacity.
+    public var capacity: Int
+    /// How often the node refreshes its key and looks for dead nodes (1,000 ms).
+    public var heartbeatMillis = 1000
+    /// How long the node's key lives without a heartbeat (3,000 ms: three missed heartbeats). A
+    /// killed node is detected within `ttlMillis + heartbeatMillis`.
+    public var ttlMillis = 3000
+    /// How long ended and lost rooms stay in the directory (600 s, as on one node).
+    public var retentionSeconds = 600
+    /// The prefix of every key (`lockstep:`), so clusters can share a Redis database.
+    public var keyPrefix = "lockstep:"
+
+    public init(redis: RedisURL, nodeID: String, publicURL: String, adminKey: String, capacity: Int) {
+        self.redis = redis
+        self.nodeID = nodeID
+        self.publicURL = publicURL
+        self.adminKey = adminKey
+        self.capacity = capacity
+    }
+
+    /// The play endpoint base, `ws://HOST:PORT` (from `publicURL`).
+    public var playBaseURL: String { "ws://" + publicURL.dropFirst("http://".count) }
+
+    /// Checks the settings; the message names what is wrong.
+    public func validate() throws(ClusterConfigurationError) {
+        guard !adminKey.isEmpty else {
+            throw ClusterConfigurationError("cluster mode needs --admin-key: every node shares it (forwarded creations carry it)")
+        }
+        guard publicURL.hasPrefix("http://"), publicURL.dropFirst(7).contains(":"), !publicURL.dropFirst(7).contains("/") else {
+            throw ClusterConfigurationError("--public-url takes http://HOST:PORT, not '\(publicURL)'")
+        }
+        guard !nodeID.isEmpty, nodeID.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw ClusterConfigurationError("--node-id must be non-empty ASCII without spaces")
+        }
+        guard heartbeatMillis >= 50, ttlMillis >= 2 * heartbeatMillis else {
+            throw ClusterConfigurationError("the cluster TTL must be at least twice the heartbeat interval (and the interval at least 50 ms)")
+        }
+    }
+}
+
+/// A cluster setting that cannot work.
+public struct ClusterConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
