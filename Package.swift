@@ -98,7 +98,7 @@ let package = Package(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepRedis",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
