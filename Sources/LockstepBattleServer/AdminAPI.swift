@@ -24,6 +24,7 @@ struct AdminAPI: Sendable {
         server.addRoute("POST", "/v1/rooms/:id/end") { request, parameters, responder in
             api.authorized(request, responder) { api.end(parameters["id"] ?? "", responder) }
         }
+        installDrain(on: server)
     }
 
     func authorized(_ request: HTTPRequest, _ responder: HTTPResponder, _ body: () -> Void) {
@@ -49,7 +50,6 @@ struct AdminAPI: Sendable {
         let host = request.headers.first("Host") ?? "127.0.0.1:\(battle.port)"
         let playBase = cluster?.playBaseURL ?? "ws://\(host)"
         battle.createRoom(json: request.body, placedID: placedID) { result in
-            if case .success(let created) = result { cluster?.roomCreated(created.roomID) }
             responder.respond(Self.creationAnswer(result, playBase: playBase))
         }
     }

@@ -60,6 +60,12 @@ public struct BattleConfiguration: Sendable {
         if let phaseSlots { return phaseSlots }
         return Int(max(1, period / Self.automaticSlotSpacingNanos))
     }
+    /// How long a drain (`POST /v1/drain`, or a signal when `lockstep serve` drains on signals)
+    /// lets running matches go on before ending them with `serverDrainTimeout` (600 s: ten
+    /// minutes, longer than most matches; the default `maxTicks`, 30 minutes at 30 Hz, is an
+    /// upper bound, not a length). An orchestrator's termination grace period must exceed it.
+    /// `nil`: no timeout.
+    public var drainTimeoutSeconds: Int? = 600
     /// Room defaults for fields a `POST /v1/rooms` leaves out.
     public var roomDefaults = RoomDefaults()
 
@@ -71,6 +77,7 @@ public struct BattleConfiguration: Sendable {
         guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
         guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
+        guard (drainTimeoutSeconds ?? 0) >= 0 else { throw ConfigurationError(field: "drainTimeoutSeconds", message: "must not be negative") }
         guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
         guard preHelloByteBudget >= 256 else {
             throw ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes")

@@ -14,8 +14,6 @@ public protocol ClusterHooks: AnyObject, Sendable {
     func readRoom(_ id: String, responder: HTTPResponder)
     /// Where room `id` is played, for a player who came to the wrong node (`completion` on any thread).
     func locateRoom(_ id: String, completion: @escaping @Sendable (RoomLocation) -> Void)
-    /// A room placed on this node was created here.
-    func roomCreated(_ id: String)
 }
 
 /// Where a room is, as the cluster's directory says.

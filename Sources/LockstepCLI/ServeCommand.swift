@@ -19,7 +19,11 @@ public enum ServeCommand: Command {
             Authorization: Bearer KEY), GET /healthz, GET /metrics. With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
-            finalised, WebSockets close with 1001. See docs/OPERATIONS.md.
+            finalised, WebSockets close with 1001. With --drain-timeout (or --agones), the first
+            SIGINT or SIGTERM drains instead: no new rooms (503), running matches go on to their
+            end (after the timeout they end with reason server-drain-timeout), then the server
+            stops and exits 0; a second signal stops at once. POST /v1/drain (admin) drains too.
+            See docs/OPERATIONS.md.
             """,
         options: [
             OptionSpec("--host", value: "HOST", help: "Address to listen on.", default: "127.0.0.1", environment: "LOCKSTEP_HOST"),
@@ -42,6 +46,7 @@ public enum ServeCommand: Command {
             OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
             OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up (0: wake for every event).", default: "0", environment: "LOCKSTEP_BATCH_WINDOW_US"),
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
+            OptionSpec("--drain-timeout", value: "SECONDS", help: "Drain on SIGINT/SIGTERM instead of stopping at once, ending matches still running after SECONDS (also the timeout of POST /v1/drain).", default: "600 for POST /v1/drain; without the flag signals stop at once", environment: "LOCKSTEP_DRAIN_TIMEOUT"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -82,12 +87,11 @@ public enum ServeCommand: Command {
                 "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,
             ])
         }
-        // Block the signals before the loop threads start, so only this thread receives them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        // Block the signals before the loop threads start, so only the signal thread receives them.
+        ServeLifetime.blockSignals()
+        let lifetime = ServeLifetime()
+        server.addObserver(lifetime)
+        let drainsOnSignal = arguments.value("--drain-timeout") != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
@@ -98,10 +102,17 @@ public enum ServeCommand: Command {
         }
         cluster?.start(port: server.port)
         output.out("listening on \(network.host):\(server.port)\n")
-        var received: Int32 = 0
-        sigwait(&signals, &received)
-        logger.info("signal_received", ["signal": received == SIGINT ? "SIGINT" : "SIGTERM"])
-        cluster?.node.startDraining()
+        let drainTimeout = battle.drainTimeoutSeconds
+        ServeLifetime.watchSignals { signal, count in
+            logger.info("signal_received", ["signal": signal == SIGINT ? "SIGINT" : "SIGTERM", "count": count])
+            if drainsOnSignal && count == 1 {
+                server.drain(timeoutSeconds: drainTimeout)
+            } else {
+                lifetime.finish(.stopNow)
+            }
+        }
+        let ending = lifetime.wait()
+        logger.info("serve_ending", ["why": ending == .drained ? "drained" : "signal"])
         server.shutdown()
         cluster?.node.stop()
         return CommandLineTool.exitSuccess
@@ -122,6 +133,9 @@ public enum ServeCommand: Command {
             let cap = capKiB * 1024
             let high = min(configuration.playOutboundLimits.highWatermark, cap)
             configuration.playOutboundLimits = OutboundLimits(highWatermark: high, lowWatermark: high / 4, cap: cap)
+        }
+        if arguments.value("--drain-timeout") != nil {
+            configuration.drainTimeoutSeconds = try arguments.integer("--drain-timeout", in: 0...604_800)
         }
         if arguments.value("--phase-slots") != "auto" {
             configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots

@@ -8,15 +8,6 @@ import LockstepServer
 
 /// The directory: rooms of other nodes, where a room is, and `GET /v1/cluster`.
 extension ClusterNode {
-    public func roomCreated(_ id: String) {
-        redis.command(["HSET", keys.room(id), "state", "created"]) { [self] result in
-            if case .failure(let error) = result {
-                metrics.directoryFailures.add(1, ordering: .relaxed)
-                logger.warning("cluster_directory_write_failed", ["room": id, "error": error.description])
-            }
-        }
-    }
-
     /// The room's directory record (`nil`: no such room), or why Redis could not be read.
     private func record(_ id: String, completion: @escaping @Sendable (Result<[String: String]?, RedisError>) -> Void) {
         redis.command(["HGETALL", keys.room(id)]) { result in

@@ -67,11 +67,7 @@ extension ClusterNode {
     private func create(roomID: String, body: [UInt8], on node: String, adminURL: String, skipping: [String], responder: HTTPResponder) {
         if node == configuration.nodeID {
             battle.createPlacedRoom(json: body, roomID: roomID, playBaseURL: playBaseURL) { [self] response in
-                if response.status.code == 201 {
-                    roomCreated(roomID)
-                } else {
-                    release(roomID, node: node)
-                }
+                if response.status.code != 201 { release(roomID, node: node) }
                 responder.respond(response)
             }
             return

@@ -53,6 +53,7 @@ public final class ClusterNode: ClusterHooks, Sendable {
             }
         }
         battle.attachCluster(self)
+        battle.addObserver(self)
         let metrics = metrics
         let redisMetrics = redis.metrics
         battle.addMetricsProvider { metrics.prometheus(redis: redisMetrics) }

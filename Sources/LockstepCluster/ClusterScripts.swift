@@ -157,3 +157,22 @@ enum ClusterScripts {
         return out
         """)
 }
+
+extension ClusterScripts {
+    /// A room of this node changed. KEYS: the room's hash, the node's hash, the node's room set.
+    /// ARGV: room id, state (`created`, `running`, `ended`), end reason, retention s. An ended
+    /// room gives its capacity back at once (once: only if it was still in the node's set).
+    static let roomState = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'state', ARGV[2])
+        if ARGV[2] == 'ended' then
+          redis.call('HSET', KEYS[1], 'endReason', ARGV[3])
+          redis.call('EXPIRE', KEYS[1], ARGV[4])
+          if redis.call('SREM', KEYS[3], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
+            redis.call('HINCRBY', KEYS[2], 'rooms', -1)
+          end
+        end
+        return 1
+        """)
+}
