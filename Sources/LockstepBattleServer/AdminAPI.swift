@@ -99,6 +99,7 @@ struct AdminAPI: Sendable {
 
     private func end(_ id: String, _ responder: HTTPResponder) {
         guard let entry = battle.directory.entry(id) else {
+            if let cluster = battle.cluster.current { return cluster.endRoom(id, responder: responder) }
             responder.respond(Self.error(.notFound("room \(id)")))
             return
         }

@@ -12,6 +12,8 @@ public protocol ClusterHooks: AnyObject, Sendable {
     func placeRoom(body: [UInt8], responder: HTTPResponder)
     /// `GET /v1/rooms/ID` for a room this node does not have.
     func readRoom(_ id: String, responder: HTTPResponder)
+    /// `POST /v1/rooms/ID/end` for a room this node does not have.
+    func endRoom(_ id: String, responder: HTTPResponder)
     /// Where room `id` is played, for a player who came to the wrong node (`completion` on any thread).
     func locateRoom(_ id: String, completion: @escaping @Sendable (RoomLocation) -> Void)
 }

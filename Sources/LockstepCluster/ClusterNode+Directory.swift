@@ -44,6 +44,35 @@ extension ClusterNode {
         }
     }
 
+    /// `POST /v1/rooms/ID/end` of a room this node does not have: forwarded to its owner.
+    public func endRoom(_ id: String, responder: HTTPResponder) {
+        record(id) { [self] result in
+            guard case .success(let fields?) = result, let url = fields["url"], fields["node"] != configuration.nodeID,
+                ["placed", "created", "running"].contains(fields["state"] ?? "")
+            else {
+                if case .failure(let error) = result {
+                    metrics.directoryFailures.add(1, ordering: .relaxed)
+                    responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: the cluster directory (Redis) is unreachable: \(error)"))
+                } else {
+                    responder.respond(BattleServer.errorAnswer(status: 404, "not found: room \(id)"))
+                }
+                return
+            }
+            let adminKey = configuration.adminKey
+            forwards.async {
+                guard let (host, port) = try? Self.hostPort(url),
+                    let answer = try? AdminClient(host: host, port: port, adminKey: adminKey).request("POST", "/v1/rooms/\(id)/end")
+                else {
+                    responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: node \(fields["node"] ?? "?") is unreachable"))
+                    return
+                }
+                var response = HTTPResponse(status: HTTPStatus(code: answer.status, reason: answer.status == 200 ? "OK" : "Error"), body: answer.body)
+                response.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+                responder.respond(response)
+            }
+        }
+    }
+
     /// `GET /v1/rooms/ID` of a room this node does not have: the owner's own answer when it is
     /// live, else what the directory knows (`phase` `lost` or `ended`, `node`).
     public func readRoom(_ id: String, responder: HTTPResponder) {
