@@ -91,7 +91,8 @@ public enum ServeCommand: Command {
         ServeLifetime.blockSignals()
         let lifetime = ServeLifetime()
         server.addObserver(lifetime)
-        let drainsOnSignal = arguments.value("--drain-timeout") != nil
+        // A cluster node drains on SIGTERM whatever the flags: it leaves without cutting a match.
+        let drainsOnSignal = arguments.value("--drain-timeout") != nil || cluster != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
