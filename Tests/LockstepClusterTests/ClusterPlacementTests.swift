@@ -1,4 +1,5 @@
 import Foundation
+import LockstepBench
 import LockstepClient
 import LockstepTesting
 import Synchronization
@@ -66,5 +67,28 @@ import Testing
         #expect(full.status == 429)
         #expect(String(decoding: full.body, as: UTF8.self).contains("no ready node of the cluster has a free room slot"))
         #expect(cluster.metric("lockstep_cluster_placements_total", node: 0) + cluster.metric("lockstep_cluster_placements_total", node: 1) == 30)
+    }
+
+    @Test func benchThroughOneNodeSpreadsItsRoomsOverTheCluster() throws {
+        let cluster = try ClusterFixture(nodes: 3)
+        defer { cluster.stop() }
+        let executable = try #require(ServerProcess.siblingExecutable())
+        let bench = Process()
+        bench.executableURL = URL(fileURLWithPath: executable)
+        bench.arguments = [
+            "bench", "--url", "ws://127.0.0.1:\(cluster.port(0))/v1/play", "--admin-url", "http://127.0.0.1:\(cluster.port(0))",
+            "--admin-key", ClusterFixture.adminKey, "--rooms", "6", "--players", "2", "--warmup", "0", "--duration", "1", "--quiet",
+            "--budget-us", "10000000",
+        ]
+        bench.standardOutput = FileHandle.nullDevice
+        try bench.run()
+        bench.waitUntilExit()
+        #expect(bench.terminationReason == .exit)
+        // Two rooms on each node, and each room's bots played on its node (its frames counted).
+        for node in 0..<3 {
+            let rooms = try #require(try cluster.admin(node).request("GET", "/v1/rooms").json?["rooms"] as? [[String: Any]])
+            #expect(rooms.count == 2)
+            #expect(rooms.allSatisfy { ($0["ticks"] as? Int ?? 0) > 0 }, "\(rooms)")
+        }
     }
 }
