@@ -30,6 +30,7 @@ extension ClusterNode {
             switch result {
             case .failure(let error):
                 metrics.directoryFailures.add(1, ordering: .relaxed)
+                logger.warning("cluster_directory_read_failed", ["request": "locate", "room": id, "error": error.description])
                 completion(.unknown(error.description))
             case .success(let fields):
                 guard let fields, let node = fields["node"], node != configuration.nodeID, let play = fields["play"],
@@ -51,8 +52,7 @@ extension ClusterNode {
                 ["placed", "created", "running"].contains(fields["state"] ?? "")
             else {
                 if case .failure(let error) = result {
-                    metrics.directoryFailures.add(1, ordering: .relaxed)
-                    responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: the cluster directory (Redis) is unreachable: \(error)"))
+                    directoryUnreachable("end", room: id, error.description, responder)
                 } else {
                     responder.respond(BattleServer.errorAnswer(status: 404, "not found: room \(id)"))
                 }
@@ -79,8 +79,7 @@ extension ClusterNode {
         record(id) { [self] result in
             switch result {
             case .failure(let error):
-                metrics.directoryFailures.add(1, ordering: .relaxed)
-                responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: the cluster directory (Redis) is unreachable: \(error)"))
+                directoryUnreachable("read", room: id, error.description, responder)
             case .success(nil):
                 responder.respond(BattleServer.errorAnswer(status: 404, "not found: room \(id)"))
             case .success(let fields?):
@@ -120,8 +119,7 @@ extension ClusterNode {
             guard case .success(let reply) = result, let items = reply.array else {
                 var why = "an unexpected reply"
                 if case .failure(let error) = result { why = error.description }
-                metrics.directoryFailures.add(1, ordering: .relaxed)
-                responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: the cluster directory (Redis) is unreachable: \(why)"))
+                directoryUnreachable("cluster", room: nil, why, responder)
                 return
             }
             var nodes: [[String: Any]] = []
@@ -145,5 +143,12 @@ extension ClusterNode {
             }
             responder.respond(BattleServer.jsonAnswer(.ok, ["node": configuration.nodeID, "redis": connected ? "connected" : "disconnected", "nodes": nodes]))
         }
+    }
+
+    /// Logs, counts and answers a request the directory could not serve (503).
+    func directoryUnreachable(_ request: String, room: String?, _ why: String, _ responder: HTTPResponder) {
+        metrics.directoryFailures.add(1, ordering: .relaxed)
+        logger.warning("cluster_directory_read_failed", ["request": request, "room": room ?? "-", "error": why])
+        responder.respond(BattleServer.errorAnswer(status: 503, "unavailable: the cluster directory (Redis) is unreachable: \(why)"))
     }
 }
