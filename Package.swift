@@ -16,7 +16,8 @@
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
 //   cluster   LockstepRedis (Crypto): RESP2 codec and client; LockstepCluster (Redis, BattleServer, Client's AdminClient)
-//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
+//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena);
+//             LockstepAgones (BattleServer, Server, Client: the sidecar's REST API over the admin client's HTTP)
 //   tests     LockstepTesting and CAllocationCounter: linked by test targets only
 //
 // No arrow from the room, replay or server modules to LockstepSimulation: games come in through a
@@ -45,6 +46,7 @@ let package = Package(
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
         .library(name: "LockstepRedis", targets: ["LockstepRedis"]),
         .library(name: "LockstepCluster", targets: ["LockstepCluster"]),
+        .library(name: "LockstepAgones", targets: ["LockstepAgones"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -93,12 +95,14 @@ let package = Package(
         .target(
             name: "LockstepClientEventLoop",
             dependencies: ["LockstepClient", "LockstepCore", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient", "LockstepWebSocket"]),
+        // Agones: the SDK sidecar's REST API and an observer that keeps a GameServer told (`serve --agones`).
+        .target(name: "LockstepAgones", dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepClient"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepRedis",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepHTTP", "LockstepRedis",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
@@ -121,7 +125,7 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepCluster", "LockstepRedis",
+                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepAgones", "LockstepCluster", "LockstepRedis",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
@@ -160,6 +164,12 @@ let package = Package(
             dependencies: [
                 "LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench", "LockstepBots",
                 "LockstepEventLoop", "LockstepCore", "LockstepProtocol",
+            ]),
+        .testTarget(
+            name: "LockstepAgonesTests",
+            dependencies: [
+                "LockstepAgones", "LockstepBattleServer", "LockstepTesting", "LockstepBench", "LockstepClient", "LockstepProtocol",
+                "LockstepCore", "LockstepEventLoop", "LockstepSimulation", "LockstepReplay", "LockstepServer",
             ]),
         .testTarget(
             name: "LockstepBenchTests",

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepAgones
 import LockstepBattleServer
 import LockstepCore
 import LockstepEventLoop
@@ -46,7 +47,9 @@ public enum ServeCommand: Command {
             OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
             OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up (0: wake for every event).", default: "0", environment: "LOCKSTEP_BATCH_WINDOW_US"),
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
-            OptionSpec("--drain-timeout", value: "SECONDS", help: "Drain on SIGINT/SIGTERM instead of stopping at once, ending matches still running after SECONDS (also the timeout of POST /v1/drain).", default: "600 for POST /v1/drain; without the flag signals stop at once", environment: "LOCKSTEP_DRAIN_TIMEOUT"),
+            OptionSpec("--drain-timeout", value: "SECONDS", help: "Drain on SIGINT/SIGTERM instead of stopping at once, ending matches still running after SECONDS (also the timeout of POST /v1/drain).", default: "600 for POST /v1/drain and --agones; without either, signals stop at once", environment: "LOCKSTEP_DRAIN_TIMEOUT"),
+            OptionSpec("--agones", help: "Run as an Agones GameServer: ready, health, the rooms Counter, the players List, drain on SIGTERM, shutdown when drained (docs/DEPLOY.md).", environment: "LOCKSTEP_AGONES"),
+            OptionSpec("--agones-sdk-port", value: "PORT", help: "The Agones SDK sidecar's REST port on 127.0.0.1.", default: "9358", environment: "AGONES_SDK_HTTP_PORT"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -91,8 +94,9 @@ public enum ServeCommand: Command {
         ServeLifetime.blockSignals()
         let lifetime = ServeLifetime()
         server.addObserver(lifetime)
-        // A cluster node drains on SIGTERM whatever the flags: it leaves without cutting a match.
-        let drainsOnSignal = arguments.value("--drain-timeout") != nil || cluster != nil
+        let agones = try agonesConfiguration(from: arguments)
+        // A cluster or Agones node drains on SIGTERM whatever the flags: it leaves without cutting a match.
+        let drainsOnSignal = arguments.value("--drain-timeout") != nil || agones != nil || cluster != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
@@ -103,6 +107,9 @@ public enum ServeCommand: Command {
         }
         cluster?.start(port: server.port)
         output.out("listening on \(network.host):\(server.port)\n")
+        // Told once listening; it retries until the sidecar answers.
+        let agent = agones.map { AgonesAgent(configuration: $0, logger: logger) }
+        agent?.start(observing: server)
         let drainTimeout = battle.drainTimeoutSeconds
         ServeLifetime.watchSignals { signal, count in
             logger.info("signal_received", ["signal": signal == SIGINT ? "SIGINT" : "SIGTERM", "count": count])
@@ -115,6 +122,8 @@ public enum ServeCommand: Command {
         let ending = lifetime.wait()
         logger.info("serve_ending", ["why": ending == .drained ? "drained" : "signal"])
         server.shutdown()
+        // Its last calls (the counts, POST /shutdown) go out before the process exits.
+        agent?.stop()
         cluster?.node.stop()
         return CommandLineTool.exitSuccess
     }
@@ -141,6 +150,14 @@ public enum ServeCommand: Command {
         if arguments.value("--phase-slots") != "auto" {
             configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
         }
+        return configuration
+    }
+
+    /// `--agones` and its port, or `nil` without `--agones`.
+    static func agonesConfiguration(from arguments: ParsedArguments) throws(UsageError) -> AgonesConfiguration? {
+        guard arguments.flagOrSetting("--agones") else { return nil }
+        var configuration = AgonesConfiguration()
+        configuration.sdkPort = try arguments.integer("--agones-sdk-port", in: 1...65535) ?? configuration.sdkPort
         return configuration
     }
 
