@@ -8,6 +8,7 @@ enum ClusterOptions {
     static let specs = [
         OptionSpec("--cluster", value: "redis://HOST:PORT[/DB]", help: "Run as a node of the cluster whose directory is this Redis (needs --admin-key and --token-secret shared by every node).", environment: "LOCKSTEP_CLUSTER"),
         OptionSpec("--public-url", value: "URL", help: "This node's address for players and other nodes, http://HOST:PORT (default: the listening host and port).", environment: "LOCKSTEP_PUBLIC_URL"),
+        OptionSpec("--internal-url", value: "URL", help: "Where the other nodes reach this node's admin API, http://HOST:PORT (default: --public-url; needed when that is https://).", environment: "LOCKSTEP_INTERNAL_URL"),
         OptionSpec("--node-id", value: "ID", help: "This node's id in the cluster (default: HOST:PORT of --public-url).", environment: "LOCKSTEP_NODE_ID"),
         OptionSpec("--cluster-heartbeat-ms", value: "MS", help: "How often the node refreshes its key and looks for dead nodes.", default: "1000", environment: "LOCKSTEP_CLUSTER_HEARTBEAT_MS"),
         OptionSpec("--cluster-ttl-ms", value: "MS", help: "How long the node's key lives without a heartbeat (a killed node is detected within TTL + heartbeat).", default: "3000", environment: "LOCKSTEP_CLUSTER_TTL_MS"),
@@ -22,7 +23,7 @@ enum ClusterOptions {
     /// The node the flags ask for (`nil` without `--cluster`), attached to `battle`.
     static func node(from arguments: ParsedArguments, battle: BattleServer, network: ServerConfiguration, logger: Logger) throws -> Started? {
         guard let text = arguments.value("--cluster") else {
-            for name in ["--public-url", "--node-id", "--cluster-heartbeat-ms", "--cluster-ttl-ms"] where arguments.value(name) != nil {
+            for name in ["--public-url", "--internal-url", "--node-id", "--cluster-heartbeat-ms", "--cluster-ttl-ms"] where arguments.value(name) != nil {
                 throw UsageError("option '\(name)' needs --cluster")
             }
             return nil
@@ -43,6 +44,7 @@ enum ClusterOptions {
         var configuration = ClusterConfiguration(
             redis: url, nodeID: arguments.value("--node-id") ?? "", publicURL: publicURL, adminKey: battle.configuration.adminKey,
             capacity: battle.configuration.maxRooms)
+        configuration.internalURL = arguments.value("--internal-url")
         configuration.heartbeatMillis = try arguments.integer("--cluster-heartbeat-ms", in: 50...60_000) ?? configuration.heartbeatMillis
         configuration.ttlMillis = try arguments.integer("--cluster-ttl-ms", in: 100...600_000) ?? configuration.ttlMillis
         configuration.retentionSeconds = Int(battle.configuration.endedRoomRetentionSeconds)

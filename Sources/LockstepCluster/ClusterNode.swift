@@ -80,7 +80,10 @@ public final class ClusterNode: ClusterHooks, Sendable {
     public func start(boundPort: Int) {
         settings.withLock { settings in
             if settings.publicURL.hasSuffix(":0") { settings.publicURL = String(settings.publicURL.dropLast()) + String(boundPort) }
-            if settings.nodeID.isEmpty { settings.nodeID = String(settings.publicURL.dropFirst("http://".count)) }
+            if let url = settings.internalURL, url.hasSuffix(":0") { settings.internalURL = String(url.dropLast()) + String(boundPort) }
+            if settings.nodeID.isEmpty {
+                settings.nodeID = String(settings.publicURL.drop { $0 != "/" }.dropFirst(2))
+            }
         }
         let thread = Thread { [self] in heartbeatLoop() }
         thread.name = "lockstep-cluster-heartbeat"
@@ -124,7 +127,7 @@ public final class ClusterNode: ClusterHooks, Sendable {
         let arguments =
             [
                 id, String(configuration.ttlMillis), isDraining ? "draining" : "ready", String(battle.openConnections), String(now),
-                configuration.publicURL, configuration.playBaseURL, String(configuration.capacity),
+                configuration.adminURL, configuration.playBaseURL, String(configuration.capacity),
                 String(configuration.retentionSeconds), keys.prefix,
             ] + battle.liveRoomIDs()
         redis.eval(ClusterScripts.heartbeat, keys: [keys.nodes, keys.node(id), keys.nodeRooms(id)], arguments: arguments) { [self] result in
