@@ -10,7 +10,7 @@ import Synchronization
 /// connect, failure and reconnect is reported through `onEvent` and counted in `metrics`.
 ///
 /// `@unchecked Sendable`: the queue and the stopped flag are under `state`'s mutex; `connection`,
-/// `nextAttempt` and `backoff` are touched only by the worker thread.
+/// `nextAttempt`, `backoff`, `lastFailure` and `everConnected` are touched only by the worker thread.
 public final class RedisClient: @unchecked Sendable {
     /// What a job gets: the open connection, or why there is none.
     public typealias Job = @Sendable (Result<RedisConnection, RedisError>) -> Void
