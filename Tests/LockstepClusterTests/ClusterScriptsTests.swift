@@ -22,14 +22,19 @@ import Testing
         return (reply.array ?? []).compactMap(\.string)
     }
 
+    /// A fresh Redis and a connection to it.
+    func startRedis() throws -> (RedisServerProcess, RedisConnection) {
+        let server = try RedisServerProcess()
+        return (server, try RedisConnection(url: server.url, timeoutMillis: 2000))
+    }
+
     func field(_ redis: RedisConnection, _ key: String, _ name: String) throws -> String? {
         try redis.command(["HGET", key, name]).string
     }
 
     @Test func placementFillsTheNodeWithMostSpareSlotsAndNeverOverfills() throws {
-        let server = try RedisServerProcess()
+        let (server, redis) = try startRedis()
         defer { server.shutdown() }
-        let redis = try RedisConnection(url: server.url, timeoutMillis: 2000)
         _ = try heartbeat(redis, "a", capacity: 1)
         _ = try heartbeat(redis, "b", capacity: 3)
         _ = try heartbeat(redis, "c", capacity: 2)
@@ -68,9 +73,8 @@ import Testing
     }
 
     @Test func aDeadNodeIsReapedOnceEvenByConcurrentReapers() throws {
-        let server = try RedisServerProcess()
+        let (server, redis) = try startRedis()
         defer { server.shutdown() }
-        let redis = try RedisConnection(url: server.url, timeoutMillis: 2000)
         _ = try heartbeat(redis, "a", capacity: 10)
         _ = try heartbeat(redis, "b", capacity: 10)
         for index in 0..<6 { _ = try place(redis, "r\(index)") }  // three on each
@@ -97,9 +101,8 @@ import Testing
     }
 
     @Test func aNodeRegisteringAgainClaimsItsRunningRoomsAndCountsOnlyThem() throws {
-        let server = try RedisServerProcess()
+        let (server, redis) = try startRedis()
         defer { server.shutdown() }
-        let redis = try RedisConnection(url: server.url, timeoutMillis: 2000)
         #expect(try heartbeat(redis, "a", capacity: 4) == .array([.integer(1), .integer(0)]))  // registered
         #expect(try heartbeat(redis, "a", capacity: 4) == .array([.integer(0), .integer(0)]))  // refreshed
         _ = try redis.command(["FLUSHALL"])  // Redis restarted empty
@@ -114,9 +117,8 @@ import Testing
     }
 
     @Test func anEndedRoomGivesItsSlotBackOnce() throws {
-        let server = try RedisServerProcess()
+        let (server, redis) = try startRedis()
         defer { server.shutdown() }
-        let redis = try RedisConnection(url: server.url, timeoutMillis: 2000)
         _ = try heartbeat(redis, "a", capacity: 2)
         _ = try place(redis, "r")
         let end = { () throws -> RESPValue in
