@@ -7,7 +7,7 @@ import LockstepServer
 enum ClusterOptions {
     static let specs = [
         OptionSpec("--cluster", value: "redis://HOST:PORT[/DB]", help: "Run as a node of the cluster whose directory is this Redis (needs --admin-key and --token-secret shared by every node).", environment: "LOCKSTEP_CLUSTER"),
-        OptionSpec("--public-url", value: "URL", help: "This node's address for players and other nodes, http://HOST:PORT (default: the listening host and port).", environment: "LOCKSTEP_PUBLIC_URL"),
+        OptionSpec("--public-url", value: "URL", help: "This node's address for players, http://HOST:PORT or https://HOST[:PORT] behind a TLS proxy (default: the listening host and port).", environment: "LOCKSTEP_PUBLIC_URL"),
         OptionSpec("--internal-url", value: "URL", help: "Where the other nodes reach this node's admin API, http://HOST:PORT (default: --public-url; needed when that is https://).", environment: "LOCKSTEP_INTERNAL_URL"),
         OptionSpec("--node-id", value: "ID", help: "This node's id in the cluster (default: HOST:PORT of --public-url).", environment: "LOCKSTEP_NODE_ID"),
         OptionSpec("--cluster-heartbeat-ms", value: "MS", help: "How often the node refreshes its key and looks for dead nodes.", default: "1000", environment: "LOCKSTEP_CLUSTER_HEARTBEAT_MS"),

@@ -20,10 +20,12 @@ public enum ServeCommand: Command {
             Authorization: Bearer KEY), GET /healthz, GET /metrics. With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
-            finalised, WebSockets close with 1001. With --drain-timeout (or --agones), the first
+            finalised, WebSockets close with 1001. With --drain-timeout (or --agones, or --cluster), the first
             SIGINT or SIGTERM drains instead: no new rooms (503), running matches go on to their
             end (after the timeout they end with reason server-drain-timeout), then the server
             stops and exits 0; a second signal stops at once. POST /v1/drain (admin) drains too.
+            With --cluster redis://HOST:PORT, the server is a node of a cluster: rooms created on
+            any node are placed on the one with the most free slots (docs/CLUSTER.md).
             See docs/OPERATIONS.md.
             """,
         options: [
