@@ -129,8 +129,11 @@ extension ClusterNode {
             return .failure(CreationBodyError("the body must be a JSON object"))
         }
         guard let value = object["roomID"] else { return .success(nil) }
-        guard let id = value as? String, !id.isEmpty, id.utf8.count <= 128 else {
-            return .failure(CreationBodyError("'roomID' must be a string of 1 to 128 bytes"))
+        // The room's own rule (`RoomSettings`), checked before the id is reserved in the directory.
+        guard let id = value as? String, (1...64).contains(id.utf8.count),
+            id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else {
+            return .failure(CreationBodyError("roomID: must be 1 to 64 letters, digits, '-' or '_'"))
         }
         return .success(id)
     }

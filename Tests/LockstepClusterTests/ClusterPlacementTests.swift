@@ -41,6 +41,9 @@ import Testing
         // An id already in the directory is refused wherever it is asked for again.
         let again = try cluster.admin(2).request("POST", "/v1/rooms", body: Array("{\"roomID\":\"\(rooms[0].roomID)\"}".utf8))
         #expect(again.status == 400)
+        let badID = try cluster.admin(2).request("POST", "/v1/rooms", body: Array("{\"roomID\":\"no spaces\"}".utf8))
+        #expect(badID.status == 400 && String(decoding: badID.body, as: UTF8.self).contains("roomID: must be 1 to 64 letters"))
+        #expect(try cluster.admin(2).request("POST", "/v1/rooms", body: Array("[1]".utf8)).status == 400)
         // Ending a room through a node that does not own it reaches its owner.
         let owner = try #require(cluster.node(of: rooms[1].url))
         #expect(try cluster.admin((owner + 2) % 3).request("POST", "/v1/rooms/\(rooms[1].roomID)/end").status == 200)
