@@ -65,11 +65,12 @@ public enum SoakHTMLReport {
         for chart in charts(report) { html += "<figure>\(chart.svg)</figure>\n" }
         html += """
             <h2>How it is judged</h2>
-            <p>Samples up to the end of the warm-up set the baselines. After it, the server's RSS must stay at or under
-            the warm-up median × \(report.thresholds.rssRatio) + \(report.thresholds.rssSlackBytes >> 20) MiB; its open
-            descriptors within the warm-up median ± \(report.thresholds.descriptorSlack(expectedConnections: report.expectedConnections));
+            <p>The samples of the warm-up's second half set the baselines. After the warm-up, the server's RSS must stay
+            at or under their median × \(report.thresholds.rssRatio) + \(report.thresholds.rssSlackBytes >> 20) MiB; its open
+            descriptors within their median ± \(report.thresholds.descriptorSlack(expectedConnections: report.expectedConnections));
             the median p99 tick latency of the last third of the samples at or under the first third's ×
-            \(report.thresholds.p99DriftRatio) + \(Int(report.thresholds.p99DriftSlackMicros)) µs; and every interval must
+            \(report.thresholds.p99DriftRatio) + \(Int(report.thresholds.p99DriftSlackMicros)) µs\
+            \(report.thresholds.judgesP99Drift ? "" : " (reported, not judged, in this run)"); and every interval must
             have measured frames. Tick latency is a frame's arrival at the bot minus its tick's deadline, as in
             <code>lockstep bench</code>. The JSON schema and the reasons for these bands are in docs/BENCHMARKS.md.</p>
             </body></html>
@@ -80,7 +81,7 @@ public enum SoakHTMLReport {
 
     /// The RSS limit the verdict applied, bytes (`nil` without RSS samples).
     static func rssLimit(_ report: SoakReport) -> Double? {
-        let warm = report.samples.filter { $0.seconds <= report.warmupSeconds }.compactMap(\.rssBytes).map { Double($0) }
+        let warm = report.samples.filter { $0.seconds <= report.warmupSeconds && $0.seconds > report.warmupSeconds / 2 }.compactMap(\.rssBytes).map { Double($0) }
         let base = SoakVerdict.median(warm.isEmpty ? report.samples.prefix(1).compactMap(\.rssBytes).map { Double($0) } : warm)
         return base.map { $0 * report.thresholds.rssRatio + Double(report.thresholds.rssSlackBytes) }
     }

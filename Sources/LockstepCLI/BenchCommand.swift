@@ -53,12 +53,16 @@ public enum BenchCommand: Command {
             OptionSpec("--sample-every", value: "S", help: "With --soak: seconds between samples.", default: "60"),
             OptionSpec("--match-seconds", value: "S", help: "With --soak: length of a match before its room ends and is replaced.", default: "60"),
             OptionSpec("--reconnect-share", value: "F", help: "With --soak: share of matches in which a player drops and resumes.", default: "0.25"),
+            OptionSpec("--no-p99-verdict", help: "With --soak: report the p99 drift but do not fail on it (CI on a shared machine)."),
             OptionSpec("--quiet", help: "No progress line."),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         if arguments.value("--soak") != nil { return try BenchSoakCommand.run(arguments, output: output) }
         for name in BenchSoakCommand.soakOnlyOptions where arguments.value(name) != nil {
+            throw UsageError("option '\(name)' needs --soak")
+        }
+        for name in BenchSoakCommand.soakOnlyFlags where arguments.flag(name) {
             throw UsageError("option '\(name)' needs --soak")
         }
         if let path = arguments.value("--from-json") {

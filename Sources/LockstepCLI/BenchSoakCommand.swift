@@ -4,6 +4,8 @@ import LockstepBench
 enum BenchSoakCommand {
     /// Options that mean something only with `--soak`.
     static let soakOnlyOptions = ["--sample-every", "--match-seconds", "--reconnect-share"]
+    /// Flags that mean something only with `--soak`.
+    static let soakOnlyFlags = ["--no-p99-verdict"]
     /// Options of a measured bench run that a soak does not take.
     static let benchOnlyOptions = ["--sweep", "--duration", "--from-json", "--wait-quiet", "--retry-busy", "--start-timeout"]
 
@@ -45,6 +47,7 @@ enum BenchSoakCommand {
         options.sampleEverySeconds = try BenchCommand.seconds(arguments, "--sample-every") ?? options.sampleEverySeconds
         options.matchSeconds = try BenchCommand.seconds(arguments, "--match-seconds") ?? options.matchSeconds
         options.reconnectShare = try BenchCommand.seconds(arguments, "--reconnect-share") ?? options.reconnectShare
+        options.thresholds.judgesP99Drift = !arguments.flag("--no-p99-verdict")
         if let problem = options.validate() { throw UsageError(problem) }
         return options
     }

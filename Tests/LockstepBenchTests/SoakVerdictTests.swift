@@ -67,6 +67,15 @@ import Testing
         #expect(check(verdict, "rss")?.passed == true)
     }
 
+    @Test func aDriftThatIsNotJudgedIsReportedOnly() {
+        var thresholds = SoakThresholds()
+        thresholds.judgesP99Drift = false
+        let drifting = samples { sample, index in sample.tickLatencyP99Micros = index > 9 ? 1200 : 400 }
+        let verdict = SoakVerdict.judge(samples: drifting, warmupSeconds: 30, expectedConnections: 625, thresholds: thresholds)
+        #expect(verdict.passed)
+        #expect(check(verdict, "p99-drift")?.detail.hasPrefix("not judged") == true)
+    }
+
     @Test func oneSlowIntervalInTheLastThirdIsNotADrift() {
         // The median of the last third ignores a single bad interval (a neighbour's build).
         #expect(judge(samples { sample, index in if index == 11 { sample.tickLatencyP99Micros = 5000 } }).passed)

@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [
         ["--soak", "x"], ["--soak", "0"], ["--soak", "1h", "--sweep", "1,2"], ["--soak", "1h", "--duration", "5"],
         ["--sample-every", "10"], ["--soak", "10", "--sample-every", "5"], ["--soak", "1h", "--timer-only"],
-        ["--soak", "1h", "--reconnect-share", "2"],
+        ["--soak", "1h", "--reconnect-share", "2"], ["--no-p99-verdict"],
     ])
     func aBadSoakCommandLineIsAUsageError(arguments: [String]) {
         let output = CapturedOutput()
@@ -23,6 +23,9 @@ import Testing
         #expect(options.rooms == 125 && options.bench.players == 4 && options.bench.spectators == 1)
         #expect(options.effectiveWarmupSeconds == 900)
         #expect(options.sampleEverySeconds == 60 && options.matchSeconds == 60 && options.reconnectShare == 0.25)
+        #expect(options.thresholds.judgesP99Drift)
+        let ci = try ParsedArguments(["--soak", "2m", "--sample-every", "10", "--no-p99-verdict", "--server", "/bin/true"], spec: BenchCommand.spec)
+        #expect(try BenchSoakCommand.options(from: ci).thresholds.judgesP99Drift == false)
     }
 
     @Test func theSoakOptionsAreRead() throws {
