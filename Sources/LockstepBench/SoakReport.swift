@@ -8,8 +8,9 @@ public struct SoakReport: Codable, Sendable, Equatable {
 
     /// What the load went through, over the whole run.
     public struct Counts: Codable, Sendable, Equatable {
-        /// Rooms created through the admin API (one per match).
-        public var matchesCreated = 0
+        /// Rooms created through the admin API (one per match), and creations the server refused
+        /// or did not answer (each retried a second later).
+        public var matchesCreated = 0, roomCreationFailures = 0
         /// Matches in which every player got the schedule.
         public var matchesStarted = 0
         /// Matches that ended on their own (tick limit) and were replaced.

@@ -104,7 +104,7 @@ public final class SoakRunner {
         guard let room = slot.room else {
             // The first matches are connected over the ramp.
             let due = start + UInt64(options.bench.rampSeconds * 1e9 * Double(slot.index) / Double(options.rooms))
-            if time >= due { begin(&slot, server: server, loop: group.loops[slot.loopIndex], recorder: recorders[slot.loopIndex], window: window) }
+            if time >= due, time >= slot.retryAt { begin(&slot, server: server, loop: group.loops[slot.loopIndex], recorder: recorders[slot.loopIndex], window: window) }
             return
         }
         if slot.startedAt == nil, room.playersStarted.load(ordering: .relaxed) >= options.bench.players {
@@ -159,8 +159,10 @@ public final class SoakRunner {
         do {
             created = try server.admin.createRoom(settings)
         } catch {
-            progress("room creation failed: \(error)\n")
-            return  // tried again on the next pass
+            if counts.roomCreationFailures == 0 { progress("room creation failed (retried every second): \(error)\n") }
+            counts.roomCreationFailures += 1
+            slot.retryAt = now() + 1_000_000_000
+            return
         }
         counts.matchesCreated += 1
         counts.connectionsOpened += bench.players

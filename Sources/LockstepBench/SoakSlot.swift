@@ -19,4 +19,6 @@ struct SoakSlot {
     var reconnectAt: UInt64?, reconnectPlayer = 0
     /// When the bench gave up waiting and ended the match itself (`nil`: it has not).
     var forcedAt: UInt64?
+    /// Not before this (monotonic ns) is a room created again after a creation failed.
+    var retryAt: UInt64 = 0
 }

@@ -12,7 +12,7 @@ public enum SoakTable {
             + "matches of \(format(report.matchSeconds)) s, \(Int(report.reconnectShare * 100)) % with a reconnect; "
             + "\(format(report.durationSeconds)) s, warm-up \(format(report.warmupSeconds)) s, a sample every "
             + "\(format(report.sampleEverySeconds)) s\n"
-        out += "matches: \(counts.matchesCreated) created, \(counts.matchesStarted) started, \(counts.matchesEnded) ended and "
+        out += "matches: \(counts.matchesCreated) created (\(counts.roomCreationFailures) creations failed), \(counts.matchesStarted) started, \(counts.matchesEnded) ended and "
             + "replaced, \(counts.matchesForced) ended by the bench; reconnects \(counts.reconnects)/\(counts.reconnectsAsked); "
             + "spectators joined mid-match \(counts.spectatorsJoined); connections opened \(counts.connectionsOpened); "
             + "frames measured \(counts.framesMeasured); errors \(counts.errors)\n"
