@@ -7,7 +7,9 @@ struct ServerMetricsScrape: Equatable {
     /// Parses `text`; lines that are comments or do not read as `series value` are skipped.
     init(_ text: String) {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             values[String(line[..<space])] = value
         }
     }
@@ -31,7 +33,8 @@ struct ServerMetricsScrape: Equatable {
     }
 
     /// The `quantile` of histogram `name` over the interval from `earlier` to this scrape, as the
-    /// upper bound (seconds) of the bucket that holds it; `nil` when nothing was observed or it lies beyond the last finite bound.
+    /// upper bound (seconds) of the bucket that holds it; `nil` when nothing was observed or it
+    /// lies beyond the last finite bound.
     func quantile(_ quantile: Double, of name: String, since earlier: ServerMetricsScrape?) -> Double? {
         let now = buckets(name)
         let before = Dictionary(earlier?.buckets(name) ?? [], uniquingKeysWith: { first, _ in first })

@@ -9,7 +9,8 @@ public enum SoakHTMLReport {
         func series(_ name: String, _ value: (SoakSample) -> Double?) -> SVGChart.Series {
             .init(name: name, points: samples.compactMap { sample in value(sample).map { (sample.seconds / 60, $0) } })
         }
-        let minutes = "minutes since the start (warm-up: the first \(String(format: "%.1f", report.warmupSeconds / 60)))"
+        let minutes =
+            "minutes since the start (warm-up: the first \(String(format: "%.1f", report.warmupSeconds / 60)))"
         var memory = SVGChart(
             title: "Server RSS", xLabel: minutes, yLabel: "MiB",
             series: [series("RSS") { $0.rssBytes.map { Double($0) / 1_048_576 } }])
@@ -81,8 +82,10 @@ public enum SoakHTMLReport {
 
     /// The RSS limit the verdict applied, bytes (`nil` without RSS samples).
     static func rssLimit(_ report: SoakReport) -> Double? {
-        let warm = report.samples.filter { $0.seconds <= report.warmupSeconds && $0.seconds > report.warmupSeconds / 2 }.compactMap(\.rssBytes).map { Double($0) }
-        let base = SoakVerdict.median(warm.isEmpty ? report.samples.prefix(1).compactMap(\.rssBytes).map { Double($0) } : warm)
+        let warm = report.samples.filter { $0.seconds <= report.warmupSeconds && $0.seconds > report.warmupSeconds / 2 }
+            .compactMap(\.rssBytes).map { Double($0) }
+        let base = SoakVerdict.median(
+            warm.isEmpty ? report.samples.prefix(1).compactMap(\.rssBytes).map { Double($0) } : warm)
         return base.map { $0 * report.thresholds.rssRatio + Double(report.thresholds.rssSlackBytes) }
     }
 }

@@ -51,10 +51,14 @@ public struct SoakOptions: Sendable, Equatable {
         if !(1...64).contains(bench.clientLoops) { return "client loops must be in 1...64" }
         if expectedConnections > 60_000 { return "more than 60,000 connections from one address" }
         if !(durationSeconds >= 5 && durationSeconds <= 7 * 86_400) { return "the soak must last 5 s to 7 days" }
-        if !(sampleEverySeconds >= 1 && sampleEverySeconds <= 3600) { return "the sample interval must be in 1...3600 s" }
+        if !(sampleEverySeconds >= 1 && sampleEverySeconds <= 3600) {
+            return "the sample interval must be in 1...3600 s"
+        }
         if !(matchSeconds >= 2 && matchSeconds <= 86_400) { return "a match must last 2 s to 1 day" }
         if !(0...1).contains(reconnectShare) { return "the reconnect share must be in 0...1" }
-        if !(reconnectPauseSeconds >= 0 && reconnectPauseSeconds <= 10) { return "the reconnect pause must be in 0...10 s" }
+        if !(reconnectPauseSeconds >= 0 && reconnectPauseSeconds <= 10) {
+            return "the reconnect pause must be in 0...10 s"
+        }
         let warmup = effectiveWarmupSeconds
         if !(warmup >= 0 && warmup < durationSeconds) { return "the warm-up must be shorter than the soak" }
         if ((durationSeconds - warmup) / sampleEverySeconds).rounded(.down) < 3 {

@@ -2,7 +2,7 @@ import LockstepEventLoop
 import Synchronization
 
 #if canImport(Glibc)
-import LockstepClient
+    import LockstepClient
 #endif
 
 /// One match of a soak: its room, its bots and what they went through. The counters are atomics

@@ -4,8 +4,8 @@ import LockstepEventLoop
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
-import LockstepClient
+    import Glibc
+    import LockstepClient
 #endif
 
 /// Runs `lockstep bench --soak`: a server (started here or given by URL), `rooms` places each
@@ -68,13 +68,16 @@ public final class SoakRunner {
             if time >= nextSample {
                 tally(slots)
                 samples.append(sampler.sample(at: nextSample, counts: &counts))
-                progress(SoakTable.sampleLine(samples[samples.count - 1], warmup: options.effectiveWarmupSeconds) + "\n")
+                progress(
+                    SoakTable.sampleLine(samples[samples.count - 1], warmup: options.effectiveWarmupSeconds) + "\n")
                 if nextSample >= end { break }
                 nextSample = min(end, nextSample + nanoseconds(options.sampleEverySeconds))
                 continue
             }
             for index in slots.indices {
-                advance(&slots[index], at: time, start: start, server: server, group: group, recorders: recorders, window: window)
+                advance(
+                    &slots[index], at: time, start: start, server: server, group: group, recorders: recorders,
+                    window: window)
             }
             deleteExpiredReplays(at: time)
             if time - lastStatus >= 1_000_000_000 {
@@ -104,7 +107,11 @@ public final class SoakRunner {
         guard let room = slot.room else {
             // The first matches are connected over the ramp.
             let due = start + UInt64(options.bench.rampSeconds * 1e9 * Double(slot.index) / Double(options.rooms))
-            if time >= due, time >= slot.retryAt { begin(&slot, server: server, loop: group.loops[slot.loopIndex], recorder: recorders[slot.loopIndex], window: window) }
+            if time >= due, time >= slot.retryAt {
+                begin(
+                    &slot, server: server, loop: group.loops[slot.loopIndex], recorder: recorders[slot.loopIndex],
+                    window: window)
+            }
             return
         }
         if slot.startedAt == nil, room.playersStarted.load(ordering: .relaxed) >= options.bench.players {
@@ -118,7 +125,8 @@ public final class SoakRunner {
         }
         if let at = slot.reconnectAt, time >= at {
             slot.reconnectAt = nil
-            reconnect(room, player: slot.reconnectPlayer, server: server, recorder: recorders[slot.loopIndex], window: window)
+            reconnect(
+                room, player: slot.reconnectPlayer, server: server, recorder: recorders[slot.loopIndex], window: window)
         }
         if room.isOver {
             retiredReconnects += room.playersResumed.load(ordering: .relaxed)
@@ -144,7 +152,9 @@ public final class SoakRunner {
     }
 
     /// Creates the place's next match and connects its players.
-    private func begin(_ slot: inout SoakSlot, server: BenchServer, loop: EventLoop, recorder: LoopRecorder, window: BenchWindow) {
+    private func begin(
+        _ slot: inout SoakSlot, server: BenchServer, loop: EventLoop, recorder: LoopRecorder, window: BenchWindow
+    ) {
         let bench = options.bench
         // The first match of place i lasts (i + 1) / rooms of a match (at least a second), so ends are spread evenly.
         var seconds = options.matchSeconds
@@ -179,9 +189,12 @@ public final class SoakRunner {
         let offset = bench.measuresClockOffset
         loop.execute {
             for player in 0..<bench.players {
-                let session = BotSession(isPlayer: true, countsStatuses: player == 0, seed: seed, botIndex: player, measuresClockOffset: offset)
+                let session = BotSession(
+                    isPlayer: true, countsStatuses: player == 0, seed: seed, botIndex: player,
+                    measuresClockOffset: offset)
                 room.connect(
-                    session: session, token: created.tokens[player], playerSlot: player, host: host, port: port, path: path,
+                    session: session, token: created.tokens[player], playerSlot: player, host: host, port: port,
+                    path: path,
                     recorder: recorder, window: window)
             }
         }
@@ -207,16 +220,21 @@ public final class SoakRunner {
         counts.connectionsOpened += count
         room.loop.execute {
             for index in 0..<count {
-                let session = BotSession(isPlayer: false, countsStatuses: false, seed: seed, botIndex: index, measuresClockOffset: offset)
+                let session = BotSession(
+                    isPlayer: false, countsStatuses: false, seed: seed, botIndex: index, measuresClockOffset: offset)
                 room.connect(
-                    session: session, token: room.created.spectatorToken, playerSlot: nil, host: host, port: port, path: path,
+                    session: session, token: room.created.spectatorToken, playerSlot: nil, host: host, port: port,
+                    path: path,
                     recorder: recorder, window: window)
             }
         }
     }
 
-    /// Drops `player`'s connection; after `reconnectPauseSeconds` it connects again, resuming after the last tick it held.
-    private func reconnect(_ room: SoakRoom, player: Int, server: BenchServer, recorder: LoopRecorder, window: BenchWindow) {
+    /// Drops `player`'s connection; after `reconnectPauseSeconds` it connects again, resuming after
+    /// the last tick it held.
+    private func reconnect(
+        _ room: SoakRoom, player: Int, server: BenchServer, recorder: LoopRecorder, window: BenchWindow
+    ) {
         guard !room.isOver else { return }
         counts.reconnectsAsked += 1
         counts.connectionsOpened += 1
@@ -231,9 +249,11 @@ public final class SoakRunner {
                 return
             }
             _ = loop.scheduleTimer(at: MonotonicInstant.now() + .milliseconds(Int(pause * 1000))) { _ in
-                let session = BotSession(isPlayer: true, countsStatuses: false, seed: seed, botIndex: player, measuresClockOffset: offset)
+                let session = BotSession(
+                    isPlayer: true, countsStatuses: false, seed: seed, botIndex: player, measuresClockOffset: offset)
                 room.connect(
-                    session: session, token: room.created.tokens[player], playerSlot: player, resumeAfter: held, host: host,
+                    session: session, token: room.created.tokens[player], playerSlot: player, resumeAfter: held,
+                    host: host,
                     port: port, path: path, recorder: recorder, window: window)
                 room.pendingReconnects.subtract(1, ordering: .sequentiallyConsistent)
             }
@@ -244,8 +264,10 @@ public final class SoakRunner {
 
     /// Brings the running totals of resumed players and joined spectators up to date.
     private func tally(_ slots: [SoakSlot]) {
-        counts.reconnects = retiredReconnects + slots.reduce(0) { $0 + ($1.room?.playersResumed.load(ordering: .relaxed) ?? 0) }
-        counts.spectatorsJoined = retiredSpectators
+        counts.reconnects =
+            retiredReconnects + slots.reduce(0) { $0 + ($1.room?.playersResumed.load(ordering: .relaxed) ?? 0) }
+        counts.spectatorsJoined =
+            retiredSpectators
             + slots.reduce(0) { $0 + ($1.room?.spectatorsStarted.load(ordering: .relaxed) ?? 0) }
     }
 
@@ -260,7 +282,8 @@ public final class SoakRunner {
     private func refreshClockOffsets(group: EventLoopGroup, recorders: [LoopRecorder]) {
         for (loop, recorder) in zip(group.loops, recorders) {
             loop.execute {
-                _ = loop.scheduleRepeatingTimer(first: MonotonicInstant.now() + .seconds(1), interval: .seconds(1)) { _ in
+                _ = loop.scheduleRepeatingTimer(first: MonotonicInstant.now() + .seconds(1), interval: .seconds(1)) {
+                    _ in
                     recorder.realtimeOffset.refresh()
                 }
             }
@@ -276,10 +299,12 @@ public final class SoakRunner {
         }
         let bench = options.bench
         let verdict = SoakVerdict.judge(
-            samples: samples, warmupSeconds: options.effectiveWarmupSeconds, expectedConnections: options.expectedConnections,
+            samples: samples, warmupSeconds: options.effectiveWarmupSeconds,
+            expectedConnections: options.expectedConnections,
             thresholds: options.thresholds)
         return SoakReport(
-            schema: SoakReport.currentSchema, createdAt: ISO8601DateFormatter().string(from: Date()), commandLine: commandLine,
+            schema: SoakReport.currentSchema, createdAt: ISO8601DateFormatter().string(from: Date()),
+            commandLine: commandLine,
             machine: .current(), target: target, serverLoops: serverLoops, rooms: options.rooms, players: bench.players,
             spectators: bench.spectators, tickRate: bench.tickRate, inputDelay: bench.inputDelay,
             durationSeconds: options.durationSeconds, warmupSeconds: options.effectiveWarmupSeconds,
@@ -292,8 +317,9 @@ public final class SoakRunner {
     private func status(_ slots: [SoakSlot], elapsed: Double) -> String {
         let playing = slots.filter { $0.startedAt != nil && $0.room != nil }.count
         let phase = elapsed < options.effectiveWarmupSeconds ? "warm-up" : "soak"
-        return "[soak \(options.rooms) rooms] \(phase) \(Int(elapsed))/\(Int(options.durationSeconds)) s: playing \(playing), "
-            + "matches ended \(counts.matchesEnded), reconnects \(counts.reconnects), spectators \(counts.spectatorsJoined)   \r"
+        return "[soak \(options.rooms) rooms] \(phase) \(Int(elapsed))/\(Int(options.durationSeconds)) s: "
+            + "playing \(playing), matches ended \(counts.matchesEnded), reconnects \(counts.reconnects), "
+            + "spectators \(counts.spectatorsJoined)   \r"
     }
 
     /// A uniform value in [0, 1) from the seeded generator.

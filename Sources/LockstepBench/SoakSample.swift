@@ -18,7 +18,8 @@ public struct SoakSample: Codable, Sendable, Equatable {
     /// The bots' tick latency over the interval (µs; `nil` when no frame arrived): p50 and p99.
     public var tickLatencyP50Micros: Double?, tickLatencyP99Micros: Double?
     /// p99 of the server's own tick-timer lateness over the interval, from the
-    /// `lockstep_tick_lateness_seconds` buckets (the bucket's upper bound, µs; `nil`: no firing or beyond the last bound).
+    /// `lockstep_tick_lateness_seconds` buckets (the bucket's upper bound, µs; `nil`: no firing,
+    /// or beyond the last bound).
     public var serverTimerLatenessP99Micros: Double?
     /// The server's CPU over the interval, % of one core.
     public var serverCPUPercent: Double?

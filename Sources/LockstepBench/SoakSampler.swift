@@ -29,7 +29,9 @@ struct SoakSampler {
             sample.rssBytes = ProcessStats.residentBytes(of: pid)
             sample.openDescriptors = ProcessStats.openDescriptors(of: pid)
             if let cpu = ProcessStats.cpuSeconds(of: pid) {
-                if let last = lastCPU, time > last.at { sample.serverCPUPercent = (cpu - last.seconds) / (Double(time - last.at) / 1e9) * 100 }
+                if let last = lastCPU, time > last.at {
+                    sample.serverCPUPercent = (cpu - last.seconds) / (Double(time - last.at) / 1e9) * 100
+                }
                 lastCPU = (cpu, time)
             }
         }
@@ -41,8 +43,10 @@ struct SoakSampler {
             sample.connectionsOpen = scrape.integer("lockstep_connections_open")
             sample.playersConnected = scrape.integer("lockstep_players_connected")
             sample.spectatorsConnected = scrape.integer("lockstep_spectators_connected")
-            sample.serverTimerLatenessP99Micros = scrape.quantile(0.99, of: "lockstep_tick_lateness_seconds", since: lastScrape)
-                .map { $0 * 1e6 }
+            sample.serverTimerLatenessP99Micros = scrape.quantile(
+                0.99, of: "lockstep_tick_lateness_seconds", since: lastScrape
+            )
+            .map { $0 * 1e6 }
             lastScrape = scrape
         }
         let interval = takeMeasurements()

@@ -29,16 +29,24 @@ public struct SoakVerdict: Codable, Sendable, Equatable {
         let judged = samples.filter { $0.seconds > warmupSeconds }
         var checks: [Check] = []
         guard judged.count >= 3 else {
-            checks.append(Check(name: "samples", passed: false, detail: "\(judged.count) samples after the warm-up: 3 are needed"))
+            checks.append(
+                Check(name: "samples", passed: false, detail: "\(judged.count) samples after the warm-up: 3 are needed")
+            )
             return SoakVerdict(passed: false, checks: checks)
         }
-        checks.append(Check(name: "samples", passed: true, detail: "\(warmCount) warm-up samples (\(warm.count) in its second half, the baselines), \(judged.count) judged"))
+        checks.append(
+            Check(
+                name: "samples", passed: true,
+                detail:
+                    "\(warmCount) warm-up samples (\(warm.count) in its second half, the baselines), \(judged.count) judged"
+            ))
         let idle = judged.filter { $0.frames == 0 }
-        checks.append(Check(
-            name: "load", passed: idle.isEmpty,
-            detail: idle.isEmpty
-                ? "frames measured in every judged interval"
-                : "no frame measured in \(idle.count) interval(s), first at \(Int(idle[0].seconds)) s"))
+        checks.append(
+            Check(
+                name: "load", passed: idle.isEmpty,
+                detail: idle.isEmpty
+                    ? "frames measured in every judged interval"
+                    : "no frame measured in \(idle.count) interval(s), first at \(Int(idle[0].seconds)) s"))
         checks.append(rss(warm: warm, judged: judged, thresholds))
         checks.append(descriptors(warm: warm, judged: judged, expectedConnections: expectedConnections, thresholds))
         checks.append(drift(judged: judged, thresholds))
@@ -64,13 +72,15 @@ public struct SoakVerdict: Codable, Sendable, Equatable {
         let baseSamples = (warm.isEmpty ? [judged[0]] : warm).compactMap(\.openDescriptors).map { Double($0) }
         let values = judged.compactMap(\.openDescriptors)
         guard let base = median(baseSamples), let low = values.min(), let high = values.max() else {
-            return Check(name: "descriptors", passed: true, detail: "not judged: the server's descriptors are unknown (no pid)")
+            return Check(
+                name: "descriptors", passed: true, detail: "not judged: the server's descriptors are unknown (no pid)")
         }
         let slack = Double(thresholds.descriptorSlack(expectedConnections: expectedConnections))
         let passed = Double(high) <= base + slack && Double(low) >= base - slack
         return Check(
             name: "descriptors", passed: passed,
-            detail: "\(low)…\(high) open against \(max(0, Int(base - slack)))…\(Int(base + slack)) (warm-up median \(Int(base)) "
+            detail:
+                "\(low)…\(high) open against \(max(0, Int(base - slack)))…\(Int(base + slack)) (warm-up median \(Int(base)) "
                 + "± \(Int(slack)))")
     }
 
@@ -79,12 +89,14 @@ public struct SoakVerdict: Codable, Sendable, Equatable {
         let first = judged.prefix(third).compactMap(\.tickLatencyP99Micros)
         let last = judged.suffix(third).compactMap(\.tickLatencyP99Micros)
         guard let early = median(first), let late = median(last) else {
-            return Check(name: "p99-drift", passed: false, detail: "no tick latency measured in the first or last third")
+            return Check(
+                name: "p99-drift", passed: false, detail: "no tick latency measured in the first or last third")
         }
         let limit = early * thresholds.p99DriftRatio + thresholds.p99DriftSlackMicros
         return Check(
             name: "p99-drift", passed: late <= limit || !thresholds.judgesP99Drift,
-            detail: (thresholds.judgesP99Drift ? "" : "not judged (reported only): ") + "last third's median p99 \(micros(late)) µs against a limit of \(micros(limit)) µs (first third's "
+            detail: (thresholds.judgesP99Drift ? "" : "not judged (reported only): ")
+                + "last third's median p99 \(micros(late)) µs against a limit of \(micros(limit)) µs (first third's "
                 + "\(micros(early)) µs × \(thresholds.p99DriftRatio) + \(micros(thresholds.p99DriftSlackMicros)) µs)")
     }
 

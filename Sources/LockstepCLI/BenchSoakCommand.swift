@@ -7,7 +7,9 @@ enum BenchSoakCommand {
     /// Flags that mean something only with `--soak`.
     static let soakOnlyFlags = ["--no-p99-verdict"]
     /// Options of a measured bench run that a soak does not take.
-    static let benchOnlyOptions = ["--sweep", "--duration", "--from-json", "--wait-quiet", "--retry-busy", "--start-timeout"]
+    static let benchOnlyOptions = [
+        "--sweep", "--duration", "--from-json", "--wait-quiet", "--retry-busy", "--start-timeout",
+    ]
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         let options = try options(from: arguments)
@@ -24,7 +26,8 @@ enum BenchSoakCommand {
         }
         output.out(SoakTable.render(report))
         try BenchCommand.writeFiles(
-            json: { try report.json() }, html: { SoakHTMLReport.render(report) }, charts: { SoakHTMLReport.charts(report) },
+            json: { try report.json() }, html: { SoakHTMLReport.render(report) },
+            charts: { SoakHTMLReport.charts(report) },
             arguments: arguments, output: output)
         return report.verdict.passed ? CommandLineTool.exitSuccess : CommandLineTool.exitFailure
     }
@@ -34,7 +37,9 @@ enum BenchSoakCommand {
         for name in benchOnlyOptions where arguments.value(name) != nil {
             throw UsageError("option '\(name)' is for a measured run: leave it out with --soak")
         }
-        if arguments.flag("--timer-only") { throw UsageError("option '--timer-only' is for a measured run: leave it out with --soak") }
+        if arguments.flag("--timer-only") {
+            throw UsageError("option '--timer-only' is for a measured run: leave it out with --soak")
+        }
         let text = arguments.value("--soak") ?? ""
         guard let duration = parseDuration(text) else {
             throw UsageError("option '--soak' takes a duration such as 90, 90s, 20m or 1h, not '\(text)'")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LockstepBench
 
 /// The soak reads gauges and a histogram's quantile over an interval from `/metrics` text.
@@ -33,8 +34,10 @@ import Testing
         #expect(first.quantile(0.99, of: "lockstep_tick_lateness_seconds", since: nil) == 0.0001)
         // The next interval: 1000 more firings, 20 of them between 100 µs and 1 ms: p99 is in the 1 ms bucket.
         let second = ServerMetricsScrape(
-            Self.first.replacingOccurrences(of: "} 900", with: "} 1800").replacingOccurrences(of: "} 990", with: "} 1970")
-                .replacingOccurrences(of: "} 1000", with: "} 2000"))
+            Self.first.replacingOccurrences(of: "} 900", with: "} 1800").replacingOccurrences(
+                of: "} 990", with: "} 1970"
+            )
+            .replacingOccurrences(of: "} 1000", with: "} 2000"))
         #expect(second.quantile(0.99, of: "lockstep_tick_lateness_seconds", since: first) == 0.001)
         #expect(second.quantile(0.5, of: "lockstep_tick_lateness_seconds", since: first) == 0.00005)
         // Nothing observed in between: no quantile.
@@ -42,7 +45,8 @@ import Testing
     }
 
     @Test func aQuantileBeyondTheLastFiniteBoundIsUnknown() {
-        let scrape = ServerMetricsScrape("""
+        let scrape = ServerMetricsScrape(
+            """
             x_bucket{le="0.001"} 1
             x_bucket{le="+Inf"} 10
 

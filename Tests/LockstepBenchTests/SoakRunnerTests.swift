@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LockstepBench
 
 /// A short soak over real sockets against a `lockstep serve` the bench starts: matches end and are
@@ -6,7 +7,8 @@ import Testing
 /// reads the server. Nothing about timing is asserted (the verdict's p99 is a timing figure).
 @Suite(.serialized) struct SoakRunnerTests {
     @Test func aShortSoakReplacesRoomsReconnectsPlayersAndSamplesTheServer() throws {
-        let executable = try #require(ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
+        let executable = try #require(
+            ServerProcess.siblingExecutable(), "the lockstep executable is built with the tests")
         var bench = BenchOptions(target: .child(executable: executable, serverLoops: 1))
         bench.players = 2
         bench.spectators = 1
@@ -48,7 +50,8 @@ import Testing
     }
 
     @Test func impossibleSoakOptionsAreRejectedWithAMessage() {
-        var options = SoakOptions(bench: BenchOptions(target: .child(executable: "/bin/false", serverLoops: nil)), durationSeconds: 60)
+        var options = SoakOptions(
+            bench: BenchOptions(target: .child(executable: "/bin/false", serverLoops: nil)), durationSeconds: 60)
         #expect(options.validate() != nil)  // one sample a minute: none after a 15 s warm-up
         options.sampleEverySeconds = 10
         #expect(options.validate() == nil)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LockstepBench
 
 /// The soak's verdict from synthetic samples: a flat run passes; a leak of memory or descriptors,
@@ -33,10 +34,11 @@ import Testing
 
     @Test func memoryThatKeepsGrowingFailsTheRSSBand() {
         // 2 MiB more every sample: warm-up median 38 MiB, 58 MiB at the end (limit 38 × 1.2 + 8 ≈ 53.6).
-        let verdict = judge(samples { sample, index in
-            let mebibytes = UInt64(40 + 2 * (index - 3))
-            sample.rssBytes = mebibytes * 1_048_576
-        })
+        let verdict = judge(
+            samples { sample, index in
+                let mebibytes = UInt64(40 + 2 * (index - 3))
+                sample.rssBytes = mebibytes * 1_048_576
+            })
         #expect(!verdict.passed)
         #expect(check(verdict, "rss")?.passed == false)
         #expect(check(verdict, "descriptors")?.passed == true && check(verdict, "p99-drift")?.passed == true)
@@ -71,7 +73,8 @@ import Testing
         var thresholds = SoakThresholds()
         thresholds.judgesP99Drift = false
         let drifting = samples { sample, index in sample.tickLatencyP99Micros = index > 9 ? 1200 : 400 }
-        let verdict = SoakVerdict.judge(samples: drifting, warmupSeconds: 30, expectedConnections: 625, thresholds: thresholds)
+        let verdict = SoakVerdict.judge(
+            samples: drifting, warmupSeconds: 30, expectedConnections: 625, thresholds: thresholds)
         #expect(verdict.passed)
         #expect(check(verdict, "p99-drift")?.detail.hasPrefix("not judged") == true)
     }
@@ -88,16 +91,18 @@ import Testing
 
     @Test func tooFewSamplesAfterTheWarmUpFail() {
         let verdict = SoakVerdict.judge(
-            samples: Array(samples().prefix(5)), warmupSeconds: 30, expectedConnections: 625, thresholds: SoakThresholds())
+            samples: Array(samples().prefix(5)), warmupSeconds: 30, expectedConnections: 625,
+            thresholds: SoakThresholds())
         #expect(!verdict.passed)
         #expect(verdict.checks.map(\.name) == ["samples"])
     }
 
     @Test func withoutTheServersPidMemoryAndDescriptorsAreNotJudged() {
-        let verdict = judge(samples { sample, _ in
-            sample.rssBytes = nil
-            sample.openDescriptors = nil
-        })
+        let verdict = judge(
+            samples { sample, _ in
+                sample.rssBytes = nil
+                sample.openDescriptors = nil
+            })
         #expect(verdict.passed)
         #expect(check(verdict, "rss")?.detail.hasPrefix("not judged") == true)
     }

@@ -1,5 +1,6 @@
 import LockstepBench
 import Testing
+
 @testable import LockstepCLI
 
 /// `lockstep bench --soak` reads its duration and options, and refuses what makes no sense for a soak.
@@ -24,19 +25,25 @@ import Testing
         #expect(options.effectiveWarmupSeconds == 900)
         #expect(options.sampleEverySeconds == 60 && options.matchSeconds == 60 && options.reconnectShare == 0.25)
         #expect(options.thresholds.judgesP99Drift)
-        let ci = try ParsedArguments(["--soak", "2m", "--sample-every", "10", "--no-p99-verdict", "--server", "/bin/true"], spec: BenchCommand.spec)
+        let ci = try ParsedArguments(
+            ["--soak", "2m", "--sample-every", "10", "--no-p99-verdict", "--server", "/bin/true"],
+            spec: BenchCommand.spec)
         #expect(try BenchSoakCommand.options(from: ci).thresholds.judgesP99Drift == false)
     }
 
     @Test func theSoakOptionsAreRead() throws {
         let parsed = try ParsedArguments(
-            ["--soak", "2m", "--rooms", "20", "--spectators", "2", "--sample-every", "10", "--match-seconds", "20",
-             "--reconnect-share", "0.5", "--warmup", "900", "--server", "/bin/true"],
+            [
+                "--soak", "2m", "--rooms", "20", "--spectators", "2", "--sample-every", "10", "--match-seconds", "20",
+                "--reconnect-share", "0.5", "--warmup", "900", "--server", "/bin/true",
+            ],
             spec: BenchCommand.spec)
         #expect(throws: UsageError.self) { try BenchSoakCommand.options(from: parsed) }  // warm-up longer than the soak
         let fine = try ParsedArguments(
-            ["--soak", "2m", "--rooms", "20", "--spectators", "2", "--sample-every", "10", "--match-seconds", "20",
-             "--reconnect-share", "0.5", "--warmup", "30", "--server", "/bin/true"],
+            [
+                "--soak", "2m", "--rooms", "20", "--spectators", "2", "--sample-every", "10", "--match-seconds", "20",
+                "--reconnect-share", "0.5", "--warmup", "30", "--server", "/bin/true",
+            ],
             spec: BenchCommand.spec)
         let options = try BenchSoakCommand.options(from: fine)
         #expect(options.durationSeconds == 120 && options.rooms == 20 && options.bench.spectators == 2)
