@@ -1,3 +1,4 @@
+import LockstepCore
 import LockstepEventLoop
 import LockstepProtocol
 import LockstepWebSocket
@@ -14,14 +15,27 @@ final class BenchBot: WebSocketClientDelegate {
     private let window: BenchWindow
     private let hello: [UInt8]
     private var counted = false
+    /// Told when this bot's match starts and when its connection ends (the soak's room bookkeeping).
+    weak var observer: BenchBotObserver?
 
-    init(session: BotSession, token: String, recorder: LoopRecorder, window: BenchWindow) {
+    /// A bot joining with `token`; `resumeAfter` (a reconnect) asks for every frame after that tick.
+    init(session: BotSession, token: String, recorder: LoopRecorder, window: BenchWindow, resumeAfter: UInt32? = nil) {
         self.session = session
         self.recorder = recorder
         self.window = window
         var writer = WireWriter()
-        ClientMessageEncoder.hello(Hello(token: token), into: &writer)
+        ClientMessageEncoder.hello(Hello(token: token, lastTick: resumeAfter.map { Tick(rawValue: $0) }), into: &writer)
         hello = writer.bytes
+    }
+
+    /// Opens the connection to `ws://host:port/path` on `loop` (that loop's thread only).
+    func connect(host: String, port: Int, path: String, on loop: EventLoop) throws {
+        client = try WebSocketClient(
+            host: host, port: port, path: path, subprotocols: ["lockstep.v1"], on: loop, delegate: self,
+            maxMessageSize: 1 << 16)
+        // Arrival = the kernel's receive time, so the bots' own queueing is not counted
+        // (without it, the read time: `kernelTimestampedFraction` tells which).
+        try? client?.enableReceiveTimestamps()
     }
 
     func webSocketClientDidConnect(_ client: WebSocketClient) {
@@ -42,11 +56,21 @@ final class BenchBot: WebSocketClientDelegate {
         if !hadSchedule && session.hasSchedule && !counted {
             counted = true
             recorder.started.add()
+            observer?.botDidStart(self)
         }
         if recorder.measurements.framesReceived != framesBefore { recorder.frames.add() }
     }
 
     func webSocketClientDidClose(_ client: WebSocketClient, code: WebSocketCloseCode, reason: String) {
         recorder.closed.add()
+        observer?.botDidClose(self)
     }
+}
+
+/// Follows bots' lifecycles, on their loop.
+protocol BenchBotObserver: AnyObject {
+    /// `bot` has its room's schedule (its match started, or it rejoined one).
+    func botDidStart(_ bot: BenchBot)
+    /// `bot`'s connection ended.
+    func botDidClose(_ bot: BenchBot)
 }

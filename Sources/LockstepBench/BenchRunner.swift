@@ -288,12 +288,7 @@ public final class BenchRunner {
                     measuresClockOffset: options.measuresClockOffset)
                 let bot = BenchBot(session: session, token: token, recorder: recorder, window: window)
                 do {
-                    bot.client = try WebSocketClient(
-                        host: host, port: port, path: path, subprotocols: ["lockstep.v1"], on: loop, delegate: bot,
-                        maxMessageSize: 1 << 16)
-                    // Arrival = the kernel's receive time, so the bots' own queueing is not counted
-                    // (without it, the read time: `kernelTimestampedFraction` tells which).
-                    try? bot.client?.enableReceiveTimestamps()
+                    try bot.connect(host: host, port: port, path: path, on: loop)
                 } catch {
                     recorder.closed.add()
                 }

@@ -16,7 +16,8 @@ final class BenchServer: Sendable {
     /// Where the bots connect.
     let playHost: String, playPort: Int, playPath: String
     private let process: ServerProcess?
-    private let replays: String?
+    /// The child server's replay directory (`nil` for an external server).
+    let replays: String?
 
     init(options: BenchOptions, rooms: Int) throws {
         switch options.target {

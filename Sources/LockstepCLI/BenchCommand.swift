@@ -15,17 +15,19 @@ public enum BenchCommand: Command {
             --sweep runs several room counts; the answer is the largest that keeps p99 within --budget-us
             with no missed tick. Prints a table; --json, --html and --svg-dir write the reports
             (schema and method: docs/BENCHMARKS.md). Every run ends within ramp + warm-up + duration
-            + start timeout + 15 s.
+            + start timeout + 15 s. --soak DURATION runs a long steady load instead (matches that end and
+            are replaced, reconnects, spectators), samples the server and judges its memory,
+            descriptors and p99 drift: exit 1 when the soak fails (docs/BENCHMARKS.md "Soak").
             """,
         options: [
-            OptionSpec("--rooms", value: "N", help: "Rooms to run.", default: "10"),
+            OptionSpec("--rooms", value: "N", help: "Rooms to run (with --soak: at once; default 125, half the 250 rooms measured within the 2 ms budget).", default: "10"),
             OptionSpec("--sweep", value: "LIST", help: "Comma-separated room counts, one run each (overrides --rooms)."),
             OptionSpec("--players", value: "P", help: "Players per room.", default: "4"),
-            OptionSpec("--spectators", value: "S", help: "Spectators per room.", default: "0"),
+            OptionSpec("--spectators", value: "S", help: "Spectators per room (with --soak: joining mid-match; default 1).", default: "0"),
             OptionSpec("--rate", value: "HZ", help: "Tick rate of the rooms.", default: "30"),
             OptionSpec("--input-delay", value: "TICKS", help: "Input delay of the rooms.", default: "2"),
             OptionSpec("--ramp", value: "S", help: "Seconds over which the rooms connect.", default: "1"),
-            OptionSpec("--warmup", value: "S", help: "Seconds of play before measuring.", default: "2"),
+            OptionSpec("--warmup", value: "S", help: "Seconds of play before measuring (with --soak: not judged; default a quarter of the soak).", default: "2"),
             OptionSpec("--duration", value: "S", help: "Measured seconds per run.", default: "10"),
             OptionSpec("--start-timeout", value: "S", help: "Seconds allowed for every room to start.", default: "30"),
             OptionSpec("--wait-quiet", value: "S", help: "Before each run, wait up to S seconds for other processes to go idle.", default: "0"),
@@ -47,10 +49,22 @@ public enum BenchCommand: Command {
             OptionSpec("--from-json", value: "FILE", help: "Run nothing: print the table of a saved JSON report and write its --html and --svg-dir."),
             OptionSpec("--timer-only", help: "Measure the machine's floor instead: the rooms' staggered tick timers on --server-loops loops, no sockets."),
             OptionSpec("--no-stall-witness", help: "Do not run the stall witness (a thread per CPU waking every millisecond to catch machine pauses)."),
+            OptionSpec("--soak", value: "DURATION", help: "Run a soak this long (90, 90s, 20m, 1h): the steady half-capacity load below, sampled and judged."),
+            OptionSpec("--sample-every", value: "S", help: "With --soak: seconds between samples.", default: "60"),
+            OptionSpec("--match-seconds", value: "S", help: "With --soak: length of a match before its room ends and is replaced.", default: "60"),
+            OptionSpec("--reconnect-share", value: "F", help: "With --soak: share of matches in which a player drops and resumes.", default: "0.25"),
+            OptionSpec("--no-p99-verdict", help: "With --soak: report the p99 drift but do not fail on it (CI on a shared machine)."),
             OptionSpec("--quiet", help: "No progress line."),
         ])
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
+        if arguments.value("--soak") != nil { return try BenchSoakCommand.run(arguments, output: output) }
+        for name in BenchSoakCommand.soakOnlyOptions where arguments.value(name) != nil {
+            throw UsageError("option '\(name)' needs --soak")
+        }
+        for name in BenchSoakCommand.soakOnlyFlags where arguments.flag(name) {
+            throw UsageError("option '\(name)' needs --soak")
+        }
         if let path = arguments.value("--from-json") {
             let report: BenchReport
             do {
@@ -68,7 +82,6 @@ public enum BenchCommand: Command {
         let runner = BenchRunner(options: options) { line in
             if !quiet { progressOutput.err(line) }
         }
-        let commandLine = (["lockstep"] + CommandLine.arguments.dropFirst()).map(quoted).joined(separator: " ")
         let report: BenchReport
         do {
             report = try runner.run(commandLine: commandLine)
@@ -110,8 +123,9 @@ public enum BenchCommand: Command {
         return CommandLineTool.exitSuccess
     }
 
-    /// Builds and validates the options from the command line.
-    static func options(from arguments: ParsedArguments) throws(UsageError) -> BenchOptions {
+    /// Builds the options from the command line and validates them (unless `validating` is false:
+    /// the soak validates what it uses itself).
+    static func options(from arguments: ParsedArguments, validating: Bool = true) throws(UsageError) -> BenchOptions {
         var options = BenchOptions(target: try target(from: arguments))
         if let sweep = arguments.value("--sweep") {
             let counts = sweep.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -146,7 +160,7 @@ public enum BenchCommand: Command {
             }
             options.clockOffset = parsed
         }
-        if let problem = options.validate() { throw UsageError(problem) }
+        if validating, let problem = options.validate() { throw UsageError(problem) }
         return options
     }
 
@@ -176,7 +190,7 @@ public enum BenchCommand: Command {
         return .external(playURL: play, adminURL: admin, adminKey: key, serverPID: pid)
     }
 
-    private static func seconds(_ arguments: ParsedArguments, _ name: String) throws(UsageError) -> Double? {
+    static func seconds(_ arguments: ParsedArguments, _ name: String) throws(UsageError) -> Double? {
         guard let text = arguments.value(name) else { return nil }
         guard let value = Double(text), value.isFinite, value >= 0 else {
             throw UsageError("option '\(name)' takes a non-negative number, not '\(text)'")
@@ -186,23 +200,38 @@ public enum BenchCommand: Command {
 
     private static func write(_ report: BenchReport, arguments: ParsedArguments, output: CommandOutput) throws {
         output.out(BenchTable.render(report))
+        try writeFiles(
+            json: { try report.json() }, html: { BenchHTMLReport.render(report) }, charts: { BenchHTMLReport.charts(report) },
+            arguments: arguments, output: output)
+    }
+
+    /// Writes `--json` (`-`: standard output), `--html` and each chart into `--svg-dir`, as asked.
+    static func writeFiles(
+        json: () throws -> String, html: () -> String, charts: () -> [(name: String, svg: String)], arguments: ParsedArguments,
+        output: CommandOutput
+    ) throws {
         do {
             if let path = arguments.value("--json") {
-                let json = try report.json()
-                if path == "-" { output.out(json) } else { try json.write(toFile: path, atomically: true, encoding: .utf8) }
+                let text = try json()
+                if path == "-" { output.out(text) } else { try text.write(toFile: path, atomically: true, encoding: .utf8) }
             }
             if let path = arguments.value("--html") {
-                try BenchHTMLReport.render(report).write(toFile: path, atomically: true, encoding: .utf8)
+                try html().write(toFile: path, atomically: true, encoding: .utf8)
             }
             if let directory = arguments.value("--svg-dir") {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                for chart in BenchHTMLReport.charts(report) {
+                for chart in charts() {
                     try chart.svg.write(toFile: directory + "/" + chart.name, atomically: true, encoding: .utf8)
                 }
             }
         } catch {
             throw CommandFailure("cannot write the report: \(error)")
         }
+    }
+
+    /// This process's command line, quoted for a shell, for the reports.
+    static var commandLine: String {
+        (["lockstep"] + CommandLine.arguments.dropFirst()).map(quoted).joined(separator: " ")
     }
 
     private static func quoted(_ word: String) -> String {
