@@ -108,6 +108,9 @@ public enum ServeCommand: Command {
         }
         // Block the signals before the loop threads start, so only the signal thread receives them.
         ServeLifetime.blockSignals()
+        // A reader of our log that went away must not kill the server: writes to it fail with
+        // EPIPE instead (sockets already send with MSG_NOSIGNAL).
+        signal(SIGPIPE, SIG_IGN)
         let lifetime = ServeLifetime()
         server.addObserver(lifetime)
         // A cluster or Agones node drains on SIGTERM whatever the flags: it leaves without cutting a match.

@@ -75,7 +75,12 @@ struct OutboundQueue {
                 }
                 writeCalls += 1
                 do throws(SystemError) {
-                    switch try SystemCall.run("writev", { Glibc.writev(fd, iovecs, Int32(count)) }) {
+                    // sendmsg with MSG_NOSIGNAL, not writev: a peer that reset the connection must give
+                    // EPIPE, never a SIGPIPE that kills the whole process (and every room in it).
+                    var message = msghdr()
+                    message.msg_iov = iovecs
+                    message.msg_iovlen = count
+                    switch try SystemCall.run("sendmsg", { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }) {
                     case .processed(let written): return .success(written)
                     case .wouldBlock: return .success(-1)
                     }

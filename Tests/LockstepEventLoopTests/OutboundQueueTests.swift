@@ -68,4 +68,17 @@ import Testing
         #expect(rounds > 1)
         #expect(received == payload)
     }
+
+    /// A write to a peer that has gone must fail with EPIPE: a SIGPIPE would kill the process with
+    /// every room in it (this test's process dies if it comes back).
+    @Test func writingToAClosedPeerThrowsInsteadOfRaisingSIGPIPE() {
+        let (writer, reader) = socketPair()
+        defer { Glibc.close(writer) }
+        Glibc.close(reader)
+        var queue = OutboundQueue()
+        Array("to nobody".utf8).withUnsafeBytes { queue.append($0) }
+        let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: 16)
+        defer { iovecs.deallocate() }
+        #expect(throws: SystemError.self) { try queue.write(fd: writer, iovecs: iovecs, capacity: 16, counter: nil) }
+    }
 }
