@@ -28,6 +28,17 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     var lastHeard: MonotonicInstant
     var finished = false
     var closeFrameSent = false
+    /// The code of the close frame this side sent first (`close(code:reason:)`), while waiting for the peer's.
+    var closingCode: WebSocketCloseCode?
+    /// Bytes the peer sent after that close frame, while waiting for its own.
+    var bytesReadWhileClosing = 0
+
+    /// How much a peer may still send after our close frame before we stop waiting for its reply
+    /// (64 KiB: the rest of a message it was sending, with room to spare). A peer that keeps
+    /// sending, as a flood does, is not answering: it is cut off at once (its bytes go to the
+    /// TCP linger, which discards a bounded amount fast) instead of being read and parsed for
+    /// the whole close timeout.
+    static let closingReadLimit = 64 * 1024
 
     init(
         tcp: TCPConnection, context: ServerContext, id: UInt64, request: HTTPRequest, subprotocol: String?,
@@ -130,6 +141,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
         eventLoop.assertInEventLoop()
         guard tcp.isOpen, reader.session.startClosing() else { return }
+        closingCode = code
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
         context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
         // Timers capture the connection strongly (a weak reference would move its reference count
