@@ -19,21 +19,7 @@ extension WebSocketConnection {
                 act(on: action, payload: payload)
             }
         }
-        if let closingCode, !finished, tcp.isOpen {
-            bytesReadWhileClosing += offset
-            if bytesReadWhileClosing > Self.closingReadLimit { stopWaitingForClose(closingCode) }
-        }
         return offset
-    }
-
-    /// The peer sent more than `closingReadLimit` after our close frame without answering it:
-    /// the connection ends now with our code, and the TCP linger discards what still comes.
-    private func stopWaitingForClose(_ code: WebSocketCloseCode) {
-        context.logger.info("websocket_close_unanswered", [
-            "conn": id, "addr": remoteAddress, "read": bytesReadWhileClosing, "code": code,
-        ])
-        finish(code: code, reason: "the peer kept sending after the close frame")
-        tcp.closeAfterFlush()
     }
 
     private func act(on action: WebSocketSession.Action, payload: UnsafeRawBufferPointer) {

@@ -28,17 +28,6 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     var lastHeard: MonotonicInstant
     var finished = false
     var closeFrameSent = false
-    /// The code of the close frame this side sent first (`close(code:reason:)`), while waiting for the peer's.
-    var closingCode: WebSocketCloseCode?
-    /// Bytes the peer sent after that close frame, while waiting for its own.
-    var bytesReadWhileClosing = 0
-
-    /// How much a peer may still send after our close frame before we stop waiting for its reply
-    /// (64 KiB: the rest of a message it was sending, with room to spare). A peer that keeps
-    /// sending, as a flood does, is not answering: it is cut off at once (its bytes go to the
-    /// TCP linger, which discards a bounded amount fast) instead of being read and parsed for
-    /// the whole close timeout.
-    static let closingReadLimit = 64 * 1024
 
     init(
         tcp: TCPConnection, context: ServerContext, id: UInt64, request: HTTPRequest, subprotocol: String?,
@@ -141,7 +130,6 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
         eventLoop.assertInEventLoop()
         guard tcp.isOpen, reader.session.startClosing() else { return }
-        closingCode = code
         sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
         context.logger.debug("websocket_closing", ["conn": id, "code": code, "reason": reason])
         // Timers capture the connection strongly (a weak reference would move its reference count
@@ -151,6 +139,23 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
             tcp.close()
         }
         reportGone(code: code, reason: reason)
+    }
+
+    /// Sends a close frame with `code` and `reason`, then ends the connection without waiting for
+    /// the peer's reply (RFC 6455 §7.1.7, *Fail the WebSocket Connection*): what is queued is
+    /// flushed and the TCP connection closes gracefully (`closeAfterFlush`: at most 256 KiB of
+    /// input discarded, at most 2 s). For a peer that has shown it will not behave, such as a
+    /// flood before its HELLO: `close` would read and parse its data for the whole close timeout.
+    ///
+    /// As with `close`, `webSocketDidClose` is called before this returns.
+    public func abort(code: WebSocketCloseCode, reason: String = "") {
+        eventLoop.assertInEventLoop()
+        guard tcp.isOpen, !finished else { return }
+        _ = reader.session.startClosing()
+        sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
+        context.logger.debug("websocket_aborted", ["conn": id, "code": code, "reason": reason])
+        finish(code: code, reason: reason)
+        tcp.closeAfterFlush()
     }
 
     func sendClose(_ payload: [UInt8]) {

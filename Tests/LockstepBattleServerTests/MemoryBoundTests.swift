@@ -88,9 +88,8 @@ import LockstepBench
         let baseline = residentBytes(of: process.pid)
         let ping = NeverReadingClients.maskedFrame(.ping, payload: [UInt8](repeating: 0x70, count: 125))
         // No "stalled" verdict after half a second of no byte taken: the server reads the 200
-        // floods a little of each in turn (to refuse them, then up to 64 KiB past its close
-        // frame), so for a while no socket's TCP window opens and none seems read, though all are.
-        // The outcome that counts is that every flooder is closed, whatever the host's load.
+        // floods a little of each in turn, so for a while no socket's TCP window opens and none
+        // seems read, though all are. What counts is that every flooder is closed, whatever the load.
         let (outcome, growth, clients) = try Self.flood(
             process, path: "/v1/play", subprotocol: "lockstep.v1", frame: ping, quietMilliseconds: 10_000)
         // Pings count against the pre-HELLO budget: every flooder is closed, the server holds nothing for them.

@@ -3,11 +3,11 @@ import Testing
 
 /// A peer refused before its HELLO that goes on sending, never reading, as a flood does.
 @Suite struct PreHelloFloodTests {
-    /// Refused after 4 KiB of pings (the pre-HELLO budget, error 30), the peer floods on. It never
-    /// answers the server's close frame, so the server stops waiting for it after 64 KiB
-    /// (`WebSocketConnection.closingReadLimit`) and the TCP linger cuts it off: a few hundred KiB
-    /// in all. Before, the server read and parsed its flood for the whole 5 s close timeout
-    /// (120 MB from one peer, measured), and took the 8 MiB here long before closing it.
+    /// Refused after 4 KiB of pings (the pre-HELLO budget, error 30), the peer floods on. The
+    /// server does not wait for its reply to the close frame (`WebSocketConnection.abort`): the
+    /// TCP linger discards at most 256 KiB and cuts it off, a few hundred KiB in all. Before, the
+    /// server read and parsed its flood for the whole 5 s close timeout (120 MB from one peer,
+    /// measured), and took the 8 MiB here long before closing it.
     @Test func aRefusedPeerThatFloodsOnIsCutOffInsteadOfBeingReadForTheCloseTimeout() throws {
         let server = try TestBattleServer()
         defer { server.stop() }
