@@ -57,6 +57,9 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     /// The first tick the room had not confirmed, or was not yet due, when it last said so (the
     /// WELCOME, a PONG): no input is sent for an earlier one (`inputFloor`).
     private var knownConfirmed: Tick = .zero
+    /// Set by a WELCOME of a running match: the first inputs sent after it skip the ticks already
+    /// due by the clock, which the room confirms before any input could reach it.
+    private var catchingUp = false
     private var writer = WireWriter()
     private var syncTester: SyncTester<Simulation>?
     /// The tick whose confirmed state was over, once MATCH_OVER was sent for it.
@@ -185,6 +188,13 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         if let slot = welcome.slot, matchEnd == nil, clock.sampleCount > 0 {
             let lastDue = due.map { Int($0.rawValue) } ?? Int(schedule.baseTick.rawValue) - 1
             let target = Tick(UInt32(truncatingIfNeeded: max(0, lastDue + inputDelay.delay)))
+            if catchingUp, inputDelay.delay > 0 {
+                // Joining a running match (or back): this client is not sending on time yet, and an
+                // input for a tick due now would only arrive late. Later on, a tick due by the
+                // clock is still sent: the room's timer may be late as well.
+                catchingUp = false
+                knownConfirmed = max(knownConfirmed, Tick(UInt32(clamping: max(0, lastDue + 1))))
+            }
             drainPacerJournal()
             // The ticks the transport has not sent by itself already.
             for (tick, payload) in pacer.take(upTo: target, from: inputFloor(session), source: inputSource) {
@@ -312,6 +322,7 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             }
             welcome = value
             knownConfirmed = max(knownConfirmed, value.nextTick)
+            catchingUp = value.phase == .running
             if value.schedule.epoch != 0 {
                 schedule = value.schedule.tickSchedule
                 // Due when the WELCOME was sent: confirmed before any input of ours could arrive.

@@ -1,0 +1,54 @@
+import LockstepBots
+import LockstepCore
+import LockstepSimulation
+import LockstepTesting
+import Testing
+
+@testable import LockstepClient
+
+/// Through the server: a player who joins a running match late catches up from tick 0 without
+/// sending an input for any tick already played.
+@Suite(.serialized) struct LateJoinEndToEndTests {
+    /// Player 1 joins at tick 300 or later of a 120 Hz match its room started without it
+    /// (`minPlayers` 1). It catches up from tick 0 and plays on, and the rate limit (240 messages
+    /// at once) never cuts it off: before, it sent an input for each of the ticks since 0 the
+    /// moment it was seated, each refused as late (error 22). Now its first inputs are for the
+    /// ticks after the one due: with a delay of 2 the first has less than a period (8 ms) to
+    /// arrive, which a loaded host may miss, so at most 2 are refused.
+    @Test(arguments: TransportEndToEndTests.Kind.allCases)
+    func aLateJoinerSendsNoInputForTheTicksAlreadyPlayed(kind: TransportEndToEndTests.Kind) throws {
+        let server = try TestBattleServer()
+        defer { server.stop() }
+        let room = try server.admin.createRoom([
+            "players": 2, "minPlayers": 1, "startTimeoutSeconds": 1, "tickRate": 120, "maxTicks": 600, "seed": 5,
+        ])
+        let clients = (0..<2).map { slot in
+            let configuration = ClientConfiguration(port: server.port, room: room.roomID, token: room.tokens[slot])
+            let client = LockstepClient<ArenaSimulation>(
+                configuration: configuration, transport: TransportEndToEndTests.makeTransport(kind, configuration, server: server)
+            ) { players, seed in try ArenaSimulation(players: players, seed: seed) }
+            client.inputSource = BotRunner.inputs(seed: 5, slot: slot)
+            return client
+        }
+        defer { for client in clients { client.close() } }
+        clients[0].connect()
+        var joined = false
+        var lateEvents: [ClientEvent] = []
+        #expect(eventually(60) {
+            _ = clients[0].poll()
+            if !joined, let tick = clients[0].session?.confirmedNext, tick.rawValue >= 300 {
+                clients[1].connect()
+                joined = true
+            }
+            if joined { lateEvents += clients[1].poll() }
+            return clients.allSatisfy { $0.matchEnd != nil || $0.failure != nil }
+        })
+        let refused = lateEvents.filter { if case .serverError = $0 { true } else { false } }
+        #expect(refused.count <= 2, "\(refused.prefix(3)) and \(max(0, refused.count - 3)) more")
+        for client in clients {
+            #expect(client.failure == nil)
+            #expect(client.matchEnd == .tickLimit)
+            #expect(client.session?.confirmedNext == Tick(600))
+        }
+    }
+}
