@@ -13,9 +13,11 @@ import Testing
     /// at once) never cuts it off: before, it sent an input for each of the ticks since 0 the
     /// moment it was seated, each refused as late (error 22), until the rate limit closed it
     /// (4030). Now its first inputs are for the ticks after the one due; a loaded host may still
-    /// make a few of its inputs late, far fewer than the 150 it caught up on.
-    @Test(arguments: TransportEndToEndTests.Kind.allCases)
-    func aLateJoinerSendsNoInputForTheTicksAlreadyPlayed(kind: TransportEndToEndTests.Kind) throws {
+    /// make a few of its inputs late, far fewer than the 150 it caught up on. (Here the catch-up,
+    /// one FRAME_BATCH, usually arrives before the client's first poll, which hid the hole; the
+    /// core's own test feeds the frames after the first poll: `LockstepClientCoreTests`.)
+    @Test func aLateJoinerSendsNoInputForTheTicksAlreadyPlayed() throws {
+        let kind = TransportEndToEndTests.Kind.socket
         let server = try TestBattleServer()
         defer { server.stop() }
         let room = try server.admin.createRoom([
