@@ -127,7 +127,10 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
     ) {
         directory.metrics.rateLimited.add(1, ordering: .relaxed)
         logger.warning("rate_limited", ["conn": connection.id, "addr": connection.remoteAddress, "reason": logReason])
-        refuse(connection, session, ProtocolError(.rateLimited, text))
+        // A flood before the HELLO is not read for the close timeout: the close frame goes out
+        // and the connection ends without waiting for a reply it will not send.
+        let beforeHello = if case .awaitingHello = session.stage { true } else { false }
+        refuse(connection, session, ProtocolError(.rateLimited, text), waitForReply: !beforeHello)
     }
 
     private func seat(_ connection: WebSocketConnection, _ session: PlaySession, _ hello: Hello) {
@@ -206,15 +209,22 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
         refuse(connection, session, error)
     }
 
-    /// Sends the error and closes with its close code. A seated connection stays seated: its close
-    /// reaches the room through `webSocketDidClose`, as every other way a connection goes does.
-    private func refuse(_ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError) {
+    /// Sends the error and closes with its close code, waiting for the peer's close frame unless
+    /// `waitForReply` is `false` (`WebSocketConnection.abort`). A seated connection stays seated:
+    /// its close reaches the room through `webSocketDidClose`, as every other way a connection goes does.
+    private func refuse(
+        _ connection: WebSocketConnection, _ session: PlaySession, _ error: ProtocolError, waitForReply: Bool = true
+    ) {
         if case .awaitingHello = session.stage { session.stage = .refused }
         var writer = WireWriter()
         ServerMessageEncoder.error(error, into: &writer)
         writer.bytes.withUnsafeBytes { connection.send(.binary, payload: $0) }
-        let code: UInt16 = error.code.isFatal ? error.code.closeCode : 1008
-        connection.close(code: WebSocketCloseCode(rawValue: code), reason: error.code.description)
+        let code = WebSocketCloseCode(rawValue: error.code.isFatal ? error.code.closeCode : 1008)
+        if waitForReply {
+            connection.close(code: code, reason: error.code.description)
+        } else {
+            connection.abort(code: code, reason: error.code.description)
+        }
     }
 
     /// A seated connection's queue drained: its room sends it more catch-up frames, if it owes any.

@@ -11,7 +11,8 @@ import Synchronization
 /// wire just after one the transport took for the next tick; the server buffers any tick inside
 /// its lead window, whatever the order.) What the transport sent is journaled for the core, which
 /// uses it in its predictions and its input delay. With an `inputSource` (bots) the core sends
-/// alone: the plan is withdrawn.
+/// alone: the plan is withdrawn. There is no plan before the first PONG, and the first tick it
+/// sends for is never one the room is known to have confirmed (see `LockstepClientCore`).
 public final class InputPacer: Sendable {
     /// What the transport needs to send inputs by itself.
     public struct Plan: Equatable, Sendable {

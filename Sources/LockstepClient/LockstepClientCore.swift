@@ -59,6 +59,12 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     private var hasConnected = false
     private var nextPingAt: UInt64 = 0
     private var sentTicks = [Bool](repeating: false, count: 512)
+    /// The first tick the room had not confirmed, or was not yet due, when it last said so (the
+    /// WELCOME, a PONG): no input is sent for an earlier one (`inputFloor`).
+    private var knownConfirmed: Tick = .zero
+    /// Set by a WELCOME of a running match: the first inputs sent after it skip the ticks already
+    /// due by the clock, which the room confirms before any input could reach it.
+    private var catchingUp = false
     private var writer = WireWriter()
     private var syncTester: SyncTester<Simulation>?
     /// The tick whose confirmed state was over, once MATCH_OVER was sent for it.
@@ -182,12 +188,21 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         guard let session, let schedule, let welcome else { return }
         // The tick due now on the server's clock (nothing due before the epoch).
         let due = schedule.tick(at: clock.serverTime(at: now))
-        if let slot = welcome.slot, matchEnd == nil {
+        // No input before the first PONG: until then the offset is a guess (0), and a client whose
+        // clock is not the server's would send for ticks long past or far beyond the lead window.
+        if let slot = welcome.slot, matchEnd == nil, clock.sampleCount > 0 {
             let lastDue = due.map { Int($0.rawValue) } ?? Int(schedule.baseTick.rawValue) - 1
             let target = Tick(UInt32(truncatingIfNeeded: max(0, lastDue + inputDelay.delay)))
+            if catchingUp, inputDelay.delay > 0 {
+                // Joining a running match (or back): this client is not sending on time yet, and an
+                // input for a tick due now would only arrive late. Later on, a tick due by the
+                // clock is still sent: the room's timer may be late as well.
+                catchingUp = false
+                knownConfirmed = max(knownConfirmed, Tick(UInt32(clamping: max(0, lastDue + 1))))
+            }
             drainPacerJournal()
             // The ticks the transport has not sent by itself already.
-            for (tick, payload) in pacer.take(upTo: target, from: session.confirmedNext, source: inputSource) {
+            for (tick, payload) in pacer.take(upTo: target, from: inputFloor(session), source: inputSource) {
                 session.setLocalInput(payload, for: tick)
                 if isConnected {
                     writer.clear()
@@ -198,6 +213,17 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             }
         }
         if let due { session.advance(to: due.next) }
+    }
+
+    /// The first tick an input may be sent for: none for a tick the room is known to have
+    /// confirmed, by a frame, the WELCOME or a PONG, nor for one already due when the WELCOME was
+    /// sent. A late join or a reconnect catches up from an older tick than the room's: without
+    /// this it would send an input for every tick since, each refused as late (error 22), and
+    /// hundreds of them trip the rate limit (close 4030). A tick that is due by this client's
+    /// clock but not known to be confirmed is still sent: the room's timer may fire late, and the
+    /// room decides (on time, moved or refused) better than a guess from the clock estimate.
+    private func inputFloor(_ session: PredictionSession<Simulation>) -> Tick {
+        max(session.confirmedNext, knownConfirmed)
     }
 
     /// Records the inputs a pacing transport sent by itself (predictions and the input delay use them).
@@ -212,10 +238,12 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     /// Tells a pacing transport how to send inputs by itself, or to send none.
     private func publishPlan() {
         var plan: InputPacer.Plan?
-        if isConnected, !closedByClient, matchEnd == nil, inputSource == nil, session != nil, let schedule, let slot = welcome?.slot {
-            plan = InputPacer.Plan(schedule: schedule, offset: clock.offset ?? 0, delay: inputDelay.delay, slot: slot)
+        if isConnected, !closedByClient, matchEnd == nil, inputSource == nil, session != nil, let schedule, let slot = welcome?.slot,
+            let offset = clock.offset
+        {
+            plan = InputPacer.Plan(schedule: schedule, offset: offset, delay: inputDelay.delay, slot: slot)
         }
-        pacer.publish(plan, from: session?.confirmedNext ?? .zero)
+        pacer.publish(plan, from: session.map(inputFloor) ?? .zero)
     }
 
     /// Sends MATCH_OVER once when the confirmed state is over (a player's vote; the room ends the
@@ -307,7 +335,13 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
                     initial: Int(value.inputDelay), minimum: configuration.minimumInputDelay, maximum: configuration.maximumInputDelay)
             }
             welcome = value
-            if value.schedule.epoch != 0 { schedule = value.schedule.tickSchedule }
+            knownConfirmed = max(knownConfirmed, value.nextTick)
+            catchingUp = value.phase == .running
+            if value.schedule.epoch != 0 {
+                schedule = value.schedule.tickSchedule
+                // Due when the WELCOME was sent: confirmed before any input of ours could arrive.
+                if let due = schedule?.tick(at: value.serverTime) { knownConfirmed = max(knownConfirmed, due.next) }
+            }
             events.append(.welcome(value))
             if session == nil {
                 do {
@@ -330,8 +364,9 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             confirm(frame, events: &events)
         case .frameBatch(let frames):
             for frame in frames { confirm(frame, events: &events) }
-        case .pong(let clientTime, let serverTime, _):
+        case .pong(let clientTime, let serverTime, let nextTick):
             clock.add(sentAt: clientTime, serverTime: serverTime, receivedAt: now)
+            knownConfirmed = max(knownConfirmed, nextTick)
         case .event(let event, let tick, let detail):
             if case .matchEnd(let reason) = event { matchEnd = reason }
             if case .desync(let slot, _, _, _) = event, slot == welcome?.slot { desyncs.append(event) }
@@ -356,7 +391,10 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             syncTestMismatch = mismatch.tick
             events.append(.syncTestFailed(tick: mismatch.tick, first: mismatch.first, resimulated: mismatch.resimulated))
         }
-        if isConnected, let welcome, welcome.hashInterval > 0, (Int(frame.tick.rawValue) + 1) % Int(welcome.hashInterval) == 0 {
+        // Players only: the protocol has spectators send nothing but PING and LEAVE.
+        if isConnected, let welcome, welcome.slot != nil, welcome.hashInterval > 0,
+            (Int(frame.tick.rawValue) + 1) % Int(welcome.hashInterval) == 0
+        {
             writer.clear()
             ClientMessageEncoder.stateHash(tick: frame.tick, hash: session.confirmed.hash(), into: &writer)
             actions.append(.send(writer.bytes))

@@ -141,6 +141,23 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         reportGone(code: code, reason: reason)
     }
 
+    /// Sends a close frame with `code` and `reason`, then ends the connection without waiting for
+    /// the peer's reply (RFC 6455 §7.1.7, *Fail the WebSocket Connection*): what is queued is
+    /// flushed and the TCP connection closes gracefully (`closeAfterFlush`: at most 256 KiB of
+    /// input discarded, at most 2 s). For a peer that has shown it will not behave, such as a
+    /// flood before its HELLO: `close` would read and parse its data for the whole close timeout.
+    ///
+    /// As with `close`, `webSocketDidClose` is called before this returns.
+    public func abort(code: WebSocketCloseCode, reason: String = "") {
+        eventLoop.assertInEventLoop()
+        guard tcp.isOpen, !finished else { return }
+        _ = reader.session.startClosing()
+        sendClose(WebSocketFrameEncoder.closePayload(code: code, reason: reason))
+        context.logger.debug("websocket_aborted", ["conn": id, "code": code, "reason": reason])
+        finish(code: code, reason: reason)
+        tcp.closeAfterFlush()
+    }
+
     func sendClose(_ payload: [UInt8]) {
         guard !closeFrameSent else { return }
         closeFrameSent = true

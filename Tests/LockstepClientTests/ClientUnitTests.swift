@@ -21,6 +21,57 @@ import LockstepBots
         #expect(abs(estimate - trueOffset) < 1_000_000)
         #expect(clock.rejected >= 2)
     }
+
+    /// Feeds the answer to a PING sent at `index` × 500 ms, `outbound` and `inbound` ns each way.
+    static func sample(
+        _ clock: inout ClockSynchronizer, _ index: Int, outbound: UInt64, inbound: UInt64, offset: Int64
+    ) -> Bool {
+        let sent = 10_000_000_000 + UInt64(index) * 500_000_000
+        let serverTime = UInt64(Int64(sent + outbound) + offset)
+        return clock.add(sentAt: sent, serverTime: serverTime, receivedAt: sent + outbound + inbound)
+    }
+
+    /// The round trip steps from 2 ms to 30 ms for good (another route). Each run of four
+    /// outliers is kept, so within eight samples the median round trip, which the input delay is
+    /// judged by, is the new path's (it stayed 2 ms for ever, and the delay shrank and went late
+    /// again and again); later samples are no outliers, and a spike on the new path still is.
+    @Test func aLastingRiseInTheRoundTripMovesTheMedianRoundTripAfterRunsOfOutliers() throws {
+        var clock = ClockSynchronizer(capacity: 16)
+        let offset: Int64 = -3_000_000
+        for index in 0..<16 {
+            let way = 1_000_000 + UInt64(index) * 500
+            #expect(Self.sample(&clock, index, outbound: way, inbound: way, offset: offset))
+        }
+        #expect(try #require(clock.medianRoundTrip) < 3_000_000)
+        var kept: [Bool] = []
+        for index in 16..<24 { kept.append(Self.sample(&clock, index, outbound: 15_000_000, inbound: 15_000_000, offset: offset)) }
+        // Three rejected, the fourth completes a run and keeps it; the same again.
+        #expect(kept == [false, false, false, true, false, false, false, true])
+        #expect(clock.keptRuns == 2)
+        #expect(clock.medianRoundTrip == 30_000_000)
+        for index in 24..<40 { #expect(Self.sample(&clock, index, outbound: 15_500_000, inbound: 15_500_000, offset: offset)) }
+        #expect(try #require(clock.medianRoundTrip) >= 30_000_000)
+        #expect(clock.offset == offset)
+        #expect(!Self.sample(&clock, 40, outbound: 15_000_000, inbound: 200_000_000, offset: offset))
+        #expect(clock.rejected == 7)
+    }
+
+    /// Two seconds of answers held up on the way back (a loaded host): the run is kept, but the
+    /// offset still comes from the fastest samples, so it does not move by half the hold-up.
+    @Test func aRunOfSlowAnswersDoesNotSkewTheOffset() {
+        var clock = ClockSynchronizer(capacity: 16)
+        let offset: Int64 = 4_000_000
+        for index in 0..<16 {
+            let way = 500_000 + UInt64(index) * 500
+            _ = Self.sample(&clock, index, outbound: way, inbound: way, offset: offset)
+        }
+        #expect(clock.offset == offset)
+        for index in 16..<20 { _ = Self.sample(&clock, index, outbound: 500_000, inbound: 40_000_000, offset: offset) }
+        #expect(clock.keptRuns == 1)
+        #expect(clock.offset == offset)
+        for index in 20..<24 { #expect(Self.sample(&clock, index, outbound: 500_000, inbound: 500_000, offset: offset)) }
+        #expect(clock.offset == offset)
+    }
 }
 
 @Suite struct InputDelayControllerTests {

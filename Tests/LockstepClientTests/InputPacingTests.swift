@@ -16,6 +16,7 @@ import Testing
         var events: [ClientEvent] = []
         core.handle(.opened, now: Core.epoch - 1_000, events: &events)
         core.handle(.received(GameAgreementTests.shortWelcome()), now: Core.epoch - 1_000, events: &events)
+        core.handle(.received(Core.pong(at: Core.epoch - 1_000)), now: Core.epoch - 1_000, events: &events)
         core.update(now: Core.epoch - 1_000, events: &events)
         _ = core.takeActions()
         return core
@@ -41,6 +42,19 @@ import Testing
         // The core sends the next tick itself when it is polled first.
         core.update(now: Core.epoch + 3 * Core.period, events: &events)
         #expect(Core.sent(core.takeActions()).filter { $0.hasPrefix("INPUT") } == ["INPUT 5 slot 0"])
+    }
+
+    /// A reconnected player catching up: the transport sends nothing for the ticks the room
+    /// said (in a PONG) it had confirmed, only from the first one it had not.
+    @Test func thePacerSendsNothingForATickTheRoomHasConfirmed() {
+        let core = Self.seated()
+        var events: [ClientEvent] = []
+        let now = Core.epoch + 40 * Core.period
+        core.handle(.received(Core.pong(at: now, nextTick: Tick(39))), now: now, events: &events)
+        core.update(now: now - 40 * Core.period, events: &events)  // publishes the plan, sends nothing new
+        #expect(core.takeActions().isEmpty)
+        let sent = core.pacer.takeDue(now: now)
+        #expect(Core.sent(sent.map { .send($0) }) == ["INPUT 39 slot 0", "INPUT 40 slot 0", "INPUT 41 slot 0", "INPUT 42 slot 0"])
     }
 
     @Test func thePacerSendsNothingWhenDisconnectedClosedOrDrivenByAnInputSource() {

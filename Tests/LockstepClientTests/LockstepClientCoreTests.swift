@@ -26,15 +26,25 @@ import Testing
 
     static func welcome(
         hashInterval: UInt16 = 0, players: UInt8 = 2, epoch: UInt64 = epoch, slot: PlayerSlot? = PlayerSlot(0),
-        simulationID: String = ArenaSimulation.simulationID, simulationVersion: UInt16 = ArenaSimulation.simulationVersion
+        simulationID: String = ArenaSimulation.simulationID, simulationVersion: UInt16 = ArenaSimulation.simulationVersion,
+        nextTick: Tick = .zero, serverTime: UInt64 = epoch - 1_000_000_000
     ) -> [UInt8] {
         let value = Welcome(
             role: slot == nil ? .spectator : .player, slot: slot, playerCount: players, tickRate: 10, inputDelay: 2, leadWindow: 8, payloadLimit: 64,
-            hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: simulationVersion, phase: .running, nextTick: .zero,
-            schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: Self.epoch, roomID: "r",
+            hashInterval: hashInterval, spectatorDelay: 0, seed: 9, simulationVersion: simulationVersion, phase: .running, nextTick: nextTick,
+            schedule: WireSchedule(baseTick: .zero, epoch: epoch, tickRate: 10), serverTime: serverTime, roomID: "r",
             simulationID: simulationID)
         var writer = WireWriter()
         ServerMessageEncoder.welcome(value, into: &writer)
+        return writer.bytes
+    }
+
+    /// The PONG to a PING sent at client time `now` and answered at once by a server whose clock
+    /// reads `offset` ns more than the client's.
+    static func pong(at now: UInt64, offset: Int64 = 0, nextTick: Tick = .zero) -> [UInt8] {
+        var writer = WireWriter()
+        ServerMessageEncoder.pong(
+            clientTime: now, serverTime: UInt64(bitPattern: Int64(bitPattern: now) &+ offset), nextTick: nextTick, into: &writer)
         return writer.bytes
     }
 
@@ -84,6 +94,7 @@ import Testing
         core.start()
         core.handle(.opened, now: epoch - 50_000_000, events: &events)
         core.handle(.received(welcome(hashInterval: hashInterval)), now: epoch - 50_000_000, events: &events)
+        core.handle(.received(pong(at: epoch - 50_000_000)), now: epoch - 50_000_000, events: &events)
         _ = core.takeActions()
         return core
     }
@@ -106,9 +117,11 @@ import Testing
     @Test func inputsAreSentForEveryTickDueWithTheInputDelayAhead() {
         let core = Self.seated()
         var events: [ClientEvent] = []
-        // Tick 0 is due at the epoch: with a delay of 2, ticks 0, 1 and 2 are sent.
+        // Before tick 0 is due, with a delay of 2, ticks 0 and 1 are sent; tick 2 at tick 0's deadline.
+        core.update(now: Self.epoch - 1, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["INPUT 0 slot 0", "INPUT 1 slot 0"])
         core.update(now: Self.epoch, events: &events)
-        #expect(Self.sent(core.takeActions()) == ["INPUT 0 slot 0", "INPUT 1 slot 0", "INPUT 2 slot 0"])
+        #expect(Self.sent(core.takeActions()) == ["INPUT 2 slot 0"])
         // Nothing new until the next deadline, then one tick per period.
         core.update(now: Self.epoch + Self.period - 1, events: &events)
         #expect(core.takeActions().isEmpty)
@@ -127,6 +140,7 @@ import Testing
         core.handle(.opened, now: Self.epoch - 1_000, events: &events)
         // Seated before the match starts: the WELCOME has no schedule yet (epoch 0).
         core.handle(.received(Self.welcome(epoch: 0)), now: Self.epoch - 1_000, events: &events)
+        core.handle(.received(Self.pong(at: Self.epoch - 1_000)), now: Self.epoch - 1_000, events: &events)
         _ = core.takeActions()
         core.update(now: Self.epoch + Self.period, events: &events)
         #expect(core.schedule == nil)
@@ -138,6 +152,51 @@ import Testing
         // Before tick 0 is due the inputs for the first ticks go at once (ticks 0 and 1 with a delay of 2).
         core.update(now: Self.epoch + Self.period, events: &events)
         #expect(Self.sent(core.takeActions()) == ["INPUT 0 slot 0", "INPUT 1 slot 0"])
+    }
+
+    /// A player joins a match at tick 500 (`next tick` 500 in the WELCOME), on a machine whose
+    /// clock reads 7 s less than the server's; the frames from tick 0 come after the WELCOME.
+    @Test func aLateJoinSendsNoInputForATickAlreadyDueOrConfirmedAndNoneBeforeTheFirstPong() {
+        let core = Self.makeCore()
+        var events: [ClientEvent] = []
+        let offset: Int64 = 7_000_000_000
+        let serverNow = Self.epoch + 500 * Self.period + Self.period / 2  // tick 500 due
+        let now = serverNow - UInt64(offset)
+        core.start()
+        core.handle(.opened, now: now, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["PING"])
+        core.handle(.received(Self.welcome(nextTick: Tick(500), serverTime: serverNow)), now: now, events: &events)
+        // No input until the PONG: the client's clock is not the server's.
+        core.update(now: now, events: &events)
+        #expect(core.takeActions().isEmpty)
+        #expect(core.pacer.nextDeadline() == nil)
+        core.handle(.received(Self.pong(at: now, offset: offset, nextTick: Tick(500))), now: now, events: &events)
+        core.update(now: now, events: &events)
+        // Ticks up to 500 are confirmed or due: only ticks 501 and 502 (delay 2) go out.
+        #expect(Self.sent(core.takeActions()) == ["INPUT 501 slot 0", "INPUT 502 slot 0"])
+        // The catch-up from tick 0 sends nothing for the ticks it confirms, then play goes on.
+        for tick in UInt32(0)..<500 {
+            core.handle(.received(Self.frame(tick, [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])), now: now, events: &events)
+        }
+        core.update(now: now, events: &events)
+        #expect(core.takeActions().isEmpty)
+        core.update(now: now + Self.period, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["INPUT 503 slot 0"])
+    }
+
+    /// A client woken four periods late (a stalled thread) still sends the ticks that are due by
+    /// its clock but not known to be confirmed (the room's timer may be late too), and none that a
+    /// PONG said the room had confirmed.
+    @Test func aClientWokenLateSendsOnlyTheTicksNotKnownToBeConfirmed() {
+        let core = Self.seated()
+        var events: [ClientEvent] = []
+        core.update(now: Self.epoch - 1_000, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["INPUT 0 slot 0", "INPUT 1 slot 0"])
+        core.update(now: Self.epoch + 4 * Self.period, events: &events)
+        #expect(Self.sent(core.takeActions()) == ["INPUT 2 slot 0", "INPUT 3 slot 0", "INPUT 4 slot 0", "INPUT 5 slot 0", "INPUT 6 slot 0"])
+        core.handle(.received(Self.pong(at: Self.epoch + 9 * Self.period, nextTick: Tick(9))), now: Self.epoch + 9 * Self.period, events: &events)
+        core.update(now: Self.epoch + 9 * Self.period, events: &events)
+        #expect(Self.sent(core.takeActions()).filter { $0 != "PING" } == ["INPUT 9 slot 0", "INPUT 10 slot 0", "INPUT 11 slot 0"])
     }
 
     @Test func aFrameThatContradictsThePredictionRollsBackAndTheStateIsTheConfirmedOne() throws {
@@ -175,6 +234,23 @@ import Testing
             core.handle(.received(Self.frame(tick, [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])), now: Self.epoch, events: &events)
         }
         #expect(Self.sent(core.takeActions()) == ["HASH 1", "HASH 3"])
+    }
+
+    /// PROTOCOL.md: spectators send nothing but PING and LEAVE.
+    @Test func aSpectatorSendsNoStateHash() {
+        let core = Self.makeCore()
+        var events: [ClientEvent] = []
+        core.start()
+        core.handle(.opened, now: Self.epoch, events: &events)
+        core.handle(.received(Self.welcome(hashInterval: 2, slot: nil)), now: Self.epoch, events: &events)
+        core.handle(.received(Self.pong(at: Self.epoch)), now: Self.epoch, events: &events)
+        for tick in UInt32(0)..<8 {
+            core.handle(.received(Self.frame(tick, [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])), now: Self.epoch, events: &events)
+            core.update(now: Self.epoch + UInt64(tick) * Self.period, events: &events)
+        }
+        core.leave()
+        #expect(core.session?.confirmedNext == Tick(8))
+        #expect(Self.sent(core.takeActions()).filter { $0 != "PING" } == ["LEAVE"])
     }
 
     @Test func aLostConnectionReconnectsAfterTheBackoffWithTheLastConfirmedTick() {
