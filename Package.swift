@@ -11,11 +11,13 @@
 //             portable client's)
 //   transport LockstepServer (Core, HTTP, WebSocket, EventLoop); LockstepWebSocketClient (EventLoop, HTTP, WebSocket)
 //   server    LockstepBattleServer (Server, Room, Protocol, Crypto, Replay)
+//   web       LockstepWeb (HTTP, Server, Crypto): the browser pages (its Public/ resource) served at `/`
 //   client    LockstepClient (Core, Protocol, WebSocket, HTTP): the sans-I/O core, the transport protocol
 //             and the portable transport (plain sockets and poll(2): no CLockstepSystem, no event loop)
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
-//   tools     LockstepBots, LockstepBench, LockstepCLI, the `lockstep` executable (which registers the arena)
+//   tools     LockstepBots, LockstepBench, LockstepCLI (also Web), the `lockstep` executable (which registers the
+//             arena and its bots)
 //   tests     LockstepTesting and CAllocationCounter: linked by test targets only
 //
 // No arrow from the room, replay or server modules to LockstepSimulation: games come in through a
@@ -37,6 +39,7 @@ let package = Package(
         .library(name: "LockstepServer", targets: ["LockstepServer"]),
         .library(name: "LockstepWebSocketClient", targets: ["LockstepWebSocketClient"]),
         .library(name: "LockstepBattleServer", targets: ["LockstepBattleServer"]),
+        .library(name: "LockstepWeb", targets: ["LockstepWeb"]),
         .library(name: "LockstepClient", targets: ["LockstepClient"]),
         .library(name: "LockstepClientEventLoop", targets: ["LockstepClientEventLoop"]),
         .library(name: "LockstepBots", targets: ["LockstepBots"]),
@@ -82,6 +85,10 @@ let package = Package(
         .target(
             name: "LockstepBattleServer",
             dependencies: ["LockstepServer", "LockstepRoom", "LockstepProtocol", "LockstepCrypto", "LockstepReplay"]),
+        // The browser pages (Public/: HTML, the JavaScript client, the arena's wasm) served at `/`.
+        .target(
+            name: "LockstepWeb", dependencies: ["LockstepHTTP", "LockstepServer", "LockstepCrypto"],
+            resources: [.copy("Public")]),
         // The Swift client library: clock sync, input scheduling, prediction and rollback, reconnect.
         .target(
             name: "LockstepClient",
@@ -109,7 +116,7 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepBots",
+                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepWeb",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
@@ -148,6 +155,12 @@ let package = Package(
             dependencies: [
                 "LockstepCLI", "LockstepReplay", "LockstepTesting", "LockstepClient", "LockstepBench", "LockstepBots",
                 "LockstepEventLoop", "LockstepCore", "LockstepProtocol",
+            ]),
+        .testTarget(
+            name: "LockstepWebTests",
+            dependencies: [
+                "LockstepWeb", "LockstepHTTP", "LockstepServer", "LockstepBattleServer", "LockstepTesting", "LockstepClient",
+                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol",
             ]),
         .testTarget(
             name: "LockstepBenchTests",

@@ -92,6 +92,9 @@ public final class BattleServer: Sendable {
     public static let echoOutboundLimits = OutboundLimits(
         highWatermark: 256 * 1024, lowWatermark: 64 * 1024, cap: 40 * 1024 * 1024)
 
+    /// The network server under it: to add routes (the web pages) before `start()`.
+    public var network: Server { server }
+
     /// The port bound (after `start()`).
     public var port: Int { server.port }
 

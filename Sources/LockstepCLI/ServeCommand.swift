@@ -3,6 +3,7 @@ import LockstepBattleServer
 import LockstepCore
 import LockstepEventLoop
 import LockstepServer
+import LockstepWeb
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,8 @@ public enum ServeCommand: Command {
             Settings come from flags, then LOCKSTEP_* environment variables, then the JSON file given
             with --config (keys are the option names without dashes), then the defaults.
             Endpoints: ws://HOST:PORT/v1/play (subprotocol lockstep.v1), POST/GET /v1/rooms (admin,
-            Authorization: Bearer KEY), GET /healthz, GET /metrics. With --echo, /echo echoes every
+            Authorization: Bearer KEY), GET /healthz, GET /metrics, and the web pages at / (from
+            Lockstep_LockstepWeb.resources beside the executable, or --web-root). With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
             finalised, WebSockets close with 1001. See docs/OPERATIONS.md.
@@ -42,6 +44,8 @@ public enum ServeCommand: Command {
             OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
             OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up (0: wake for every event).", default: "0", environment: "LOCKSTEP_BATCH_WINDOW_US"),
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
+            OptionSpec("--web-root", value: "DIR", help: "Serve the web pages from DIR instead of those installed beside the executable.", environment: "LOCKSTEP_WEB_ROOT"),
+            OptionSpec("--no-web", help: "Serve no web pages (every other path is 404).", environment: "LOCKSTEP_NO_WEB"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -76,6 +80,9 @@ public enum ServeCommand: Command {
             throw UsageError(error.description)
         }
         if arguments.flagOrSetting("--echo") { server.addEchoEndpoint() }
+        if !arguments.flagOrSetting("--no-web") {
+            StaticSite.locate(override: arguments.value("--web-root"), logger: logger).install(on: server.network)
+        }
         if let fitted {
             logger.warning("limits_fitted_to_descriptors", [
                 "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,

@@ -29,15 +29,20 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The response as bytes for the wire.
-    public func serialized() -> [UInt8] {
+    ///
+    /// - Parameter includingBody: `false` for the answer to a `HEAD` request: the same head,
+    ///   `Content-Length` included, and no body (RFC 9110 §9.3.2).
+    public func serialized(includingBody: Bool = true) -> [UInt8] {
         var text = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
         for field in headers where !HTTPHeaders.sameName(field.name, "Content-Length") {
             text += "\(field.name): \(field.value)\r\n"
         }
-        if status.code >= 200, status.code != 204 {
+        // 204 and 304 carry no body; a 304's length would have to be the full response's (RFC 9110 §8.6).
+        let hasBody = status.code >= 200 && status.code != 204 && status.code != 304
+        if hasBody {
             text += "Content-Length: \(body.count)\r\n"
         }
         text += "\r\n"
-        return Array(text.utf8) + body
+        return Array(text.utf8) + (hasBody && includingBody ? body : [])
     }
 }

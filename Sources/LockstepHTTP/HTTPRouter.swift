@@ -11,6 +11,8 @@ public struct HTTPRouter<Handler> {
     }
 
     private var routes: [(method: String, segments: [Substring], handler: Handler)] = []
+    /// Answers every path no route has (any method), e.g. static files; `nil`: such paths are 404.
+    public var fallback: Handler?
 
     /// Creates an empty router.
     public init() {}
@@ -29,7 +31,9 @@ public struct HTTPRouter<Handler> {
             if route.method == method { return .found(route.handler, parameters: parameters) }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+        guard allowed.isEmpty else { return .methodNotAllowed(allowed: allowed) }
+        if let fallback { return .found(fallback, parameters: [:]) }
+        return .notFound
     }
 
     private static func bind(_ pattern: [Substring], to segments: [Substring]) -> [String: String]? {

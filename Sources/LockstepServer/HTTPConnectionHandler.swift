@@ -102,22 +102,23 @@ final class HTTPConnectionHandler: TCPConnectionDelegate, ManagedConnection, @un
             requestSerial += 1
             let serial = requestSerial
             let keepAlive = request.keepAlive && !overCapacity
-            let responder = HTTPResponder(eventLoop: tcp.eventLoop) { [weak self] response in
+            let isHead = request.method == "HEAD"
+            let responder = HTTPResponder(eventLoop: tcp.eventLoop, remoteAddress: tcp.remoteAddress) { [weak self] response in
                 guard let self, self.requestSerial == serial else { return }
-                self.deliver(response, keepAlive: keepAlive)
+                self.deliver(response, keepAlive: keepAlive, isHead: isHead)
             }
             handler(request, parameters, responder)
         }
     }
 
-    private func deliver(_ response: HTTPResponse, keepAlive: Bool) {
+    private func deliver(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool) {
         tcp.eventLoop.assertInEventLoop()
         guard awaitingResponse, tcp.isOpen else { return }
         awaitingResponse = false
         context.shard(tcp.eventLoop).httpRequests.add()
         var response = response
         if !keepAlive { response.headers.replaceOrAdd(name: "Connection", value: "close") }
-        response.serialized().withUnsafeBytes { tcp.write($0) }
+        response.serialized(includingBody: !isHead).withUnsafeBytes { tcp.write($0) }
         if !keepAlive || response.headers.first("Connection")?.lowercased() == "close" {
             finishHTTP()
             tcp.closeAfterFlush()

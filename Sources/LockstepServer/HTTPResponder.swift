@@ -9,9 +9,12 @@ import LockstepHTTP
 public final class HTTPResponder: Sendable {
     private let eventLoop: EventLoop
     private let deliver: @Sendable (HTTPResponse) -> Void
+    /// The peer's address, `host:port` (`[v6]:port` for IPv6): for per-address limits and logs.
+    public let remoteAddress: String
 
-    init(eventLoop: EventLoop, deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+    init(eventLoop: EventLoop, remoteAddress: String = "", deliver: @escaping @Sendable (HTTPResponse) -> Void) {
         self.eventLoop = eventLoop
+        self.remoteAddress = remoteAddress
         self.deliver = deliver
     }
 

@@ -51,6 +51,12 @@ public final class Server: Sendable {
         state.withLock { $0.router.add(method, path, handler) }
     }
 
+    /// Answers every request whose path no route or endpoint has (before `start()`): the static
+    /// web pages. Without one such requests get 404.
+    public func setFallbackRoute(_ handler: @escaping HTTPRouteHandler) {
+        state.withLock { $0.router.fallback = handler }
+    }
+
     /// Adds a WebSocket endpoint at `path` (before `start()`).
     ///
     /// - Parameters:

@@ -16,24 +16,7 @@ public enum LoopbackWebSocket {
     public static func handshake(
         port: Int, path: String, subprotocol: String?, configure: (Int32) -> Void = { _ in }
     ) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw AdminClient.Failure(description: "socket: errno \(errno)") }
-        configure(fd)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            _ = close(fd)
-            throw AdminClient.Failure(description: "connect: errno \(errno)")
-        }
+        let fd = try connect(port: port, configure: configure)
         var request =
             "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -55,6 +38,30 @@ public enum LoopbackWebSocket {
         guard head.starts(with: Array("HTTP/1.1 101".utf8)) else {
             _ = close(fd)
             throw AdminClient.Failure(description: "upgrade refused: \(String(decoding: head, as: UTF8.self))")
+        }
+        return fd
+    }
+
+    /// A blocking TCP socket connected to `127.0.0.1:port` whose reads time out after 10 s;
+    /// `configure` sets socket options before the connect.
+    public static func connect(port: Int, configure: (Int32) -> Void = { _ in }) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw AdminClient.Failure(description: "socket: errno \(errno)") }
+        configure(fd)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            _ = close(fd)
+            throw AdminClient.Failure(description: "connect: errno \(errno)")
         }
         return fd
     }

@@ -22,10 +22,11 @@ public final class TestBattleServer: Sendable {
     public let logLines = LogCapture()
 
     /// Starts a server (with the `/echo` endpoint when `echo`) running `simulations`; `configure`
-    /// may change the battle and network configurations first.
+    /// may change the battle and network configurations first, and `beforeStart` add routes.
     public init(
         loops: Int = 2, echo: Bool = false, simulations: SimulationRegistry = .reference,
-        configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in }
+        configure: (inout BattleConfiguration, inout ServerConfiguration) -> Void = { _, _ in },
+        beforeStart: (BattleServer) -> Void = { _ in }
     ) throws {
         var network = ServerConfiguration()
         network.port = 0
@@ -40,6 +41,7 @@ public final class TestBattleServer: Sendable {
         server = try BattleServer(
             network: network, configuration: battle, logger: Logger(level: .info) { capture.append($0) }, simulations: simulations)
         if echo { server.addEchoEndpoint() }
+        beforeStart(server)
         try server.start()
         clientLoops = try EventLoopGroup(count: 1)
     }
