@@ -1,12 +1,10 @@
-// Plays a replay back through a Simulation: verifies it once from start to end (every checkpoint
-// hash and the footer's final hash), keeping a snapshot every `snapshotInterval` ticks on the
-// way, so any later seek restores the nearest snapshot at or before the target and re-simulates
-// at most `snapshotInterval − 1` frames.
+// Plays a replay back through a Simulation with a scrubbable position: keeps a snapshot every
+// `snapshotInterval` ticks as it first passes them, so a seek restores the nearest snapshot at or
+// before the target and re-simulates at most `snapshotInterval − 1` frames (plus, the first time
+// the playback goes far ahead, the frames it has never simulated).
 //
-// The replay is the reader-neutral shape made by `replay-source.js`:
-//   { frameCount, frameAt(index) -> frame, checkpoints: [{ tick, hash: BigInt }],
-//     finalHash: BigInt (0n: not recorded), complete: boolean }
-// and `sim` any object with the Simulation interface (step, hash, snapshot, restore).
+// `replay` is what lockstep/replay.js reads (`frameCount`, `frame(index, into)`); `sim` any
+// object with the Simulation interface (step, snapshot, restore, renderState).
 
 /** Ticks between kept snapshots: at most this many frames are re-simulated per seek. */
 export const DEFAULT_SNAPSHOT_INTERVAL = 300;
@@ -18,7 +16,7 @@ export function formatHash(hash) {
 
 export class ReplayPlayer {
     /**
-     * @param {object} replay the reader-neutral replay (see above)
+     * @param {{frameCount: number, frame: (index: number, into?: object) => object}} replay
      * @param {object} sim a fresh Simulation built from the replay's header (seed, players)
      * @param {{ snapshotInterval?: number }} options
      */
@@ -26,10 +24,10 @@ export class ReplayPlayer {
         this.replay = replay;
         this.sim = sim;
         this.snapshotInterval = snapshotInterval;
-        /** Frames applied to `sim` so far: the state shown is the state after tick `position − 1`. */
+        /** Frames applied to `sim`: the state shown is the state after tick `position − 1`. */
         this.position = 0;
         this.snapshots = [sim.snapshot()];
-        this.verification = null;
+        this.frameObject = undefined;
     }
 
     /** Frames in the replay. */
@@ -37,50 +35,18 @@ export class ReplayPlayer {
         return this.replay.frameCount;
     }
 
-    /**
-     * Re-simulates the whole replay once from tick 0, comparing every checkpoint and the final
-     * hash; keeps the snapshots for seeking. Yields to the event loop every `chunk` frames.
-     * @returns {Promise<{verified: boolean, ticks: number, checkpoints: number, finalHash: string,
-     *   finalHashRecorded: boolean, mismatch?: {tick: number, expected: string, actual: string}}>}
-     */
-    async verify({ chunk = 5000, onProgress = () => {} } = {}) {
-        this.restoreTo(0);
-        const expected = new Map(this.replay.checkpoints.map((c) => [c.tick, BigInt(c.hash)]));
-        let mismatch = null;
-        while (this.position < this.length) {
-            const end = Math.min(this.length, this.position + chunk);
-            while (this.position < end) {
-                const tick = this.position;
-                this.stepOne();
-                const want = expected.get(tick);
-                if (want !== undefined && mismatch === null) {
-                    const actual = BigInt.asUintN(64, this.sim.hash());
-                    if (actual !== want) mismatch = { tick, expected: formatHash(want), actual: formatHash(actual) };
-                }
-            }
-            onProgress(this.position / Math.max(1, this.length));
-            if (this.position < this.length) await new Promise((resolve) => setTimeout(resolve, 0));
-        }
-        const finalHash = BigInt.asUintN(64, this.sim.hash());
-        const recorded = BigInt(this.replay.finalHash ?? 0n);
-        if (mismatch === null && this.replay.complete && recorded !== 0n && recorded !== finalHash) {
-            mismatch = { tick: this.length - 1, expected: formatHash(recorded), actual: formatHash(finalHash) };
-        }
-        this.verification = {
-            verified: mismatch === null && this.replay.complete,
-            ticks: this.length,
-            checkpoints: expected.size,
-            finalHash: formatHash(finalHash),
-            finalHashRecorded: recorded !== 0n,
-            ...(mismatch ? { mismatch } : {}),
-        };
-        return this.verification;
+    get atEnd() {
+        return this.position >= this.length;
     }
 
-    /** Moves to `position` (0…length): restores the nearest snapshot and re-simulates the rest. */
+    /** Moves to `position` (clamped to 0…length): restores the nearest snapshot, re-simulates the rest. */
     seek(position) {
         const target = Math.max(0, Math.min(this.length, Math.trunc(position)));
-        if (target < this.position || target - this.position > this.snapshotInterval) this.restoreTo(target);
+        const nearest = Math.min(this.snapshots.length - 1, Math.floor(target / this.snapshotInterval));
+        if (target < this.position || nearest * this.snapshotInterval > this.position) {
+            this.sim.restore(this.snapshots[nearest]);
+            this.position = nearest * this.snapshotInterval;
+        }
         while (this.position < target) this.stepOne();
     }
 
@@ -92,26 +58,14 @@ export class ReplayPlayer {
         return applied;
     }
 
-    get atEnd() {
-        return this.position >= this.length;
-    }
-
     renderState() {
         return this.sim.renderState();
     }
 
-    /** Restores the last snapshot at or before `position` (without stepping). */
-    restoreTo(position) {
-        const index = Math.min(this.snapshots.length - 1, Math.floor(position / this.snapshotInterval));
-        this.sim.restore(this.snapshots[index]);
-        this.position = index * this.snapshotInterval;
-    }
-
     stepOne() {
-        this.sim.step(this.replay.frameAt(this.position));
+        this.frameObject = this.replay.frame(this.position, this.frameObject);
+        this.sim.step(this.frameObject);
         this.position += 1;
-        if (this.position % this.snapshotInterval === 0 && this.position / this.snapshotInterval === this.snapshots.length) {
-            this.snapshots.push(this.sim.snapshot());
-        }
+        if (this.position === this.snapshots.length * this.snapshotInterval) this.snapshots.push(this.sim.snapshot());
     }
 }

@@ -5,7 +5,7 @@ import { $, statusLine } from './page.js';
 import { ArenaView, normalizeRenderState } from './arena-view.js';
 import { interpolateArena } from './interpolate.js';
 import { openReplay } from './replay-source.js';
-import { ReplayPlayer } from './replay-player.js';
+import { ReplayPlayer, formatHash } from './replay-player.js';
 import { escapeHTML, formatDuration, renderScores } from './scoreboard.js';
 import { wrapDelta } from '../lockstep/interpolation.js';
 
@@ -54,24 +54,26 @@ async function open(id) {
     setStatus(`Loading ${id}…`);
     try {
         const bytes = await replayBytes(id);
-        const { replay, sim } = await openReplay(bytes);
+        // Let the "verifying" badge paint before the (synchronous) re-simulation runs.
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        const { replay, sim, verdict, milliseconds } = await openReplay(bytes);
         if (token !== opening) return;
-        const player = new ReplayPlayer(replay, sim);
-        ui.room.textContent = replay.roomID;
-        ui.ticks.textContent = `${replay.frameCount} (${formatDuration(replay.frameCount, replay.tickRate)})`;
+        const { header } = replay;
+        ui.room.textContent = header.roomID;
+        ui.ticks.textContent = `${replay.frameCount} (${formatDuration(replay.frameCount, header.tickRate)})`;
         ui.checkpoints.textContent = String(replay.checkpoints.length);
-        setStatus(`Re-simulating ${replay.frameCount} ticks…`);
-        const started = performance.now();
-        const result = await player.verify({ onProgress: (f) => { if (token === opening) ui.verification.textContent = `verifying ${Math.round(f * 100)}%`; } });
-        if (token !== opening) return;
-        const ms = performance.now() - started;
-        ui.hash.textContent = result.finalHash;
-        ui.verification.classList.add(result.verified ? 'verified' : 'mismatch');
-        ui.verification.textContent = result.verified ? 'verified'
-            : result.mismatch ? `MISMATCH at tick ${result.mismatch.tick}` : 'incomplete replay';
-        setStatus(`${id}: ${result.ticks} ticks re-simulated in ${ms.toFixed(0)} ms, `
-            + `${result.checkpoints} checkpoints${result.finalHashRecorded ? ' and the final hash' : ''} compared.`);
-        current = { id, replay, player, result, tickRate: replay.tickRate, names: replay.playerIDs, playing: false, carry: 0 };
+        ui.hash.textContent = formatHash(verdict.finalHash);
+        const verified = verdict.ok && !verdict.isTruncated;
+        ui.verification.classList.add(verified ? 'verified' : 'mismatch');
+        ui.verification.textContent = verified ? 'verified'
+            : verdict.mismatch ? `MISMATCH at tick ${verdict.mismatch.tick}` : 'incomplete replay';
+        setStatus(`${id}: ${verdict.ticks} ticks re-simulated in ${milliseconds.toFixed(0)} ms, `
+            + `${verdict.checkpointsChecked} hashes compared${verdict.isFinalHashRecorded ? ', the final one included' : ''}.`);
+        const result = { verified, finalHash: formatHash(verdict.finalHash), mismatch: verdict.mismatch ? { tick: verdict.mismatch.tick } : null };
+        current = {
+            id, replay, player: new ReplayPlayer(replay, sim), result, tickRate: header.tickRate,
+            names: header.players, playing: false, carry: 0,
+        };
         ui.timeline.max = String(replay.frameCount);
         ui.timeline.disabled = false;
         ui.toggle.disabled = false;
