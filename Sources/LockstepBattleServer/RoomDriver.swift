@@ -101,7 +101,12 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func receive(_ message: ClientMessage, from connection: WebSocketConnection) {
         loop.assertInEventLoop()
         roomCall { room.receive(message, from: ConnectionID(connection.id), now: loop.now.nanoseconds) }
-        if room.phase == .ended { armTimer() }
+        if room.phase == .ended {
+            // A match ended by a message (the players' MATCH_OVER votes): no tick publishes after
+            // it, so the admin API would report it running for ever, and miss a last desync.
+            gauges.publish(room)
+            armTimer()
+        }
     }
 
     func connectionClosed(_ connection: WebSocketConnection) {
