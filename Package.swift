@@ -119,7 +119,7 @@ let package = Package(
                 "LockstepClient", "LockstepBench", "LockstepBots", "LockstepWeb",
             ]
         ),
-        .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation"]),
+        .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation", "LockstepBots"]),
 
         // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
@@ -142,7 +142,7 @@ let package = Package(
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore", "LockstepBench",
-                "LockstepClient", "LockstepWebSocketClient",
+                "LockstepClient", "LockstepWebSocketClient", "LockstepBots",
             ]),
         .testTarget(
             name: "LockstepClientTests",
@@ -160,7 +160,7 @@ let package = Package(
             name: "LockstepWebTests",
             dependencies: [
                 "LockstepWeb", "LockstepHTTP", "LockstepServer", "LockstepBattleServer", "LockstepTesting", "LockstepClient",
-                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol",
+                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol", "LockstepBots",
             ]),
         .testTarget(
             name: "LockstepBenchTests",

@@ -49,6 +49,7 @@ struct AdminAPI: Sendable {
                     "subprotocol": ProtocolVersion.subprotocol,
                     "expiresAt": created.expiresAt,
                     "spectatorToken": created.spectatorToken,
+                    "bots": created.botSlots,
                 ]
                 answer["tokens"] = created.tokens.enumerated().map { slot, token in
                     ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
@@ -113,6 +114,7 @@ struct AdminAPI: Sendable {
             "simulation": entry.simulationID,
             "simulationVersion": Int(entry.simulationVersion),
             "serverSimulates": entry.isResimulated,
+            "bots": entry.botSlots,
         ]
         if let reason = entry.endedReason { result["endReason"] = "\(reason)" }
         return result

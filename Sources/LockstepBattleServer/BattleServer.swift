@@ -157,6 +157,7 @@ public final class BattleServer: Sendable {
                 entry.simulationID = settings.simulationID
                 entry.simulationVersion = settings.simulationVersion
                 entry.isResimulated = simulations.entry(id: settings.simulationID, version: settings.simulationVersion) != nil
+                entry.botSlots = settings.botSlots
                 guard directory.insert(settings.roomID, entry) else {
                     // Unreachable while the id is reserved; kept so a driver is never orphaned.
                     driver.end(.adminEnded)
@@ -169,12 +170,18 @@ public final class BattleServer: Sendable {
             }
             directory.metrics.roomsCreated.add(1, ordering: .relaxed)
             let expiresAt = TokenSigner.unixNow() + configuration.tokenLifetimeSeconds
-            let tokens = (0..<settings.players).map { slot in
+            // No token for a bot's slot: the server plays it, and refuses a join there.
+            let tokens = (0..<settings.players).filter { !settings.botSlots.contains($0) }.map { slot in
                 signer.mint(JoinToken(roomID: settings.roomID, playerID: playerIDs[slot], role: .player(PlayerSlot(UInt8(slot))), expiresAt: expiresAt))
             }
             let spectator = signer.mint(JoinToken(roomID: settings.roomID, playerID: "spectator", role: .spectator, expiresAt: expiresAt))
-            logger.info("room_created", ["room": settings.roomID, "players": settings.players, "rate": settings.tickRate.rawValue, "phase_ns": settings.phaseOffsetNanos])
-            completion(.success(CreatedRoom(roomID: settings.roomID, playerIDs: playerIDs, tokens: tokens, spectatorToken: spectator, expiresAt: expiresAt)))
+            logger.info("room_created", [
+                "room": settings.roomID, "players": settings.players, "bots": settings.botSlots.count, "rate": settings.tickRate.rawValue,
+                "phase_ns": settings.phaseOffsetNanos,
+            ])
+            completion(.success(CreatedRoom(
+                roomID: settings.roomID, playerIDs: playerIDs, tokens: tokens, spectatorToken: spectator, expiresAt: expiresAt,
+                botSlots: settings.botSlots)))
         }
         // On the room's own loop already (always so with one loop): running it now is what the queue would do.
         if loop.inEventLoop { create() } else { loop.execute(create) }
@@ -274,6 +281,8 @@ struct CreatedRoom {
     var tokens: [String]
     var spectatorToken: String
     var expiresAt: UInt64
+    /// The slots the server plays (the last ones); `tokens` are for the others, in slot order.
+    var botSlots: [Int] = []
 }
 
 /// Why the battle server cannot start.

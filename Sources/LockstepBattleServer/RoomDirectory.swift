@@ -17,6 +17,8 @@ final class RoomDirectory: Sendable {
         var simulationID = ""
         var simulationVersion: UInt16 = 0
         var isResimulated = false
+        /// The slots the server plays itself.
+        var botSlots: [Int] = []
         let createdUnix: UInt64
         var endedReason: MatchEndReason?
         /// When the room ended (Unix seconds), for pruning.

@@ -10,7 +10,9 @@ import LockstepRoom
 /// `seed` (a number, or a string for values above 2^53), `maxTicks` or `maxDurationSeconds`,
 /// `hashInterval`, `desyncPolicy` (`report`, `drop`), `spectatorDelay`, `minPlayers`,
 /// `startTimeoutSeconds`, `abandonTimeoutSeconds`, `rollbackTicks` (frames kept in memory for
-/// catch-up; older ones are read from the replay file), `playerIDs` (strings, one per slot), `roomID`.
+/// catch-up; older ones are read from the replay file), `playerIDs` (strings, one per slot), `roomID`,
+/// `bots` (how many of the last slots the server plays itself with the simulation's bots; only for
+/// a game it runs and has bots for).
 struct RoomRequest {
     var settings: RoomSettings
     var playerIDs: [String]
@@ -37,7 +39,7 @@ struct RoomRequest {
         let known: Set<String> = [
             "players", "tickRate", "inputDelay", "leadWindow", "lateWindow", "latePolicy", "missingPolicy", "payloadLimit",
             "simulation", "simulationVersion", "seed", "maxTicks", "maxDurationSeconds", "hashInterval", "desyncPolicy",
-            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "rollbackTicks", "playerIDs", "roomID",
+            "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "rollbackTicks", "playerIDs", "roomID", "bots",
         ]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw .badRequest("unknown field '\(unknown)'")
@@ -98,11 +100,21 @@ struct RoomRequest {
             maxTicks = seconds * rate
         }
         let roomID = try string("roomID", generated)
+        let botCount = try int("bots", 0)
+        if botCount != 0 {
+            guard (1..<max(1, players)).contains(botCount) else { throw .badRequest("'bots' must be 0 to players - 1 (\(players - 1))") }
+            let version = UInt16(simulationVersion)
+            guard let entry = simulations.entry(id: simulationID, version: version) else {
+                throw .badRequest("bot seats need a game this server runs; \(simulationID) version \(version) is only relayed")
+            }
+            guard entry.hasBots else { throw .badRequest("\(simulationID) version \(version) has no bots on this server") }
+        }
+        let botSlots = Array(max(0, players - botCount)..<max(0, players))
         if let ids = object["playerIDs"] {
             guard let list = ids as? [String], list.count == players else { throw .badRequest("'playerIDs' must be \(players) strings") }
             playerIDs = list
         } else {
-            playerIDs = (0..<players).map { "player-\($0)" }
+            playerIDs = (0..<players).map { botSlots.contains($0) ? "bot-\($0)" : "player-\($0)" }
         }
         let startTimeout = try int("startTimeoutSeconds", defaults.startTimeoutSeconds)
         let abandonTimeout = try int("abandonTimeoutSeconds", defaults.abandonTimeoutSeconds)
@@ -122,7 +134,8 @@ struct RoomRequest {
                 desyncPolicy: desyncPolicy, spectatorDelay: try int("spectatorDelay", 0),
                 minPlayers: object["minPlayers"] == nil ? nil : try int("minPlayers", players),
                 startTimeoutNanos: UInt64(startTimeout) * 1_000_000_000, abandonTimeoutNanos: UInt64(abandonTimeout) * 1_000_000_000,
-                rollbackCapacity: object["rollbackTicks"] == nil ? nil : try int("rollbackTicks", 0), phaseOffsetNanos: phaseOffsetNanos)
+                rollbackCapacity: object["rollbackTicks"] == nil ? nil : try int("rollbackTicks", 0), phaseOffsetNanos: phaseOffsetNanos,
+                botSlots: botSlots)
         } catch let error as ConfigurationError {
             throw .badRequest(error.description)
         } catch let error as BattleError {

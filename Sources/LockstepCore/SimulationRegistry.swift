@@ -17,10 +17,20 @@ public struct SimulationRegistry: Sendable {
         /// The player counts it accepts (rooms outside it are refused at creation).
         public let players: ClosedRange<Int>
         let factory: @Sendable (Int, UInt64) throws(ConfigurationError) -> any DeterministicSimulation
+        /// Makes the server's bots for its rooms' bot seats (`nil`: this game has no bots).
+        let botFactory: SimulationBotFactory?
 
         /// A new match of it for `players` slots seeded with `seed`.
         public func make(players: Int, seed: UInt64) throws(ConfigurationError) -> any DeterministicSimulation {
             try factory(players, seed)
+        }
+
+        /// Whether the server can seat bots in its rooms.
+        public var hasBots: Bool { botFactory != nil }
+
+        /// The bot for `slot` of a match seeded with `seed`, or `nil` when it has no bots.
+        public func makeBot(slot: Int, seed: UInt64) -> (any SimulationBot)? {
+            botFactory?(slot, seed)
         }
     }
 
@@ -32,10 +42,16 @@ public struct SimulationRegistry: Sendable {
 
     /// Registers `Simulation` under its `simulationID` and `simulationVersion`, replacing an
     /// earlier registration of the same id and version.
-    public mutating func register<Simulation: DeterministicSimulation & SendableMetatype>(_ type: Simulation.Type) {
+    ///
+    /// - Parameter bot: makes the bots the battle server seats in rooms of this game when a room
+    ///   asks for bot seats (`nil`: such rooms are refused).
+    public mutating func register<Simulation: DeterministicSimulation & SendableMetatype>(
+        _ type: Simulation.Type, bot: SimulationBotFactory? = nil
+    ) {
         let entry = Entry(
             id: Simulation.simulationID, version: Simulation.simulationVersion, players: Simulation.playerRange,
-            factory: { players, seed throws(ConfigurationError) in try Simulation(players: players, seed: seed) })
+            factory: { players, seed throws(ConfigurationError) in try Simulation(players: players, seed: seed) },
+            botFactory: bot)
         entries.removeAll { $0.id == entry.id && $0.version == entry.version }
         entries.append(entry)
     }

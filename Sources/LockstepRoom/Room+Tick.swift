@@ -8,7 +8,9 @@ extension Room {
         switch phase {
         case .waiting:
             guard now >= createdAt &+ settings.startTimeoutNanos else { return }
-            if slots.filter(\.hasJoined).count >= settings.minPlayers {
+            // Bots count towards `minPlayers`, but a match starts only with a player in it.
+            let players = slots.indices.filter { !isBot($0) && slots[$0].hasJoined }.count
+            if players > 0 && players + bots.count >= settings.minPlayers {
                 start(now: now)
             } else {
                 end(.startTimeout, now: now)
@@ -45,6 +47,7 @@ extension Room {
         epoch = epoch - epoch % period + phase + (epoch % period > phase ? period : 0)
         clock = TickClock(rate: settings.tickRate, epoch: epoch, firstTick: collector.nextTick)
         if connectedPlayers == 0 { noPlayersSince = now }
+        for seat in bots { announce(.joined(slot: seat.slot), detail: "bot") }
         announce(.matchStart, detail: "")
         if let schedule = clock?.schedule {
             writer.clear()
@@ -56,6 +59,7 @@ extension Room {
 
     /// Confirms one tick: frame, broadcast, ring, replay, re-simulation, delayed spectators.
     func confirm(_ tick: Tick, now: UInt64) {
+        if !bots.isEmpty { submitBotInputs(for: tick) }
         collector.confirm(into: &frame)
         writer.clear()
         ServerMessageEncoder.frame(frame, into: &writer)
@@ -75,6 +79,21 @@ extension Room {
         }
         if !cursors.isEmpty { advanceCursors(now: now) }
         if Int(collector.nextTick.rawValue) >= settings.maxTicks { end(.tickLimit, now: now) }
+    }
+
+    /// Each bot's input for `tick`, decided from the state after the tick before and submitted as
+    /// a player's input is: on time, into the same collector.
+    func submitBotInputs(for tick: Tick) {
+        guard let state = simulation else { return }
+        var index = 0
+        while index < bots.count {
+            bots[index].bot.input(for: tick, simulation: state, into: &botPayload)
+            let slot = bots[index].slot
+            let accepted = botPayload.withUnsafeBytes { raw in (try? collector.submit(tick: tick, slot: slot, payload: raw)) != nil }
+            // Refused only for a payload over the room's limit (or a tick a fast-forward filled).
+            if !accepted { statistics.inputErrors += 1 }
+            index += 1
+        }
     }
 
     /// Ends the match: tells everyone, records it, settles open hash checkpoints, closes connections.
@@ -136,7 +155,9 @@ extension Room {
         removeTarget(connection)
         announce(.left(slot: slot), detail: "")
         if connectedPlayers == 0 { noPlayersSince = now }
-        if phase == .running && slots.allSatisfy({ $0.hasLeft || !$0.hasJoined }) { end(.allPlayersGone, now: now) }
+        if phase == .running && slots.indices.allSatisfy({ isBot($0) || slots[$0].hasLeft || !slots[$0].hasJoined }) {
+            end(.allPlayersGone, now: now)
+        }
     }
 
     static func wire(_ schedule: TickSchedule) -> WireSchedule {

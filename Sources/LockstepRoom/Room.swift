@@ -25,6 +25,10 @@ public final class Room {
     var ring: FrameRing
     var arbiter: DesyncArbiter
     var simulation: (any DeterministicSimulation)?
+    /// The server's own players, one per bot slot (`settings.botSlots`), in slot order.
+    var bots: [BotSeat] = []
+    /// The buffer a bot writes its input into, reused every tick.
+    var botPayload: [UInt8] = []
     var slots: [SlotState]
     var spectators: [SpectatorState] = []
     /// Connections that get every live frame: connected players and spectators with no delay.
@@ -46,6 +50,11 @@ public final class Room {
 
     struct SpectatorState {
         var connection: ConnectionID
+    }
+
+    struct BotSeat {
+        var slot: PlayerSlot
+        var bot: any SimulationBot
     }
 
     /// Connections being sent past frames: catching up after a (re)join, paced by their
@@ -72,6 +81,36 @@ public final class Room {
             id: settings.simulationID, version: settings.simulationVersion, players: settings.players, seed: settings.seed)
         for slot in 0..<settings.players { collector.setConnected(PlayerSlot(UInt8(slot)), false) }
         arbiter.expected = 0
+        try seatBots(simulations)
+    }
+
+    /// Seats the server's bots: joined and connected from the start, never expected to report hashes.
+    private func seatBots(_ simulations: SimulationRegistry) throws(ConfigurationError) {
+        guard !settings.botSlots.isEmpty else { return }
+        guard simulation != nil, let entry = simulations.entry(id: settings.simulationID, version: settings.simulationVersion),
+            entry.hasBots
+        else {
+            throw ConfigurationError(
+                field: "bots", message: "\(settings.simulationID) version \(settings.simulationVersion) has no bots on this server")
+        }
+        for index in settings.botSlots {
+            guard let bot = entry.makeBot(slot: index, seed: settings.seed) else { continue }
+            let slot = PlayerSlot(UInt8(index))
+            bots.append(BotSeat(slot: slot, bot: bot))
+            slots[index].hasJoined = true
+            collector.setConnected(slot, true)
+        }
+        botPayload.reserveCapacity(settings.input.payloadLimit)
+    }
+
+    /// Whether the server plays `index` itself.
+    func isBot(_ index: Int) -> Bool {
+        var position = 0
+        while position < bots.count {
+            if bots[position].slot.index == index { return true }
+            position += 1
+        }
+        return false
     }
 
     /// The next tick the room will confirm.
@@ -120,6 +159,7 @@ public final class Room {
         switch role {
         case .player(let slot):
             guard slot.index < slots.count else { throw ProtocolError(.roomFull, "no slot \(slot) in this room") }
+            guard !isBot(slot.index) else { throw ProtocolError(.roomFull, "slot \(slot) is played by the server") }
             guard !slots[slot.index].hasLeft else { throw ProtocolError(.roomEnded, "slot \(slot) has left this match") }
             try checkCatchUp(from: from, upTo: collector.nextTick)
             if let old = slots[slot.index].connection {

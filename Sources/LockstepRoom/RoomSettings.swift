@@ -42,6 +42,9 @@ public struct RoomSettings: Sendable, Equatable {
     public var startDelayNanos: UInt64
     /// Where in the tick period this room's deadlines fall, in ns (the server staggers rooms).
     public var phaseOffsetNanos: UInt64
+    /// The slots the server plays itself with the simulation's bots (sorted; default none). At
+    /// least one slot is a player's.
+    public var botSlots: [Int]
 
     /// Builds settings, rejecting impossible combinations with a message naming the field.
     public init(
@@ -49,7 +52,7 @@ public struct RoomSettings: Sendable, Equatable {
         simulationID: String = "lockstep.arena", simulationVersion: UInt16 = 1, seed: UInt64 = 0, maxTicks: Int = 54_000,
         hashInterval: Int? = nil, desyncPolicy: DesyncPolicy = .report, spectatorDelay: Int = 0, minPlayers: Int? = nil,
         startTimeoutNanos: UInt64 = 60_000_000_000, abandonTimeoutNanos: UInt64 = 30_000_000_000, rollbackCapacity: Int? = nil,
-        startDelayNanos: UInt64 = 200_000_000, phaseOffsetNanos: UInt64 = 0
+        startDelayNanos: UInt64 = 200_000_000, phaseOffsetNanos: UInt64 = 0, botSlots: [Int] = []
     ) throws(ConfigurationError) {
         guard (1...64).contains(roomID.utf8.count), roomID.utf8.allSatisfy({ Self.isIDByte($0) }) else {
             throw ConfigurationError(field: "roomID", message: "must be 1 to 64 letters, digits, '-' or '_'")
@@ -71,6 +74,11 @@ public struct RoomSettings: Sendable, Equatable {
         let minimum = minPlayers ?? players
         guard (1...players).contains(minimum) else { throw ConfigurationError(field: "minPlayers", message: "must be 1 to \(players)") }
         guard (1...64).contains(simulationID.utf8.count) else { throw ConfigurationError(field: "simulationID", message: "must be 1 to 64 bytes") }
+        let bots = botSlots.sorted()
+        guard bots.count < players, zip(bots, bots.dropFirst()).allSatisfy({ $0 < $1 }), bots.allSatisfy({ (0..<players).contains($0) })
+        else {
+            throw ConfigurationError(field: "bots", message: "must be distinct slots of the room, leaving at least one slot to a player")
+        }
         self.roomID = roomID
         self.players = players
         self.tickRate = tickRate
@@ -89,6 +97,7 @@ public struct RoomSettings: Sendable, Equatable {
         self.rollbackCapacity = capacity
         self.startDelayNanos = startDelayNanos
         self.phaseOffsetNanos = phaseOffsetNanos
+        self.botSlots = bots
     }
 
     static func isIDByte(_ byte: UInt8) -> Bool {

@@ -24,7 +24,7 @@ export function lockstepBinary() {
 
 /**
  * Starts `lockstep serve --port 0` with a fresh replay directory and admin key; resolves once it
- * listens: { port, server (http://…), admin (an AdminClient), log(), stop() }.
+ * listens: { port, server (http://…), adminKey, admin (an AdminClient), log(), stop() }.
  */
 export async function startServer(binary, extraArguments = []) {
     const replays = mkdtempSync(join(tmpdir(), 'lockstep-js-e2e-'));
@@ -56,6 +56,7 @@ export async function startServer(binary, extraArguments = []) {
         port,
         server,
         replays,
+        adminKey,
         admin: new AdminClient({ server, adminKey }),
         log: () => output,
         async stop() {
