@@ -40,7 +40,8 @@ artifacts=${E2E_ARTIFACTS:-$(mktemp -d -t lockstep-browser-artifacts.XXXXXX)}
 mkdir -p "$artifacts" "$work/replays"
 cp Replays/duel-2p-short.lsr "$work/replays/golden-duel-2p-short.lsr"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$binary" serve --host 127.0.0.1 --port "$port" --replays "$work/replays" --log-level warning \
+admin_key=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
+"$binary" serve --host 127.0.0.1 --port "$port" --replays "$work/replays" --admin-key "$admin_key" --log-level warning \
     >"$work/server.out" 2>"$work/server.log" &
 server=$!
 cleanup() {
@@ -54,7 +55,7 @@ update=()
 [[ ${E2E_UPDATE_IMAGES:-0} == 1 ]] && update=(--update-images "$root/docs/images")
 status=0
 timeout 300 "$venv/bin/python" "$root/tools/browser_e2e.py" --server "127.0.0.1:$port" --chromium "$chromium" \
-    --lockstep "$binary" --replays "$work/replays" --golden golden-duel-2p-short --artifacts "$artifacts" \
+    --admin-key "$admin_key" --lockstep "$binary" --replays "$work/replays" --golden golden-duel-2p-short --artifacts "$artifacts" \
     "${update[@]}" || status=$?
 if [[ $status -ne 0 ]]; then
     echo "browser-e2e: server log (last 40 lines):" >&2

@@ -40,7 +40,7 @@ export async function quickMatch(options) {
 
 /** The rooms a page may watch. */
 export async function listRooms() {
-    return (await request('/v1/rooms/public')).json();
+    return (await request('/v1/public/rooms')).json();
 }
 
 /** The finished matches' replays. */

@@ -15,7 +15,7 @@ import { wrapDelta } from '../lockstep/interpolation.js';
 const view = new ArenaView($('arena'));
 const controls = new ArenaControls($('arena'), (x, y) => view.toWorld(x, y));
 const ui = {
-    start: $('start'), leave: $('leave'), bots: $('bots'), length: $('length'), status: $('status'), scores: $('scores'),
+    start: $('start'), leave: $('leave'), bots: $('bots'), status: $('status'), scores: $('scores'),
     room: $('stat-room'), tick: $('stat-tick'), rtt: $('stat-rtt'), delay: $('stat-delay'),
     rollbacks: $('stat-rollbacks'), desyncs: $('stat-desyncs'), hash: $('stat-hash'),
 };
@@ -127,7 +127,7 @@ function frame(now) {
     }
 }
 
-ui.start.addEventListener('click', () => startMatch({ bots: Number(ui.bots.value), maxTicks: Number(ui.length.value) }));
+ui.start.addEventListener('click', () => startMatch({ bots: Number(ui.bots.value) }));
 ui.leave.addEventListener('click', () => {
     session?.leave();
     forgetMatch();
@@ -141,7 +141,7 @@ window.__lockstepTest = {
     ready: true,
     /** Plays these inputs ([moveX, moveY, aim, fire] per tick, looped) instead of the keyboard. */
     setInputs: (inputs) => { script = inputs.length > 0 ? inputs : null; },
-    /** Starts a quick match as the Play button does, with these options (e.g. { bots, maxTicks }). */
+    /** Starts a quick match as the Play button does, with this quick-match body (e.g. { bots: 3 }). */
     start: (options) => startMatch(options),
     state: () => {
         const stats = session?.stats() ?? {};

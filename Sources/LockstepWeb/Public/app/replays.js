@@ -36,7 +36,7 @@ async function refreshList() {
 
 function describe(r) {
     const parts = [];
-    if (r.players !== undefined) parts.push(`${r.players} players`);
+    if (r.players !== undefined) parts.push(`${Array.isArray(r.players) ? r.players.length : r.players} players`);
     if (r.ticks !== undefined) parts.push(formatDuration(r.ticks, r.tickRate ?? 30));
     if (r.bytes !== undefined) parts.push(`${Math.ceil(r.bytes / 1024)} KiB`);
     return escapeHTML(parts.join(' · '));

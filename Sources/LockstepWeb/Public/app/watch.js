@@ -47,7 +47,7 @@ async function refresh() {
 
 function describe(r) {
     const parts = [r.phase];
-    if (r.players !== undefined) parts.push(`${r.players} players`);
+    if (r.players !== undefined) parts.push(`${Array.isArray(r.players) ? r.players.length : r.players} players`);
     if (r.ticks !== undefined) parts.push(`tick ${r.ticks}`);
     return parts.join(' · ');
 }
