@@ -125,6 +125,8 @@ import Glibc
         #expect(a.waitForClose() == 1000)
         #expect(Self.events(a).contains(.matchEnd(reason: .playersReported)))
         for client in [a, b, spectator] { #expect(client.errorCodes.isEmpty) }
+        // No tick follows a match ended by a message: the admin API still says it ended.
+        #expect(try eventually(5) { try ServerClosedPlayerTests.summary(server, room.roomID)["phase"] as? String == "ended" })
     }
 
     @Test func aRoomCreatedWithoutPoliciesDropsLateInputsAndRepeatsTheLastPayload() throws {

@@ -170,6 +170,27 @@ test('a dropped connection reconnects with backoff, resumes from its last confir
     assert.ok(server.frames.some((frame) => frame.statuses[0] === 3), 'while away its slot was filled as disconnected');
 });
 
+test('a fresh client (a reloaded page) takes over its slot mid-match, catches up from tick 0 and sends no input for a past tick', () => {
+    const server = new FakeServer({ players: 2, latency: 10n * MS, maxTicks: 700 });
+    const players = [0, 1].map((slot) => server.addClient(core(`player-${slot}`, { inputSource: (tick) => [(tick * 3 + slot) & 0xff] })));
+    for (const player of players) player.core.start();
+    server.runUntil(() => server.frames.length >= 600);
+    const reloaded = server.addClient(core('player-1', { inputSource: (tick) => [(tick * 3 + 1) & 0xff] }));
+    reloaded.core.start();
+    server.runUntil(() => server.stats.endReason !== null && reloaded.core.isFinished);
+    const welcome = reloaded.events.find((event) => event.type === 'welcome').welcome;
+    assert.ok(welcome.nextTick >= 600);
+    const inputs = sent(reloaded, 'input');
+    assert.ok(inputs.length > 50);
+    assert.ok(inputs.every((input) => input.tick >= welcome.nextTick), 'no input for a tick confirmed before it joined');
+    // Its first input (for the tick after the one due when it caught up) may have less than a
+    // period to arrive; nothing else is late.
+    assert.ok(server.stats.late <= 1, `${server.stats.late} late inputs`);
+    assert.equal(reloaded.core.session.confirmedNext, 700);
+    assert.equal(reloaded.core.confirmed.hash(), reference(server).hash());
+    assert.deepEqual([players[1].core.failure?.reason, players[1].core.failure?.code], ['closed', 4034], 'the replaced connection stops for good');
+});
+
 test('a reconnect that keeps failing gives up after the policy\'s attempts and says so', () => {
     const server = new FakeServer({ players: 2, latency: 10n * MS });
     const player = server.addClient(core('player-0', { reconnectPolicy: { maxAttempts: 3 } }));

@@ -114,7 +114,9 @@ export class FakeServer {
                 break;
             case 'toClient':
                 if (endpoint.conn !== conn || !conn.clientOpen) return;
+                // As LockstepClient does: update after every message.
                 endpoint.events.push(...endpoint.core.handle({ type: 'message', data: item.data }, this.now));
+                endpoint.events.push(...endpoint.core.update(this.now));
                 this.perform(endpoint);
                 break;
             case 'closedToClient':

@@ -239,7 +239,9 @@ export class LockstepClientCore {
         const session = this.session;
         if (session !== null && this.schedule !== null && !this.closedByClient) {
             const due = this.schedule.tickAt(this.clock.serverTime(now));
-            if (this.slot !== null && this.matchEnd === null) this.sendInputs(due, session);
+            // No input before the first PONG: the WELCOME's estimate of the clock is late by the
+            // one-way latency, enough to send a rejoining client's first inputs for past ticks.
+            if (this.slot !== null && this.matchEnd === null && this.clock.sampleCount > 0) this.sendInputs(due, session);
             if (due !== null && session.advance(due + 1)) {
                 events.push({ type: 'rollback', statistics: { ...session.statistics } });
             }
@@ -248,11 +250,19 @@ export class LockstepClientCore {
         return events;
     }
 
-    /** Sends this client's input for every tick up to `due + inputDelay` not sent yet. */
+    /**
+     * Sends this client's input for every tick up to `due + inputDelay` not sent yet. Ticks up to
+     * the one due now (the room confirmed it at its deadline), or that the room had confirmed when
+     * it welcomed this connection, are not sent: they could only be refused as late (a late join or
+     * a reload catching up from tick 0, a background tab whose timers were held back), and a burst
+     * of them would trip the rate limit.
+     */
     sendInputs(due, session) {
         const lastDue = due ?? this.schedule.baseTick - 1;
-        const target = Math.max(0, lastDue + this.inputDelay.delay);
-        for (let tick = Math.max(this.nextInputTick, session.confirmedNext); tick <= target; tick++) {
+        const delay = this.inputDelay.delay;
+        const target = Math.max(0, lastDue + delay);
+        const floor = Math.max(this.nextInputTick, session.confirmedNext, this.welcome.nextTick, delay > 0 ? lastDue + 1 : lastDue);
+        for (let tick = floor; tick <= target; tick++) {
             const payload = this.inputSource !== null ? toBytes(this.inputSource(tick)) : this.input;
             session.setLocalInput(payload, tick);
             if (this.isConnected) {
