@@ -64,4 +64,12 @@ import Testing
         let replay = try ReplayReader.read(encoder.takeOutput())
         #expect(throws: VerificationError.unknownSimulation(id: "nope", version: 1)) { try ReplayVerifier.verify(replay, using: .reference) }
     }
+
+    /// The 30-minute 4-player bot match that the browser build's Node test re-simulates in
+    /// WebAssembly (Tests/JavaScript/wasm/bot-match.test.mjs) ends natively on the hash it pins.
+    @Test func botMatchTheBrowserTestPinsEndsOnItsHash() throws {
+        let summary = try BotMatch(players: 4, ticks: 54_000, seed: 30).play().summary
+        #expect(hex64(summary.finalHash) == "0xcba31ded1df7b3c2")
+        #expect(summary.scores == [29, 28, 35, 28])
+    }
 }
