@@ -135,6 +135,8 @@ struct AdminAPI: Sendable {
         switch code {
         case 400: "Bad Request"
         case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 413: "Content Too Large"
         case 404: "Not Found"
         case 409: "Conflict"
         case 429: "Too Many Requests"

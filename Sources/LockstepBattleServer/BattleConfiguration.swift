@@ -60,6 +60,19 @@ public struct BattleConfiguration: Sendable {
         if let phaseSlots { return phaseSlots }
         return Int(max(1, period / Self.automaticSlotSpacingNanos))
     }
+    /// Whether pages may use `POST /v1/quickmatch`, `GET /v1/public/rooms` and `GET /v1/replays`
+    /// without the admin key (`auto`: only when listening on a loopback address).
+    public var publicAccess = PublicAccess.auto
+    /// The most rooms public quick matches may have running at once (16).
+    public var publicMaxRooms = 16
+    /// Public quick matches one address may start per minute, sustained (6), and at once (3).
+    public var publicQuickMatchesPerMinute = 6
+    public var publicQuickMatchBurst = 3
+    /// The most bots a quick match may ask for (7: eight players, the arena's most).
+    public var quickMatchMaxBots = 7
+    /// Bots in a quick match that does not say (3: four players).
+    public var quickMatchDefaultBots = 3
+
     /// Room defaults for fields a `POST /v1/rooms` leaves out.
     public var roomDefaults = RoomDefaults()
 
@@ -71,6 +84,12 @@ public struct BattleConfiguration: Sendable {
         guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
         guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
+        guard publicMaxRooms >= 0, publicQuickMatchesPerMinute >= 1, publicQuickMatchBurst >= 1 else {
+            throw ConfigurationError(field: "publicMaxRooms", message: "must be at least 0, and the public rate and burst at least 1")
+        }
+        guard (1...63).contains(quickMatchMaxBots), (1...quickMatchMaxBots).contains(quickMatchDefaultBots) else {
+            throw ConfigurationError(field: "quickMatchMaxBots", message: "must be 1 to 63, and the default bots 1 to it")
+        }
         guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
         guard preHelloByteBudget >= 256 else {
             throw ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes")

@@ -4,6 +4,12 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
     case badRequest(String)
     /// 401: missing or wrong admin key.
     case unauthorized
+    /// 403: this needs the admin key (public access is off on this server).
+    case forbidden(String)
+    /// 429: this address asked too often.
+    case tooManyRequests(String)
+    /// 413: too large to send (a replay over the connection's outbound cap).
+    case tooLarge(String)
     /// 404: no such room.
     case notFound(String)
     /// 409: the request clashes with what exists (a room id whose replay is on disk).
@@ -17,6 +23,9 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badRequest: 400
         case .unauthorized: 401
+        case .forbidden: 403
+        case .tooManyRequests: 429
+        case .tooLarge: 413
         case .notFound: 404
         case .conflict: 409
         case .limitReached: 429
@@ -28,6 +37,9 @@ enum BattleError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badRequest(let why): "bad request: \(why)"
         case .unauthorized: "unauthorized: send Authorization: Bearer <admin key>"
+        case .forbidden(let why): "forbidden: \(why)"
+        case .tooManyRequests(let why): "too many requests: \(why)"
+        case .tooLarge(let why): "too large: \(why)"
         case .notFound(let what): "not found: \(what)"
         case .conflict(let why): "conflict: \(why)"
         case .limitReached(let what): "limit reached: \(what)"

@@ -29,6 +29,13 @@ public final class BattleServer: Sendable {
     let replayWrites = ReplayWriteQueue()
     /// The simulations the server re-simulates (rooms of others are relayed).
     public let simulations: SimulationRegistry
+    /// Whether pages may use the quick-match, room-listing and replay endpoints without the admin
+    /// key (`configuration.publicAccess` resolved against the address listened on).
+    public let publicAccessAllowed: Bool
+    /// Public quick matches per address.
+    let quickMatchLimiter: AddressRateLimiter
+    /// The finished matches' replays.
+    let replays: ReplayCatalog
 
     /// A server that will listen as `network` says and run rooms as `configuration` says.
     ///
@@ -64,6 +71,10 @@ public final class BattleServer: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
+        publicAccessAllowed = configuration.publicAccess.allows(host: network.host)
+        quickMatchLimiter = AddressRateLimiter(
+            perMinute: configuration.publicQuickMatchesPerMinute, burst: configuration.publicQuickMatchBurst)
+        replays = ReplayCatalog(directory: configuration.replayDirectory)
         directory = RoomDirectory(logger: logger)
         signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
         adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey
@@ -77,6 +88,7 @@ public final class BattleServer: Sendable {
             throw .configuration("play outbound limits: \(error)")
         }
         AdminAPI(battle: self).install(on: server)
+        PublicAPI(battle: self).install(on: server)
         let directory = directory
         server.addMetricsProvider { BattleServer.prometheus(directory) }
     }
@@ -115,6 +127,7 @@ public final class BattleServer: Sendable {
         logger.info("battle_server_started", [
             "port": server.port, "replays": configuration.replayDirectory,
             "admin_key": generated ? adminKey : "(configured)", "play": "ws://\(server.configuration.host):\(server.port)\(ProtocolVersion.path)",
+            "public_access": publicAccessAllowed ? "on" : "off",
         ])
         for replay in interrupted {
             logger.warning("replay_interrupted", ["room": replay.roomID, "path": replay.path, "bytes": replay.bytes])
@@ -123,7 +136,17 @@ public final class BattleServer: Sendable {
 
     /// Creates a room from a `POST /v1/rooms` body (JSON), mints its tokens, and calls `completion`
     /// on the room's loop. Never blocks: the admin API answers from there, so no loop waits for another.
-    func createRoom(json: [UInt8], completion: @escaping @Sendable (Result<CreatedRoom, BattleError>) -> Void) {
+    ///
+    /// - Parameter isPublic: a public quick match's room, whose claim on `publicMaxRooms` the
+    ///   caller holds: released when the room ends, or here when it cannot be made.
+    func createRoom(
+        json: [UInt8], isPublic: Bool = false, completion: @escaping @Sendable (Result<CreatedRoom, BattleError>) -> Void
+    ) {
+        let directory = directory
+        let completion: @Sendable (Result<CreatedRoom, BattleError>) -> Void = { result in
+            if isPublic, case .failure = result { directory.releasePublicRoom() }
+            completion(result)
+        }
         let prepared: (settings: RoomSettings, playerIDs: [String], loop: EventLoop)
         do throws(BattleError) {
             prepared = try prepareRoom(json: json)
@@ -132,7 +155,6 @@ public final class BattleServer: Sendable {
             return
         }
         let (settings, playerIDs, loop) = prepared
-        let directory = directory
         let logger = logger
         let configuration = configuration
         let signer = signer
@@ -158,6 +180,8 @@ public final class BattleServer: Sendable {
                 entry.simulationVersion = settings.simulationVersion
                 entry.isResimulated = simulations.entry(id: settings.simulationID, version: settings.simulationVersion) != nil
                 entry.botSlots = settings.botSlots
+                entry.players = settings.players
+                entry.isPublic = isPublic
                 guard directory.insert(settings.roomID, entry) else {
                     // Unreachable while the id is reserved; kept so a driver is never orphaned.
                     driver.end(.adminEnded)

@@ -19,6 +19,10 @@ final class RoomDirectory: Sendable {
         var isResimulated = false
         /// The slots the server plays itself.
         var botSlots: [Int] = []
+        /// Its player slots (bots included).
+        var players = 0
+        /// Made by a public quick match (counts towards `publicMaxRooms` until it ends).
+        var isPublic = false
         let createdUnix: UInt64
         var endedReason: MatchEndReason?
         /// When the room ended (Unix seconds), for pruning.
@@ -36,6 +40,8 @@ final class RoomDirectory: Sendable {
     /// order: always taken inside `rooms`'s.
     private let reserved = Mutex<Set<String>>([])
     private let counter = Atomic<UInt64>(0)
+    /// Public quick-match rooms claimed and not yet ended.
+    private let publicRooms = Atomic<Int>(0)
     /// Replays an earlier run left without a footer, found at start-up (sorted by room id).
     private let interruptedReplays = Mutex<[InterruptedReplay]>([])
     let metrics = BattleMetrics()
@@ -96,11 +102,33 @@ final class RoomDirectory: Sendable {
     }
 
     func roomEnded(_ id: String, reason: MatchEndReason, nowUnix: UInt64 = TokenSigner.unixNow()) {
-        rooms.withLock { map in
+        let endedPublicRoom = rooms.withLock { map in
+            let wasLivePublic = map[id].map { $0.isPublic && $0.endedReason == nil } ?? false
             map[id]?.endedReason = reason
             map[id]?.endedUnix = nowUnix
+            return wasLivePublic
         }
+        if endedPublicRoom { releasePublicRoom() }
     }
+
+    /// Claims one of `limit` public rooms; `false` when all are taken.
+    func reservePublicRoom(limit: Int) -> Bool {
+        var current = publicRooms.load(ordering: .relaxed)
+        while current < limit {
+            let (exchanged, original) = publicRooms.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// Gives back a public room's claim (its room ended, or was never made).
+    func releasePublicRoom() {
+        publicRooms.subtract(1, ordering: .relaxed)
+    }
+
+    /// Public rooms claimed and not ended.
+    var publicRoomCount: Int { publicRooms.load(ordering: .relaxed) }
 
     /// Forgets rooms that ended more than `keepSeconds` ago (their replays stay on disk, and
     /// their ids stay taken by them: a new room with the id is refused, 409).

@@ -17,8 +17,10 @@ public enum ServeCommand: Command {
             Settings come from flags, then LOCKSTEP_* environment variables, then the JSON file given
             with --config (keys are the option names without dashes), then the defaults.
             Endpoints: ws://HOST:PORT/v1/play (subprotocol lockstep.v1), POST/GET /v1/rooms (admin,
-            Authorization: Bearer KEY), GET /healthz, GET /metrics, and the web pages at / (from
-            Lockstep_LockstepWeb.resources beside the executable, or --web-root). With --echo, /echo echoes every
+            Authorization: Bearer KEY), POST /v1/quickmatch, GET /v1/public/rooms, GET /v1/replays
+            (admin key, or public when --public-quickmatch allows), GET /healthz, GET /metrics, and
+            the web pages at / (from Lockstep_LockstepWeb.resources beside the executable, or
+            --web-root). With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
             finalised, WebSockets close with 1001. See docs/OPERATIONS.md.
@@ -46,6 +48,10 @@ public enum ServeCommand: Command {
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
             OptionSpec("--web-root", value: "DIR", help: "Serve the web pages from DIR instead of those installed beside the executable.", environment: "LOCKSTEP_WEB_ROOT"),
             OptionSpec("--no-web", help: "Serve no web pages (every other path is 404).", environment: "LOCKSTEP_NO_WEB"),
+            OptionSpec("--public-quickmatch", value: "on|off|auto", help: "Let pages start quick matches, list rooms to watch and download replays without the admin key (auto: on only when --host is a loopback address).", default: "auto", environment: "LOCKSTEP_PUBLIC_QUICKMATCH"),
+            OptionSpec("--public-max-rooms", value: "N", help: "Rooms public quick matches may have running at once (more get 429).", default: "16", environment: "LOCKSTEP_PUBLIC_MAX_ROOMS"),
+            OptionSpec("--public-quickmatch-per-minute", value: "N", help: "Public quick matches one client address may start per minute (more get 429).", default: "6", environment: "LOCKSTEP_PUBLIC_QUICKMATCH_PER_MINUTE"),
+            OptionSpec("--public-quickmatch-burst", value: "N", help: "Public quick matches one client address may start at once.", default: "3", environment: "LOCKSTEP_PUBLIC_QUICKMATCH_BURST"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -126,6 +132,17 @@ public enum ServeCommand: Command {
             let high = min(configuration.playOutboundLimits.highWatermark, cap)
             configuration.playOutboundLimits = OutboundLimits(highWatermark: high, lowWatermark: high / 4, cap: cap)
         }
+        if let text = arguments.value("--public-quickmatch") {
+            guard let access = PublicAccess(rawValue: text.lowercased()) else {
+                throw UsageError("option '--public-quickmatch' takes on, off or auto, not '\(text)'")
+            }
+            configuration.publicAccess = access
+        }
+        configuration.publicMaxRooms = try arguments.integer("--public-max-rooms", in: 0...1_000_000) ?? configuration.publicMaxRooms
+        configuration.publicQuickMatchesPerMinute =
+            try arguments.integer("--public-quickmatch-per-minute", in: 1...1_000_000) ?? configuration.publicQuickMatchesPerMinute
+        configuration.publicQuickMatchBurst =
+            try arguments.integer("--public-quickmatch-burst", in: 1...1_000_000) ?? configuration.publicQuickMatchBurst
         if arguments.value("--phase-slots") != "auto" {
             configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
         }
