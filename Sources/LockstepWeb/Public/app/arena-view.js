@@ -1,10 +1,11 @@
 // Draws a lockstep.arena match on a <canvas> from a Simulation's renderState().
 //
 // The arena's world is 960 × 640 units with y pointing up (ArenaRules.swift); the canvas keeps
-// that aspect and flips y so "up" on the stick is up on the screen. Walls are not part of the
-// simulation's state: they are the fixed layout of ArenaRules.walls, repeated here.
+// that aspect and flips y so "up" on the stick is up on the screen. The walls come from the
+// simulation's `geometry` (arena.js) once a match is open; until then (an empty canvas) the view
+// draws the layout below, ArenaRules' at the time of writing.
 
-/** The arena's fixed geometry (Sources/LockstepSimulation/ArenaRules.swift). */
+/** The arena's geometry before a simulation gives its own (Sources/LockstepSimulation/ArenaRules.swift). */
 export const ARENA = Object.freeze({
     width: 960,
     height: 640,
@@ -56,18 +57,29 @@ export class ArenaView {
     constructor(canvas) {
         this.canvas = canvas;
         this.context = canvas.getContext('2d');
+        this.geometry = ARENA;
+    }
+
+    /** Uses a simulation's `geometry` (arena.js: width, height, playerRadius, maxHealth, walls). */
+    setGeometry(geometry) {
+        if (!geometry?.walls) return;
+        this.geometry = {
+            width: geometry.width, height: geometry.height, playerRadius: geometry.playerRadius, maxHealth: geometry.maxHealth,
+            walls: geometry.walls.map((w) => [w.minX, w.minY, w.maxX, w.maxY]),
+        };
     }
 
     /** Canvas pixels per world unit. */
     get scale() {
-        return this.canvas.width / ARENA.width;
+        return this.canvas.width / this.geometry.width;
     }
 
     /** Converts a point in canvas CSS pixels (e.g. a mouse event's offsetX/Y) to world units. */
     toWorld(offsetX, offsetY) {
         const rect = this.canvas.getBoundingClientRect();
-        const x = (offsetX / rect.width) * ARENA.width;
-        const y = ARENA.height - (offsetY / rect.height) * ARENA.height;
+        const { width, height } = this.geometry;
+        const x = (offsetX / rect.width) * width;
+        const y = height - (offsetY / rect.height) * height;
         return { x, y };
     }
 
@@ -79,16 +91,16 @@ export class ArenaView {
     draw(state, { you = -1, caption = '' } = {}) {
         const g = this.context;
         const s = this.scale;
-        const h = ARENA.height;
+        const { width, height: h, walls } = this.geometry;
         g.save();
         g.fillStyle = '#10151c';
         g.fillRect(0, 0, this.canvas.width, this.canvas.height);
         g.strokeStyle = '#1d2733';
         g.lineWidth = 1;
-        for (let x = 0; x <= ARENA.width; x += 80) line(g, x * s, 0, x * s, h * s);
-        for (let y = 0; y <= ARENA.height; y += 80) line(g, 0, y * s, ARENA.width * s, y * s);
+        for (let x = 0; x <= width; x += 80) line(g, x * s, 0, x * s, h * s);
+        for (let y = 0; y <= h; y += 80) line(g, 0, y * s, width * s, y * s);
         g.fillStyle = '#3b4756';
-        for (const [x0, y0, x1, y1] of ARENA.walls) g.fillRect(x0 * s, (h - y1) * s, (x1 - x0) * s, (y1 - y0) * s);
+        for (const [x0, y0, x1, y1] of walls) g.fillRect(x0 * s, (h - y1) * s, (x1 - x0) * s, (y1 - y0) * s);
         for (const shot of state.projectiles) {
             g.fillStyle = SLOT_COLORS[shot.owner % SLOT_COLORS.length];
             disc(g, shot.x * s, (h - shot.y) * s, 4 * s);
@@ -106,8 +118,8 @@ export class ArenaView {
         const g = this.context;
         const s = this.scale;
         const cx = p.x * s;
-        const cy = (ARENA.height - p.y) * s;
-        const r = ARENA.playerRadius * s;
+        const cy = (this.geometry.height - p.y) * s;
+        const r = this.geometry.playerRadius * s;
         const color = SLOT_COLORS[slot % SLOT_COLORS.length];
         g.globalAlpha = p.alive ? 1 : 0.25;
         g.fillStyle = color;
@@ -124,7 +136,7 @@ export class ArenaView {
             g.stroke();
         }
         if (p.alive) {
-            const fraction = Math.max(0, Math.min(1, p.health / ARENA.maxHealth));
+            const fraction = Math.max(0, Math.min(1, p.health / this.geometry.maxHealth));
             g.fillStyle = '#222b';
             g.fillRect(cx - r, cy - r - 9 * s, 2 * r, 4 * s);
             g.fillStyle = fraction > 0.3 ? '#66bb6a' : '#ef5350';

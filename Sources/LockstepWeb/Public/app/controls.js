@@ -1,34 +1,9 @@
-// Keyboard and mouse to the arena's 5-byte input (Sources/LockstepSimulation/ArenaInput.swift):
-// byte 0 move x (Int8, −127…127, right positive), byte 1 move y (Int8, up positive), bytes 2–3
-// aim (BinaryAngle, UInt16 little-endian, 1/65536 turn, 0 = +x, counter-clockwise), byte 4
-// buttons (bit 0 fire). The page always sends all five bytes: a shorter payload is the neutral
-// input, and a 5-byte one always sets the aim, so the aim is tracked here and sent every tick.
-
-/** Size of an encoded arena input. */
-export const ARENA_INPUT_SIZE = 5;
-
-/**
- * Encodes one arena input.
- * @param {{ moveX: number, moveY: number, aim: number, fire: boolean }} input
- * @returns {Uint8Array} five bytes
- */
-export function encodeArenaInput({ moveX, moveY, aim, fire }) {
-    const bytes = new Uint8Array(ARENA_INPUT_SIZE);
-    const clamp = (v) => Math.max(-127, Math.min(127, Math.trunc(v)));
-    bytes[0] = clamp(moveX) & 0xff;
-    bytes[1] = clamp(moveY) & 0xff;
-    const angle = Math.trunc(aim) & 0xffff;
-    bytes[2] = angle & 0xff;
-    bytes[3] = angle >> 8;
-    bytes[4] = fire ? 1 : 0;
-    return bytes;
-}
-
-/** The BinaryAngle (0…65535) of the direction (dx, dy), y up. */
-export function binaryAngle(dx, dy) {
-    const turn = Math.atan2(dy, dx) / (2 * Math.PI);
-    return Math.round((turn < 0 ? turn + 1 : turn) * 65536) & 0xffff;
-}
+// Keyboard and mouse to the arena's 5-byte input (Sources/LockstepSimulation/ArenaInput.swift,
+// encoded by arena.js): move x and y (−127…127, +y up), aim (a binary angle, 65536 per turn,
+// counter-clockwise from +x), fire. The page always sends all five bytes: a shorter payload is
+// the neutral input, and a 5-byte one always sets the aim, so the aim is tracked here and sent
+// every tick.
+import { angleToAim, encodeArenaInput } from '../arena/arena.js';
 
 const MOVE_KEYS = {
     KeyW: [0, 1], ArrowUp: [0, 1],
@@ -83,7 +58,7 @@ export class ArenaControls {
         if (this.mouse && you && !this.held.has('KeyQ') && !this.held.has('KeyE')) {
             const dx = this.mouse.x - you.x;
             const dy = this.mouse.y - you.y;
-            if (dx * dx + dy * dy > 1) this.aim = binaryAngle(dx, dy);
+            if (dx * dx + dy * dy > 1) this.aim = angleToAim(Math.atan2(dy, dx));
         }
         const fire = this.held.has('Space') || this.mouseDown;
         return encodeArenaInput({ moveX: Math.sign(x) * 127, moveY: Math.sign(y) * 127, aim: this.aim, fire });

@@ -4,11 +4,12 @@
 // every confirmed frame from tick 0, so no tick is lost.
 import { playURL, quickMatch } from './api.js';
 import { $, statusLine } from './page.js';
-import { ArenaView, normalizeRenderState } from './arena-view.js';
-import { ArenaControls, encodeArenaInput } from './controls.js';
+import { ARENA, ArenaView, normalizeRenderState } from './arena-view.js';
+import { ArenaControls } from './controls.js';
+import { encodeArenaInput } from '../arena/arena.js';
 import { interpolateArena } from './interpolate.js';
 import { GameSession } from './session.js';
-import { renderScores } from './scoreboard.js';
+import { renderScores, seatNames } from './scoreboard.js';
 import { forgetMatch, loadStoredMatch, storeMatch } from './stored-session.js';
 import { wrapDelta } from '../lockstep/interpolation.js';
 
@@ -46,7 +47,7 @@ async function startMatch(options) {
         const answer = await quickMatch(options);
         match = {
             roomID: answer.roomID, token: answer.token, spectatorToken: answer.spectatorToken ?? null,
-            slot: answer.slot ?? 0, players: answer.players ?? options.bots + 1,
+            slot: answer.slot ?? 0, players: answer.players ?? options.bots + 1, bots: answer.bots ?? [],
         };
         storeMatch(match);
         resumed = false;
@@ -102,6 +103,7 @@ function frame(now) {
     requestAnimationFrame(frame);
     if (!session) return;
     const head = session.predictedTick();
+    if (view.geometry === ARENA) view.setGeometry(session.geometry());
     if (head !== null && head !== lastDrawn?.tick) {
         previous = lastDrawn;
         lastDrawn = { tick: head, state: normalizeRenderState(session.predictedRenderState()) };
@@ -123,7 +125,7 @@ function frame(now) {
         ui.rollbacks.textContent = String(stats.rollbacks);
         ui.desyncs.textContent = String(stats.desyncs);
         ui.hash.textContent = stats.hash ?? '–';
-        if (lastDrawn) renderScores(ui.scores, lastDrawn.state, { you: match?.slot ?? -1 });
+        if (lastDrawn) renderScores(ui.scores, lastDrawn.state, { you: match.slot, names: seatNames(match.players, match.bots) });
     }
 }
 

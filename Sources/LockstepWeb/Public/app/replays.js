@@ -59,6 +59,7 @@ async function open(id) {
         const { replay, sim, verdict, milliseconds } = await openReplay(bytes);
         if (token !== opening) return;
         const { header } = replay;
+        view.setGeometry(sim.geometry);
         ui.room.textContent = header.roomID;
         ui.ticks.textContent = `${replay.frameCount} (${formatDuration(replay.frameCount, header.tickRate)})`;
         ui.checkpoints.textContent = String(replay.checkpoints.length);

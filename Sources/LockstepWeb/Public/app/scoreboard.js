@@ -21,6 +21,11 @@ export function renderScores(element, state, { you = -1, names = [] } = {}) {
     if (element.innerHTML !== html) element.innerHTML = html;
 }
 
+/** Names for the score list: "bot N" for the server's bot seats, "player N" for the others. */
+export function seatNames(players, bots = []) {
+    return Array.from({ length: players }, (_, slot) => (bots.includes(slot) ? `bot ${slot}` : `player ${slot}`));
+}
+
 /** Escapes text for innerHTML. */
 export function escapeHTML(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);

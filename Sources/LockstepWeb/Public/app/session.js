@@ -94,6 +94,11 @@ export class GameSession {
         return this.client.tickPosition();
     }
 
+    /** The simulation's geometry (arena.js), or null before it is built. */
+    geometry() {
+        return this.client.confirmed?.geometry ?? null;
+    }
+
     /** The room's tick rate, or null before the WELCOME. */
     tickRate() {
         return this.client.welcome?.tickRate ?? null;

@@ -5,10 +5,10 @@
 // motion at 60 Hz or more with no stutter when a frame is a little late.
 import { listRooms, playURL } from './api.js';
 import { $, statusLine } from './page.js';
-import { ArenaView, normalizeRenderState } from './arena-view.js';
+import { ARENA, ArenaView, normalizeRenderState } from './arena-view.js';
 import { interpolateArena } from './interpolate.js';
 import { GameSession } from './session.js';
-import { escapeHTML, renderScores } from './scoreboard.js';
+import { escapeHTML, renderScores, seatNames } from './scoreboard.js';
 import { wrapDelta } from '../lockstep/interpolation.js';
 
 /** How far behind the newest confirmed tick the render clock runs: absorbs jitter up to ~2 ticks. */
@@ -48,6 +48,7 @@ async function refresh() {
 function describe(r) {
     const parts = [r.phase];
     if (r.players !== undefined) parts.push(`${Array.isArray(r.players) ? r.players.length : r.players} players`);
+    if (r.bots?.length) parts.push(`${r.bots.length} bots`);
     if (r.ticks !== undefined) parts.push(`tick ${r.ticks}`);
     return parts.join(' · ');
 }
@@ -85,6 +86,7 @@ function frame(now) {
     const dt = lastNow === null ? 0 : Math.min(0.25, (now - lastNow) / 1000);
     lastNow = now;
     if (!session || newest < 0) return;
+    if (view.geometry === ARENA) view.setGeometry(session.geometry());
     const rate = session.tickRate() ?? 30;
     const target = newest - BUFFER_TICKS;
     if (renderTick === null || Math.abs(target - renderTick) > 3 * BUFFER_TICKS + 8) {
@@ -106,7 +108,7 @@ function frame(now) {
     if (now - fpsWindow.start >= 500) {
         ui.fps.textContent = `${Math.round((fpsWindow.frames * 1000) / (now - fpsWindow.start))} fps, ${rate} Hz ticks`;
         ui.tick.textContent = String(newest);
-        renderScores(ui.scores, state);
+        renderScores(ui.scores, state, { names: seatNames(state.players.length, watching.bots ?? []) });
         fpsWindow = { start: now, frames: 0 };
     }
 }
