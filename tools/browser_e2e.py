@@ -261,6 +261,9 @@ def main():
         check.that(end["hash"] == verdict.get("finalHash"),
                    f"the page's final confirmed hash {end['hash']} equals replay verify's {verdict.get('finalHash')}")
         check.that(end["desyncs"] == 0, "no desync announced")
+        play.reload()
+        idle = wait_state(play, "s => s.status === 'idle'", 10, "reloaded after the end")
+        check.that(not idle["resumed"], "a page reloaded after its match ended starts afresh (the match was forgotten)")
 
         # 3. Replays: the golden one reaches "verified" with the CLI's final hash.
         replays = new_page()

@@ -89,7 +89,8 @@ function onStatus(status, detail) {
             ui.leave.hidden = true;
             break;
         case 'failed':
-            setStatus(`Stopped: ${detail}`, true);
+            if (resumed && !session.everRan) setStatus('Your previous match is over. Press Play for a new one.');
+            else setStatus(`Stopped: ${detail}`, true);
             forgetMatch();
             ui.start.disabled = false;
             ui.leave.hidden = true;

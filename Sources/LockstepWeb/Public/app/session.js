@@ -29,6 +29,8 @@ export class GameSession {
      */
     constructor({ url, token, inputSource, onStatus = () => {}, onConfirmed = null }) {
         this.status = 'connecting';
+        /** Whether this session saw its match running (one rejoining a match that is over never does). */
+        this.everRan = false;
         this.onStatus = onStatus;
         this.gaps = 0;
         this.endReason = null;
@@ -61,6 +63,7 @@ export class GameSession {
     setStatus(status, detail) {
         if (this.status === status || this.status === 'ended' || this.status === 'failed') return;
         this.status = status;
+        if (status === 'running') this.everRan = true;
         this.onStatus(status, detail);
     }
 
