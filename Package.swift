@@ -18,7 +18,8 @@
 //             Never a server module.
 //   tools     LockstepBots, LockstepBench, LockstepCLI (also Web), the `lockstep` executable (which registers the
 //             arena and its bots)
-//   tests     LockstepTesting and CAllocationCounter: linked by test targets only
+//   tests     LockstepTesting and CAllocationCounter: linked by test targets only; TugOfWarGame (Core): a
+//             game from outside the package's modules, as a studio's, played end to end by StudioGameTests
 //
 // No arrow from the room, replay or server modules to LockstepSimulation: games come in through a
 // SimulationRegistry. No arrow from a client module to a server module, or from a tool to LockstepTesting.
@@ -123,6 +124,8 @@ let package = Package(
 
         // Test-only allocator shim: counts the calling thread's allocations (hot-path proofs).
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        // Test-only: a second game (a tug of war), outside the package's modules as a studio's would be.
+        .target(name: "TugOfWarGame", dependencies: ["LockstepCore"], path: "Tests/TugOfWarGame"),
         .testTarget(name: "LockstepCoreTests", dependencies: ["LockstepCore", "CAllocationCounter"]),
         .testTarget(name: "LockstepSimulationTests", dependencies: ["LockstepSimulation", "CAllocationCounter"]),
         .testTarget(
@@ -142,13 +145,20 @@ let package = Package(
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore", "LockstepBench",
-                "LockstepClient", "LockstepWebSocketClient", "LockstepBots",
+                "LockstepClient", "LockstepWebSocketClient", "LockstepBots", "TugOfWarGame",
             ]),
         .testTarget(
             name: "LockstepClientTests",
             dependencies: [
                 "LockstepClient", "LockstepClientEventLoop", "LockstepTesting", "LockstepSimulation", "LockstepReplay", "LockstepProtocol",
                 "LockstepBots", "LockstepBench", "LockstepEventLoop",
+            ]),
+        // A studio's game played end to end through the server by the client library (public API only).
+        .testTarget(
+            name: "StudioGameTests",
+            dependencies: [
+                "TugOfWarGame", "LockstepClient", "LockstepClientEventLoop", "LockstepTesting", "LockstepReplay", "LockstepCore",
+                "LockstepProtocol",
             ]),
         .testTarget(
             name: "LockstepCLITests",

@@ -6,6 +6,7 @@ failure can be replayed. Exit status 0 on success, 1 on the first mismatch or er
 """
 import argparse
 import random
+import ssl
 import sys
 import threading
 
@@ -29,11 +30,11 @@ def fragments(message, rng):
     return [message[i:i + step] for i in range(0, len(message), step)] or [message]
 
 
-def run_connection(url, index, count, seed, failures, counts):
+def run_connection(url, index, count, seed, failures, counts, tls=None):
     rng = random.Random(seed + index)
     compression = "deflate" if index % 2 == 0 else None  # the server must decline the offer cleanly
     try:
-        with connect(url, max_size=2 << 20, compression=compression, open_timeout=10, close_timeout=10) as ws:
+        with connect(url, max_size=2 << 20, compression=compression, open_timeout=10, close_timeout=10, ssl=tls) as ws:
             for n in range(count):
                 size = SIZES[n % len(SIZES)] if n < len(SIZES) * 2 else rng.choice(
                     [rng.randint(0, 200), rng.randint(0, 4096), rng.randint(0, 70000)] + ([1 << 20] if n % 200 == 0 else []))
@@ -62,10 +63,12 @@ def main():
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seed", type=int, default=6455)
+    parser.add_argument("--cafile", help="for a wss:// URL: the certificate authority to trust (a TLS proxy's)")
     args = parser.parse_args()
+    tls = ssl.create_default_context(cafile=args.cafile) if args.url.startswith("wss://") else None
     per_connection = max(1, args.messages // args.connections)
     failures, counts = [], [0] * args.connections
-    threads = [threading.Thread(target=run_connection, args=(args.url, i, per_connection, args.seed, failures, counts))
+    threads = [threading.Thread(target=run_connection, args=(args.url, i, per_connection, args.seed, failures, counts, tls))
                for i in range(args.connections)]
     for thread in threads:
         thread.start()

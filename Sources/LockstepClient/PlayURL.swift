@@ -8,7 +8,8 @@ public struct PlayURL: Equatable, Sendable {
     /// Why a URL cannot be played.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public var url: String
-        /// A `wss://` URL: well formed, but this package has no TLS.
+        /// A `wss://` URL: well formed, but this client has no TLS (docs/OPERATIONS.md, *Behind a
+        /// TLS proxy*, says why and what to do instead).
         public var needsTLS = false
 
         public init(url: String, needsTLS: Bool = false) {
@@ -18,7 +19,10 @@ public struct PlayURL: Equatable, Sendable {
 
         public var description: String {
             needsTLS
-                ? "'\(url)': wss:// (TLS) is not supported by this client; connect with ws:// to the server or its TLS proxy's backend (see docs/OPERATIONS.md, \"Behind a TLS proxy\")"
+                ? "'\(url)': wss:// needs TLS, which this client does not have (the package has no TLS of its own, and on Linux "
+                    + "the toolchain's URLSessionWebSocketTask needs a libcurl built with WebSocket support); connect with ws:// to the "
+                    + "server on a private network, or to a proxy listener that forwards plain WebSocket (see docs/OPERATIONS.md, "
+                    + "\"Behind a TLS proxy\")"
                 : "'\(url)' is not a play URL like ws://HOST:PORT/v1/play?room=ID"
         }
     }

@@ -4,6 +4,7 @@ import LockstepCore
 import LockstepProtocol
 import LockstepReplay
 import LockstepTesting
+import TugOfWarGame
 import Testing
 
 /// Any registered game, not only the arena: a room of the test-only tug of war is re-simulated by

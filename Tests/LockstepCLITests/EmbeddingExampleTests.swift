@@ -11,39 +11,10 @@ import Testing
 /// docs/EMBEDDING.md's example is a real package: built here, its server runs its own game
 /// (re-simulated: the replay's checkpoints are the server's), and its `replay verify` checks it.
 @Suite(.serialized) struct EmbeddingExampleTests {
-    static var root: String {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/LockstepCLITests/EmbeddingExampleTests.swift
-        return parts.joined(separator: "/")
-    }
-
-    /// Runs `arguments` and returns the exit status and everything it printed.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func theStudioServerExampleBuildsRunsItsOwnGameAndVerifiesItsReplays() throws {
-        let package = Self.root + "/docs/examples/studio-server"
-        let scratch = Self.root + "/.build-example"
-        // One job at low priority: the rest of the suite (timing-sensitive end-to-end tests among
-        // it) runs beside this build on a 2-core machine.
-        let command = ["nice", "-n", "10", "swift", "build", "-j", "1", "--package-path", package, "--scratch-path", scratch]
-        var build = try Self.run(command)
-        if build.status != 0 {
-            // The package manager does not notice files added to a path dependency since the last
-            // build of this scratch folder: build it afresh once before calling it a failure.
-            try? FileManager.default.removeItem(atPath: scratch)
-            build = try Self.run(command)
-        }
+        let package = PackageBuild.root + "/docs/examples/studio-server"
+        let scratch = PackageBuild.root + "/.build-example"
+        let build = try PackageBuild.build(package: package, scratch: scratch)
         try #require(build.status == 0, "\(build.output.suffix(3000))")
         let executable = scratch + "/debug/studio-server"
 
@@ -72,7 +43,7 @@ import Testing
         let replay = try ReplayReader.read(try readReplayFile(path))
         // No client sent a hash: these checkpoints are the server's own re-simulation.
         #expect(replay.checkpoints.count == 8)
-        let verify = try Self.run([executable, "replay", "verify", path])
+        let verify = try PackageBuild.run([executable, "replay", "verify", path])
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains(": ok: 240 ticks"))
     }

@@ -67,6 +67,11 @@ import Testing
         for module in ["lockstep", "LockstepCLI", "LockstepBench", "LockstepBots"] {
             #expect(!Self.closure(of: module, in: graph).contains("LockstepTesting"), "\(module)")
         }
+        // The test-only game is a game from outside: no module of the package reaches it.
+        for (module, _) in graph where !module.hasSuffix("Tests") {
+            #expect(!Self.closure(of: module, in: graph).contains("TugOfWarGame"), "\(module)")
+        }
+        #expect(graph["TugOfWarGame"] == ["LockstepCore"])
         // The pure core depends on nothing.
         #expect(graph["LockstepCore"] == [])
     }

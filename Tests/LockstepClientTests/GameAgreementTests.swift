@@ -157,7 +157,7 @@ struct ShortMatch: DeterministicSimulation, Sendable {
             try ClientConfiguration(url: "wss://play.example.com/v1/play?room=r", token: "tok")
         } throws: { error in
             guard let invalid = error as? PlayURL.Invalid else { return false }
-            return invalid.needsTLS && "\(invalid)".contains("wss:// (TLS) is not supported") && "\(invalid)".contains("docs/OPERATIONS.md")
+            return invalid.needsTLS && "\(invalid)".contains("wss:// needs TLS, which this client does not have") && "\(invalid)".contains("docs/OPERATIONS.md")
         }
     }
 
