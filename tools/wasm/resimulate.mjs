@@ -22,11 +22,15 @@ for (const file of files) {
         const read = performance.now();
         const sim = await createArena({ players: replay.slotCount, seed: replay.header.seed });
         const created = performance.now();
+        const cpuBefore = process.cpuUsage();
         const report = verifyReplay(replay, sim);
+        const cpu = process.cpuUsage(cpuBefore);
         const done = performance.now();
         const simulated = done - created;
+        const cpuMillis = (cpu.user + cpu.system) / 1000;
         const speed = Math.round(report.ticks / (simulated / 1000));
-        const timing = `read ${Math.round(read - started)} ms, simulated in ${Math.round(simulated)} ms (${speed} ticks/s), total ${Math.round(done - started)} ms`;
+        const timing = `read ${Math.round(read - started)} ms, simulated in ${Math.round(simulated)} ms (${speed} ticks/s; `
+            + `${Math.round(cpuMillis)} ms CPU), total ${Math.round(done - started)} ms`;
         if (report.ok) {
             console.log(`${file}: ok: ${report.ticks} ticks, ${report.checkpointsChecked} checkpoints, final hash ${hex64(report.finalHash)}, ${timing}`);
         } else {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import {
     angleToAim, createArena, encodeArenaInput, loadArenaModule,
 } from '../../../Sources/LockstepWeb/Public/arena/arena.js';
@@ -130,4 +131,31 @@ test('renderState gives players and live projectiles in world units, and geometr
     assert.equal(shot.vy, 0);
     assert.equal(shot.x, 60 + 16 + 18, 'spawned one radius ahead, then moved one tick');
     assert.equal(after.players[0].timer, 8, 'the fire cooldown');
+});
+
+test('the module loads from an HTTP response, streamed when it is served as application/wasm', async () => {
+    const bytes = await readFile(arenaWasmURL);
+    const expected = (await createArena({ players: 2, seed: 4n })).hash();
+    for (const type of ['application/wasm', 'application/octet-stream']) {
+        const response = new Response(bytes, { headers: { 'content-type': type } });
+        assert.equal((await createArena({ players: 2, seed: 4n, wasm: response })).hash(), expected, type);
+    }
+});
+
+test('the module loads from an http:// URL as a browser fetches it, and a missing file is a clear error', async () => {
+    const bytes = await readFile(arenaWasmURL);
+    const server = createServer((request, response) => {
+        if (request.url !== '/arena/arena.wasm') return response.writeHead(404).end();
+        response.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+        const base = `http://127.0.0.1:${server.address().port}`;
+        const sim = await createArena({ players: 2, seed: 4n, wasm: `${base}/arena/arena.wasm` });
+        assert.equal(sim.hash(), (await createArena({ players: 2, seed: 4n })).hash());
+        await assert.rejects(createArena({ players: 2, seed: 4n, wasm: `${base}/nope.wasm` }), /cannot load .*nope\.wasm: HTTP 404/);
+    } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+    }
 });

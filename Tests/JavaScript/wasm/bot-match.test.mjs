@@ -15,7 +15,7 @@ const PLAYERS = 4;
 const SEED = 30n;
 const INPUT_DELAY = 2; // BotMatch's: a bot's input is for the tick 2 after it is made
 
-test('a 54,000-tick 4-player bot match in wasm ends on the native hash in under 2 s', async () => {
+test('a 54,000-tick 4-player bot match in wasm ends on the native hash in under 2 s of CPU', async (t) => {
     const sim = await createArena({ players: PLAYERS, seed: SEED });
     const bots = await createArenaBots({ players: PLAYERS, seed: SEED });
     // The frames `lockstep replay record` confirms without chaos: ticks before the input delay have
@@ -23,7 +23,10 @@ test('a 54,000-tick 4-player bot match in wasm ends on the native hash in under 
     const missing = { tick: 0, statuses: new Uint8Array(PLAYERS).fill(1), payloads: Array.from({ length: PLAYERS }, () => new Uint8Array(0)) };
     const onTime = { tick: 0, statuses: new Uint8Array(PLAYERS), payloads: Array.from({ length: PLAYERS }, () => new Uint8Array(5)) };
 
+    // The bound is on this process's CPU time (node --test runs each file in its own process):
+    // wall time on a CI machine shared with other builds measures the neighbours too.
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (let tick = 0; tick < TICKS; tick++) {
         let frame = missing;
         if (tick >= INPUT_DELAY) {
@@ -33,13 +36,17 @@ test('a 54,000-tick 4-player bot match in wasm ends on the native hash in under 
         frame.tick = tick;
         sim.step(frame);
     }
-    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const wallSeconds = (performance.now() - started) / 1000;
 
+    t.diagnostic(`${TICKS} ticks: ${wallSeconds.toFixed(3)} s wall (${Math.round(TICKS / wallSeconds)} ticks/s), ${cpuSeconds.toFixed(3)} s CPU`);
     assert.equal(sim.tick, TICKS);
     assert.equal(hex64(sim.hash()), hex64(NATIVE_FINAL_HASH));
     assert.equal(sim.isOver, true);
     const scores = sim.renderState().players.map((player) => player.score);
     assert.deepEqual(scores, [29, 28, 35, 28], 'the scores `lockstep replay record` printed');
-    // The issue's bound for the whole match; typically ~0.2 s (see docs/JAVASCRIPT.md).
-    assert.ok(seconds < 2, `${TICKS} ticks took ${seconds.toFixed(2)} s (${Math.round(TICKS / seconds)} ticks/s)`);
+    // The issue's bound for the whole match; typically 0.2 to 0.4 s (figures in docs/JAVASCRIPT.md).
+    assert.ok(cpuSeconds < 2,
+        `${TICKS} ticks took ${cpuSeconds.toFixed(2)} s of CPU (${wallSeconds.toFixed(2)} s wall, ${Math.round(TICKS / wallSeconds)} ticks/s)`);
 });

@@ -43,7 +43,7 @@ export async function loadArenaModule(source) {
 
 async function compileFrom(source) {
     if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-    if (typeof Response !== 'undefined' && source instanceof Response) return WebAssembly.compile(await source.arrayBuffer());
+    if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
     const url = source instanceof URL ? source : new URL(String(source), globalThis.location?.href ?? import.meta.url);
     if (url.protocol === 'file:') {
         const { readFile } = await import('node:fs/promises');
@@ -51,7 +51,17 @@ async function compileFrom(source) {
     }
     const response = await fetch(url);
     if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
+    return compileResponse(response);
+}
+
+function compileResponse(response) {
+    // Streaming compilation (while the bytes arrive) needs the server to say application/wasm,
+    // as `lockstep serve` does; otherwise compile the whole body.
+    const type = response.headers.get('content-type') ?? '';
+    if (typeof WebAssembly.compileStreaming === 'function' && type.split(';')[0].trim() === 'application/wasm') {
+        return WebAssembly.compileStreaming(response);
+    }
+    return response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes));
 }
 
 /** One instance of arena.wasm and views of its I/O buffer, refreshed when memory grows. */

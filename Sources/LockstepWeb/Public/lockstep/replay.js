@@ -153,10 +153,16 @@ class BodyReader {
         }
     }
 
-    take(count, what) {
+    /** Skips `count` bytes and returns where they start. */
+    skip(count, what) {
         if (count < 0 || this.remaining < count) throw new ReplayError(this.position, 'malformed', `record ends inside ${what}`);
         const start = this.position;
         this.position += count;
+        return start;
+    }
+
+    take(count, what) {
+        const start = this.skip(count, what);
         return this.bytes.subarray(start, start + count);
     }
 
@@ -200,10 +206,17 @@ class Growable {
         this.data[this.length++] = value;
     }
 
-    append(bytes) {
-        this.reserve(bytes.length);
-        this.data.set(bytes, this.length);
-        this.length += bytes.length;
+    /** Appends `source[start..<end]` (a short payload is copied in a loop: no view per payload). */
+    appendRange(source, start, end) {
+        const count = end - start;
+        this.reserve(count);
+        if (count > 32) {
+            this.data.set(source.subarray(start, end), this.length);
+        } else {
+            const data = this.data;
+            for (let index = 0; index < count; index++) data[this.length + index] = source[start + index];
+        }
+        this.length += count;
     }
 
     /** Appends a copy of its own range (the source may move while growing, so index, not view). */
@@ -268,9 +281,9 @@ export class Replay {
         for (let index = 0; index < this.frameCount; index++) yield (frame = this.frame(index, frame));
     }
 
-    _appendSlot(status, payload) {
+    _appendSlot(status, source, start, end) {
         this._statuses.push(status);
-        this._payloadBytes.append(payload);
+        this._payloadBytes.appendRange(source, start, end);
         this._payloadEnds.push(this._payloadBytes.length);
     }
 
@@ -462,14 +475,15 @@ function readFrames(body, replay) {
                 const status = flags & 0x03;
                 if (flags & SAME_PAYLOAD_FLAG) {
                     if (hasPrevious) replay._appendCopyOfSlot(status, previousStart + slot);
-                    else replay._appendSlot(status, EMPTY);
+                    else replay._appendSlot(status, EMPTY, 0, 0);
                 } else {
                     const lengthOffset = body.position;
                     const length = body.varint('payload length');
                     if (length > limit) {
                         throw new ReplayError(lengthOffset, 'malformed', `payload of ${length} bytes exceeds the limit of ${limit}`);
                     }
-                    replay._appendSlot(status, body.take(Number(length), 'payload'));
+                    const start = body.skip(Number(length), 'payload');
+                    replay._appendSlot(status, body.bytes, start, start + Number(length));
                 }
             }
             previousStart = start;
