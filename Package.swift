@@ -132,7 +132,8 @@ let package = Package(
             name: "LockstepReplayTests",
             dependencies: ["LockstepReplay", "LockstepSimulation", "LockstepBots", "CAllocationCounter"]),
         .testTarget(name: "LockstepProtocolTests", dependencies: ["LockstepProtocol", "CAllocationCounter"]),
-        .testTarget(name: "LockstepRoomTests", dependencies: ["LockstepRoom", "LockstepSimulation", "CAllocationCounter"]),
+        .testTarget(
+            name: "LockstepRoomTests", dependencies: ["LockstepRoom", "LockstepSimulation", "LockstepBots", "CAllocationCounter"]),
         .testTarget(name: "LockstepCryptoTests", dependencies: ["LockstepCrypto"]),
         .testTarget(name: "LockstepHTTPTests", dependencies: ["LockstepHTTP", "LockstepCore"]),
         .testTarget(name: "LockstepWebSocketTests", dependencies: ["LockstepWebSocket"]),

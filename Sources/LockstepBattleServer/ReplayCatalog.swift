@@ -38,10 +38,11 @@ final class ReplayCatalog: Sendable {
             && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
     }
 
-    /// The finished replays, newest first (then by id), at most `limit`; on the catalog's queue.
+    /// The finished replays, newest first (then by id), at most `limit`, leaving out matches that
+    /// never started (0 ticks: a quick match nobody joined); on the catalog's queue.
     func list(limit: Int, completion: @escaping @Sendable ([ReplaySummary]) -> Void) {
         queue.async { [self] in
-            let summaries = scan().sorted { ($0.endedUnix, $1.id) > ($1.endedUnix, $0.id) }
+            let summaries = scan().filter { $0.ticks > 0 }.sorted { ($0.endedUnix, $1.id) > ($1.endedUnix, $0.id) }
             completion(Array(summaries.prefix(limit)))
         }
     }
