@@ -11,7 +11,6 @@ import { interpolateArena } from './interpolate.js';
 import { GameSession } from './session.js';
 import { renderScores, seatNames } from './scoreboard.js';
 import { forgetMatch, loadStoredMatch, storeMatch } from './stored-session.js';
-import { wrapDelta } from '../lockstep/interpolation.js';
 
 const view = new ArenaView($('arena'));
 const controls = new ArenaControls($('arena'), (x, y) => view.toWorld(x, y));
@@ -114,7 +113,7 @@ function frame(now) {
         const position = session.tickPosition();
         const alpha = position === null || !previous ? 1 : position - Math.floor(position);
         const state = previous && previous.tick === lastDrawn.tick - 1
-            ? interpolateArena(previous.state, lastDrawn.state, alpha, wrapDelta) : lastDrawn.state;
+            ? interpolateArena(previous.state, lastDrawn.state, alpha) : lastDrawn.state;
         view.draw(state, { you: match?.slot ?? -1 });
     }
     if (now >= nextPanelUpdate) {

@@ -7,7 +7,6 @@ import { interpolateArena } from './interpolate.js';
 import { openReplay } from './replay-source.js';
 import { ReplayPlayer, formatHash } from './replay-player.js';
 import { escapeHTML, formatDuration, renderScores } from './scoreboard.js';
-import { wrapDelta } from '../lockstep/interpolation.js';
 
 const view = new ArenaView($('arena'));
 const ui = {
@@ -101,7 +100,7 @@ function seek(position) {
 
 function show(alpha) {
     const { player, replay } = current;
-    const state = player.position === 0 ? current.after : interpolateArena(current.before, current.after, alpha, wrapDelta);
+    const state = player.position === 0 ? current.after : interpolateArena(current.before, current.after, alpha);
     view.draw(state, { caption: `tick ${player.position} / ${replay.frameCount}` });
     renderScores(ui.scores, current.after, { names: current.names });
     ui.timeline.value = String(player.position);

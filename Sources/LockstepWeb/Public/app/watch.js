@@ -9,7 +9,6 @@ import { ARENA, ArenaView, normalizeRenderState } from './arena-view.js';
 import { interpolateArena } from './interpolate.js';
 import { GameSession } from './session.js';
 import { escapeHTML, renderScores, seatNames } from './scoreboard.js';
-import { wrapDelta } from '../lockstep/interpolation.js';
 
 /** How far behind the newest confirmed tick the render clock runs: absorbs jitter up to ~2 ticks. */
 const BUFFER_TICKS = 2;
@@ -100,7 +99,7 @@ function frame(now) {
     const base = Math.floor(renderTick);
     const from = states.get(base);
     const to = states.get(base + 1);
-    const state = from && to ? interpolateArena(from, to, renderTick - base, wrapDelta) : (from ?? states.get(newest));
+    const state = from && to ? interpolateArena(from, to, renderTick - base) : (from ?? states.get(newest));
     if (!state) return;
     view.draw(state, { caption: `tick ${base}` });
     drawnFrames += 1;
