@@ -17,7 +17,8 @@
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
 //   tools     LockstepBots, LockstepBench, LockstepCLI (also Web), the `lockstep` executable (which registers the
-//             arena and its bots)
+//             arena and its bots); LockstepAgones (BattleServer, Server, Client: the sidecar's REST API over the
+//             admin client's HTTP)
 //   tests     LockstepTesting and CAllocationCounter: linked by test targets only; TugOfWarGame (Core): a
 //             game from outside the package's modules, as a studio's, played end to end by StudioGameTests
 //
@@ -46,6 +47,7 @@ let package = Package(
         .library(name: "LockstepBots", targets: ["LockstepBots"]),
         .library(name: "LockstepCLI", targets: ["LockstepCLI"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
+        .library(name: "LockstepAgones", targets: ["LockstepAgones"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
     targets: [
@@ -98,12 +100,14 @@ let package = Package(
         .target(
             name: "LockstepClientEventLoop",
             dependencies: ["LockstepClient", "LockstepCore", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient", "LockstepWebSocket"]),
+        // Agones: the SDK sidecar's REST API and an observer that keeps a GameServer told (`serve --agones`).
+        .target(name: "LockstepAgones", dependencies: ["LockstepBattleServer", "LockstepServer", "LockstepClient"]),
         // Test support: an in-process server, an admin client and scripted game clients.
         .target(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepHTTP",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
@@ -117,7 +121,7 @@ let package = Package(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepWeb",
+                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepAgones", "LockstepWeb",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation", "LockstepBots"]),
@@ -146,7 +150,7 @@ let package = Package(
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepWebSocket", "LockstepEventLoop", "LockstepProtocol",
                 "LockstepTesting", "LockstepReplay", "LockstepSimulation", "LockstepRoom", "LockstepCore", "LockstepBench",
-                "LockstepClient", "LockstepWebSocketClient", "LockstepBots", "TugOfWarGame",
+                "LockstepClient", "LockstepWebSocketClient", "TugOfWarGame", "LockstepBots",
             ]),
         .testTarget(
             name: "LockstepClientTests",
@@ -171,7 +175,13 @@ let package = Package(
             name: "LockstepWebTests",
             dependencies: [
                 "LockstepWeb", "LockstepHTTP", "LockstepServer", "LockstepBattleServer", "LockstepTesting", "LockstepClient",
-                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol", "LockstepBots",
+                "LockstepReplay", "LockstepSimulation", "LockstepCore", "LockstepProtocol", "LockstepBots", "LockstepBench",
+            ]),
+        .testTarget(
+            name: "LockstepAgonesTests",
+            dependencies: [
+                "LockstepAgones", "LockstepBattleServer", "LockstepTesting", "LockstepBench", "LockstepClient", "LockstepProtocol",
+                "LockstepCore", "LockstepEventLoop", "LockstepSimulation", "LockstepReplay", "LockstepServer",
             ]),
         .testTarget(
             name: "LockstepBenchTests",

@@ -24,9 +24,10 @@ struct AdminAPI: Sendable {
         server.addRoute("POST", "/v1/rooms/:id/end") { request, parameters, responder in
             api.authorized(request, responder) { api.end(parameters["id"] ?? "", responder) }
         }
+        installDrain(on: server)
     }
 
-    private func authorized(_ request: HTTPRequest, _ responder: HTTPResponder, _ body: () -> Void) {
+    func authorized(_ request: HTTPRequest, _ responder: HTTPResponder, _ body: () -> Void) {
         let presented = request.headers.first("Authorization") ?? ""
         let expected = "Bearer " + battle.adminKey
         guard ConstantTime.equals(Array(presented.utf8), Array(expected.utf8)) else {

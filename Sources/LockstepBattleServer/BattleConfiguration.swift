@@ -73,6 +73,12 @@ public struct BattleConfiguration: Sendable {
     /// Bots in a quick match that does not say (3: four players).
     public var quickMatchDefaultBots = 3
 
+    /// How long a drain (`POST /v1/drain`, or a signal when `lockstep serve` drains on signals)
+    /// lets running matches go on before ending them with `serverDrainTimeout` (600 s: ten
+    /// minutes, longer than most matches; the default `maxTicks`, 30 minutes at 30 Hz, is an
+    /// upper bound, not a length). An orchestrator's termination grace period must exceed it.
+    /// `nil`: no timeout.
+    public var drainTimeoutSeconds: Int? = 600
     /// Room defaults for fields a `POST /v1/rooms` leaves out.
     public var roomDefaults = RoomDefaults()
 
@@ -90,6 +96,7 @@ public struct BattleConfiguration: Sendable {
         guard (1...63).contains(quickMatchMaxBots), (1...quickMatchMaxBots).contains(quickMatchDefaultBots) else {
             throw ConfigurationError(field: "quickMatchMaxBots", message: "must be 1 to 63, and the default bots 1 to it")
         }
+        guard (drainTimeoutSeconds ?? 0) >= 0 else { throw ConfigurationError(field: "drainTimeoutSeconds", message: "must not be negative") }
         guard !replayDirectory.isEmpty else { throw ConfigurationError(field: "replayDirectory", message: "must not be empty") }
         guard preHelloByteBudget >= 256 else {
             throw ConfigurationError(field: "preHelloByteBudget", message: "must be at least 256 bytes")

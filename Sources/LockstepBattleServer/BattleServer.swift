@@ -24,7 +24,8 @@ public final class BattleServer: Sendable {
     let signer: TokenSigner
     let adminKey: String
     private let roomLoopIndex = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
+    /// Live rooms and players, the server's state (serving, draining, ...), and the observers.
+    let lifecycle: RoomLifecycle
     /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
     let replayWrites = ReplayWriteQueue()
     /// The simulations the server re-simulates (rooms of others are relayed).
@@ -75,6 +76,8 @@ public final class BattleServer: Sendable {
         quickMatchLimiter = AddressRateLimiter(
             perMinute: configuration.publicQuickMatchesPerMinute, burst: configuration.publicQuickMatchBurst)
         replays = ReplayCatalog(directory: configuration.replayDirectory)
+        lifecycle = RoomLifecycle(maxRooms: configuration.maxRooms)
+        lifecycle.add(ServerStateLog(logger: logger))
         directory = RoomDirectory(logger: logger)
         signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
         adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey
@@ -91,6 +94,8 @@ public final class BattleServer: Sendable {
         PublicAPI(battle: self).install(on: server)
         let directory = directory
         server.addMetricsProvider { BattleServer.prometheus(directory) }
+        let lifecycle = lifecycle
+        server.addMetricsProvider { lifecycle.prometheus() }
     }
 
     /// Adds the echo endpoint (`/echo`) used by the WebSocket conformance suite. Its outbound
@@ -160,16 +165,24 @@ public final class BattleServer: Sendable {
         let signer = signer
         let replayWrites = replayWrites
         let simulations = simulations
+        let lifecycle = lifecycle
         let create: @Sendable () -> Void = {
             let gauges = RoomGauges()
+            // Counted before anything is created, so a drain that begins now waits for this room.
+            guard lifecycle.beginCreation() else {
+                completion(.failure(.unavailable(lifecycle.refusal ?? "the server takes no new rooms")))
+                return
+            }
             // Claim the id first: creating a driver creates the replay file named after it (never
             // over an existing one: that is a 409), which must never be a live room's.
             guard directory.reserve(settings.roomID) else {
+                lifecycle.cancelCreation()
                 completion(.failure(.badRequest("room \(settings.roomID) exists")))
                 return
             }
+            let driver: RoomDriver
             do throws(BattleError) {
-                let driver = try RoomDriver(
+                driver = try RoomDriver(
                     settings: settings, playerIDs: playerIDs, loop: loop, directory: directory, logger: logger,
                     replayDirectory: configuration.replayDirectory, flushInterval: configuration.replayFlushInterval, gauges: gauges,
                     replayWrites: replayWrites, simulations: simulations)
@@ -189,9 +202,12 @@ public final class BattleServer: Sendable {
                 }
             } catch {
                 directory.cancelReservation(settings.roomID)
+                lifecycle.cancelCreation()
                 completion(.failure(error))
                 return
             }
+            driver.attach(lifecycle)
+            lifecycle.created(settings.roomID, playerIDs: playerIDs)
             directory.metrics.roomsCreated.add(1, ordering: .relaxed)
             let expiresAt = TokenSigner.unixNow() + configuration.tokenLifetimeSeconds
             // No token for a bot's slot: the server plays it, and refuses a join there.
@@ -213,7 +229,7 @@ public final class BattleServer: Sendable {
 
     /// Validates a creation request and picks the room's loop and tick phase.
     private func prepareRoom(json: [UInt8]) throws(BattleError) -> (settings: RoomSettings, playerIDs: [String], loop: EventLoop) {
-        guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the server is shutting down") }
+        if let refusal = lifecycle.refusal { throw .unavailable(refusal) }
         let loops = server.eventLoops
         guard !loops.isEmpty else { throw .unavailable("the server is not running") }
         guard directory.liveCount < configuration.maxRooms else { throw .limitReached("\(configuration.maxRooms) rooms") }
@@ -251,19 +267,16 @@ public final class BattleServer: Sendable {
     public func mintToken(_ token: JoinToken) -> String { signer.mint(token) }
 
     /// Stops gracefully: no new rooms, every match ended with `serverShutdown` (clients get the
-    /// event and a 1001 close), every replay finalised, then the network server stops.
+    /// event and a 1001 close), every replay finalised, then the network server stops. Every
+    /// observer has been told every change (the last: `stopping`) when it returns.
     public func shutdown() {
-        stopping.store(true, ordering: .relaxed)
+        lifecycle.stop()
         let rooms = directory.all()
         let remaining = Atomic<Int>(rooms.count)
         let roomEnded = ConditionSignal()
-        for (_, entry) in rooms {
-            let reference = entry.driver
-            entry.loop.execute {
-                reference.driver.end(.serverShutdown)
-                remaining.subtract(1, ordering: .releasing)
-                roomEnded.signal()
-            }
+        endRooms(rooms, reason: .serverShutdown) {
+            remaining.subtract(1, ordering: .releasing)
+            roomEnded.signal()
         }
         // Wakes at each ended room; gives up after 5 s (a loop that stopped drops its tasks).
         roomEnded.wait(until: MonotonicInstant.now() + .seconds(5)) { remaining.load(ordering: .acquiring) == 0 }
@@ -271,6 +284,19 @@ public final class BattleServer: Sendable {
         server.shutdown()
         // Every replay's last writes and close are queued by now: finish them before returning.
         replayWrites.waitUntilWritten()
+        lifecycle.flush()
+    }
+
+    /// Ends each of `rooms` with `reason` on its loop (a room already ended is left as it is),
+    /// calling `done` after each.
+    func endRooms(_ rooms: [(String, RoomDirectory.Entry)], reason: MatchEndReason, done: @escaping @Sendable () -> Void = {}) {
+        for (_, entry) in rooms {
+            let reference = entry.driver
+            entry.loop.execute {
+                reference.driver.end(reason)
+                done()
+            }
+        }
     }
 
     static func hex(_ byte: UInt8) -> String {

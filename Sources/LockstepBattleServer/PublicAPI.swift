@@ -50,8 +50,11 @@ struct PublicAPI: Sendable {
             return
         }
         guard battle.publicAccessAllowed else {
-            responder.respond(AdminAPI.error(.forbidden(
-                "public access is off on this server (lockstep serve --public-quickmatch): send Authorization: Bearer <admin key>")))
+            responder.respond(
+                AdminAPI.error(
+                    .forbidden(
+                        "public access is off on this server (lockstep serve --public-quickmatch): send Authorization: Bearer <admin key>"
+                    )))
             return
         }
         body(.anyone)
@@ -64,18 +67,24 @@ struct PublicAPI: Sendable {
         let asked: QuickMatchRequest
         do throws(BattleError) {
             asked = try QuickMatchRequest(
-                json: request.body, defaultBots: configuration.quickMatchDefaultBots, maxBots: configuration.quickMatchMaxBots)
+                json: request.body, defaultBots: configuration.quickMatchDefaultBots,
+                maxBots: configuration.quickMatchMaxBots)
         } catch {
             responder.respond(AdminAPI.error(error))
             return
         }
         let isPublic = caller == .anyone
         if isPublic {
-            guard battle.quickMatchLimiter.admit(responder.remoteAddress, now: MonotonicInstant.now().nanoseconds) else {
+            guard battle.quickMatchLimiter.admit(responder.remoteAddress, now: MonotonicInstant.now().nanoseconds)
+            else {
                 battle.logger.warning("quickmatch_rate_limited", ["addr": responder.remoteAddress])
-                var response = AdminAPI.error(.tooManyRequests(
-                    "at most \(configuration.publicQuickMatchesPerMinute) quick matches a minute from one address"))
-                response.headers.replaceOrAdd(name: "Retry-After", value: String((59 + configuration.publicQuickMatchesPerMinute) / configuration.publicQuickMatchesPerMinute))
+                var response = AdminAPI.error(
+                    .tooManyRequests(
+                        "at most \(configuration.publicQuickMatchesPerMinute) quick matches a minute from one address"))
+                response.headers.replaceOrAdd(
+                    name: "Retry-After",
+                    value: String(
+                        (59 + configuration.publicQuickMatchesPerMinute) / configuration.publicQuickMatchesPerMinute))
                 responder.respond(response)
                 return
             }
@@ -92,12 +101,14 @@ struct PublicAPI: Sendable {
                 let url = "ws://\(host)\(ProtocolVersion.path)?room=\(created.roomID)"
                 let answer: [String: Any] = [
                     "roomID": created.roomID, "url": url, "subprotocol": ProtocolVersion.subprotocol, "slot": 0,
-                    "playerID": created.playerIDs[0], "token": created.tokens[0], "spectatorToken": created.spectatorToken,
+                    "playerID": created.playerIDs[0], "token": created.tokens[0],
+                    "spectatorToken": created.spectatorToken,
                     "expiresAt": created.expiresAt, "players": created.playerIDs.count, "bots": created.botSlots,
                     "simulation": defaults.simulationID, "simulationVersion": Int(defaults.simulationVersion),
                     "watch": ["url": url, "token": created.spectatorToken] as [String: Any],
                 ]
-                battle.logger.info("quickmatch_created", ["room": created.roomID, "bots": created.botSlots.count, "public": isPublic])
+                battle.logger.info(
+                    "quickmatch_created", ["room": created.roomID, "bots": created.botSlots.count, "public": isPublic])
                 responder.respond(AdminAPI.json(.created, answer))
             case .failure(let error):
                 responder.respond(AdminAPI.error(error))
@@ -120,11 +131,15 @@ struct PublicAPI: Sendable {
             let gauges = entry.gauges
             let phase = RoomPhase(rawValue: gauges.phase.load(ordering: .relaxed)) ?? .waiting
             return [
-                "roomID": id, "phase": "\(phase)", "simulation": entry.simulationID, "simulationVersion": Int(entry.simulationVersion),
-                "players": entry.players, "bots": entry.botSlots, "connectedPlayers": gauges.connectedPlayers.load(ordering: .relaxed),
-                "spectators": gauges.spectators.load(ordering: .relaxed), "ticks": gauges.ticks.load(ordering: .relaxed),
+                "roomID": id, "phase": "\(phase)", "simulation": entry.simulationID,
+                "simulationVersion": Int(entry.simulationVersion),
+                "players": entry.players, "bots": entry.botSlots,
+                "connectedPlayers": gauges.connectedPlayers.load(ordering: .relaxed),
+                "spectators": gauges.spectators.load(ordering: .relaxed),
+                "ticks": gauges.ticks.load(ordering: .relaxed),
                 "createdAt": entry.createdUnix, "url": "ws://\(host)\(ProtocolVersion.path)?room=\(id)",
-                "spectatorToken": battle.signer.mint(JoinToken(roomID: id, playerID: "spectator", role: .spectator, expiresAt: expiresAt)),
+                "spectatorToken": battle.signer.mint(
+                    JoinToken(roomID: id, playerID: "spectator", role: .spectator, expiresAt: expiresAt)),
                 "expiresAt": expiresAt,
             ]
         }

@@ -10,7 +10,9 @@ struct QuickMatchRequest {
     init(json body: [UInt8], defaultBots: Int, maxBots: Int) throws(BattleError) {
         var object: [String: Any] = [:]
         if !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)), let dictionary = parsed as? [String: Any] else {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)),
+                let dictionary = parsed as? [String: Any]
+            else {
                 throw .badRequest("the body must be a JSON object")
             }
             object = dictionary
@@ -27,7 +29,8 @@ struct QuickMatchRequest {
         }
         playerID = "player-0"
         if let value = object["playerID"] {
-            guard let text = value as? String, (1...32).contains(text.utf8.count), text.utf8.allSatisfy(Self.isNameByte) else {
+            guard let text = value as? String, (1...32).contains(text.utf8.count), text.utf8.allSatisfy(Self.isNameByte)
+            else {
                 throw .badRequest("'playerID' must be 1 to 32 letters, digits, '-' or '_'")
             }
             playerID = text
@@ -42,6 +45,7 @@ struct QuickMatchRequest {
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x2D || byte == 0x5F
     }
 }

@@ -35,7 +35,10 @@ final class ReplayCatalog: Sendable {
     /// Whether `id` may name a replay: a room id's characters (1 to 64 letters, digits, `-`, `_`).
     static func isValidID(_ id: String) -> Bool {
         (1...64).contains(id.utf8.count)
-            && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
+            && id.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D
+                    || $0 == 0x5F
+            }
     }
 
     /// The finished replays, newest first (then by id), at most `limit`, leaving out matches that
@@ -59,7 +62,11 @@ final class ReplayCatalog: Sendable {
                 return
             }
             guard entry.bytes <= maxBytes else {
-                completion(.failure(.tooLarge("replay \(id) is \(entry.bytes) bytes, more than this server sends over HTTP (\(maxBytes))")))
+                completion(
+                    .failure(
+                        .tooLarge(
+                            "replay \(id) is \(entry.bytes) bytes, more than this server sends over HTTP (\(maxBytes))")
+                    ))
                 return
             }
             guard let bytes = try? readReplayFile(directory + "/" + entry.id + ".lsr") else {
@@ -104,7 +111,9 @@ final class ReplayCatalog: Sendable {
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasSuffix(".lsr"), isValidID(String(name.dropLast(4))) { names.append(name) }
         }
         return names.sorted()

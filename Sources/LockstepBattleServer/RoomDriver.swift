@@ -38,6 +38,14 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private var closedDuringRoomCall: [WebSocketConnection] = []
     /// Player ids by slot, from the tokens (for logs and the admin API).
     var playerIDs: [String]
+    /// Told when the match starts, a player connects or disconnects, and the room ends; set by
+    /// `attach(_:)` once the room is in the directory.
+    private var lifecycle: RoomLifecycle?
+    private var observedStart = false
+    private var observedEnd = false
+    /// Slots the lifecycle was last told are connected, and how many.
+    private var observedConnected: [Bool]
+    private var observedConnectedCount = 0
 
     init(
         settings: RoomSettings, playerIDs: [String], loop: EventLoop, directory: RoomDirectory, logger: Logger,
@@ -46,6 +54,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     ) throws(BattleError) {
         loop.assertInEventLoop()
         self.loop = loop
+        observedConnected = Array(repeating: false, count: settings.players)
         self.gauges = gauges
         self.directory = directory
         self.logger = logger
@@ -167,11 +176,48 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         }
         closedDuringRoomCall.removeAll(keepingCapacity: true)
         inRoomCall = false
+        observeLifecycle()
         if flushingFrames {
             flushFrames()
         } else {
             framesToFlush.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// From now on tells `lifecycle` about the room (which it has counted as created).
+    func attach(_ lifecycle: RoomLifecycle) {
+        loop.assertInEventLoop()
+        self.lifecycle = lifecycle
+    }
+
+    /// Tells the lifecycle what changed in the room since it was last told: the match started,
+    /// players connected or disconnected. Once per room call (every tick): two comparisons and a
+    /// loop over the slots, no allocation and no lock unless something changed.
+    private func observeLifecycle() {
+        guard let lifecycle, !observedEnd else { return }
+        // Players first: the join that starts the match is told before the start.
+        if room.connectedPlayers != observedConnectedCount { observePlayers(lifecycle, room.settings.roomID) }
+        if !observedStart && room.phase == .running {
+            observedStart = true
+            lifecycle.started(room.settings.roomID)
+        }
+    }
+
+    private func observePlayers(_ lifecycle: RoomLifecycle, _ roomID: String) {
+        var count = 0
+        for slot in observedConnected.indices {
+            let connected = room.isConnected(PlayerSlot(UInt8(slot)))
+            if connected { count += 1 }
+            guard connected != observedConnected[slot] else { continue }
+            observedConnected[slot] = connected
+            let playerID = slot < playerIDs.count ? playerIDs[slot] : "slot-\(slot)"
+            if connected {
+                lifecycle.playerConnected(roomID, playerID: playerID)
+            } else {
+                lifecycle.playerDisconnected(roomID, playerID: playerID)
+            }
+        }
+        observedConnectedCount = count
     }
 
     private func removeClosed(_ connection: WebSocketConnection) {
@@ -306,6 +352,10 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         timer = nil
         connections.removeAll()
         directory.roomEnded(room.settings.roomID, reason: reason)
+        // Its players' disconnections first (the room let go of every slot), then the end.
+        observeLifecycle()
+        observedEnd = true
+        lifecycle?.ended(room.settings.roomID, reason: reason)
     }
 
     func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) {

@@ -92,6 +92,24 @@ public final class ServerProcess: Sendable {
         return status
     }
 
+    /// Waits up to `timeout` seconds for the process to exit by itself; its wait status, or `nil`
+    /// when it is still running (then `stop()` it).
+    public func waitForExit(timeout: Double = 10) -> Int32? {
+        let deadline = MonotonicInstant.now().nanoseconds + UInt64(timeout * 1e9)
+        var status: Int32 = 0
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while MonotonicInstant.now().nanoseconds < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { return status }
+            Self.awaitOutput(output, until: deadline)
+            let count = scratch.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+            if count == 0 {
+                waitpid(pid, &status, 0)  // end of output: the child is exiting
+                return status
+            }
+        }
+        return nil
+    }
+
     /// Sleeps until `fd` is readable or hung up, or `deadline` (monotonic ns) passes.
     private static func awaitOutput(_ fd: Int32, until deadline: UInt64) {
         let now = MonotonicInstant.now().nanoseconds

@@ -1,4 +1,5 @@
 import Foundation
+import LockstepAgones
 import LockstepBattleServer
 import LockstepCore
 import LockstepEventLoop
@@ -23,7 +24,11 @@ public enum ServeCommand: Command {
             --web-root). With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
-            finalised, WebSockets close with 1001. See docs/OPERATIONS.md.
+            finalised, WebSockets close with 1001. With --drain-timeout (or --agones), the first
+            SIGINT or SIGTERM drains instead: no new rooms (503), running matches go on to their
+            end (after the timeout they end with reason server-drain-timeout), then the server
+            stops and exits 0; a second signal stops at once. POST /v1/drain (admin) drains too.
+            See docs/OPERATIONS.md.
             """,
         options: [
             OptionSpec("--host", value: "HOST", help: "Address to listen on.", default: "127.0.0.1", environment: "LOCKSTEP_HOST"),
@@ -52,6 +57,9 @@ public enum ServeCommand: Command {
             OptionSpec("--public-max-rooms", value: "N", help: "Rooms public quick matches may have running at once (more get 429).", default: "16", environment: "LOCKSTEP_PUBLIC_MAX_ROOMS"),
             OptionSpec("--public-quickmatch-per-minute", value: "N", help: "Public quick matches one client address may start per minute (more get 429).", default: "6", environment: "LOCKSTEP_PUBLIC_QUICKMATCH_PER_MINUTE"),
             OptionSpec("--public-quickmatch-burst", value: "N", help: "Public quick matches one client address may start at once.", default: "3", environment: "LOCKSTEP_PUBLIC_QUICKMATCH_BURST"),
+            OptionSpec("--drain-timeout", value: "SECONDS", help: "Drain on SIGINT/SIGTERM instead of stopping at once, ending matches still running after SECONDS (also the timeout of POST /v1/drain).", default: "600 for POST /v1/drain and --agones; without either, signals stop at once", environment: "LOCKSTEP_DRAIN_TIMEOUT"),
+            OptionSpec("--agones", help: "Run as an Agones GameServer: ready, health, the rooms Counter, the players List, drain on SIGTERM, shutdown when drained (docs/DEPLOY.md).", environment: "LOCKSTEP_AGONES"),
+            OptionSpec("--agones-sdk-port", value: "PORT", help: "The Agones SDK sidecar's REST port on 127.0.0.1.", default: "9358", environment: "AGONES_SDK_HTTP_PORT"),
             OptionSpec("--echo", help: "Also serve the /echo WebSocket endpoint.", environment: "LOCKSTEP_ECHO"),
             OptionSpec("--loops", value: "N", help: "Event loop threads.", default: "one per core", environment: "LOCKSTEP_LOOPS"),
             OptionSpec("--log-level", value: "LEVEL", help: "trace, debug, info, warning or error.", default: "info", environment: "LOCKSTEP_LOG_LEVEL"),
@@ -65,6 +73,7 @@ public enum ServeCommand: Command {
         if let path = arguments.value("--config") { try arguments.addConfigFile(try ConfigFile.load(path)) }
         var network = try networkConfiguration(from: arguments)
         var battle = try battleConfiguration(from: arguments)
+        let agones = try agonesConfiguration(from: arguments)
         // Raise the descriptor limit first; on the defaults, fit the room and connection limits
         // to it (a machine whose hard limit is low still starts); limits the operator set that
         // cannot fit are refused below.
@@ -94,12 +103,11 @@ public enum ServeCommand: Command {
                 "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,
             ])
         }
-        // Block the signals before the loop threads start, so only this thread receives them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        // Block the signals before the loop threads start, so only the signal thread receives them.
+        ServeLifetime.blockSignals()
+        let lifetime = ServeLifetime()
+        server.addObserver(lifetime)
+        let drainsOnSignal = arguments.value("--drain-timeout") != nil || agones != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
@@ -109,10 +117,27 @@ public enum ServeCommand: Command {
             throw CommandFailure(error.description)
         }
         output.out("listening on \(network.host):\(server.port)\n")
-        var received: Int32 = 0
-        sigwait(&signals, &received)
-        logger.info("signal_received", ["signal": received == SIGINT ? "SIGINT" : "SIGTERM"])
+        if !arguments.flagOrSetting("--no-web") {
+            let host = network.host.contains(":") ? "[\(network.host)]" : network.host
+            output.out("web pages on http://\(host):\(server.port)/\n")
+        }
+        // Told once listening; it retries until the sidecar answers.
+        let agent = agones.map { AgonesAgent(configuration: $0, logger: logger) }
+        agent?.start(observing: server)
+        let drainTimeout = battle.drainTimeoutSeconds
+        ServeLifetime.watchSignals { signal, count in
+            logger.info("signal_received", ["signal": signal == SIGINT ? "SIGINT" : "SIGTERM", "count": count])
+            if drainsOnSignal && count == 1 {
+                server.drain(timeoutSeconds: drainTimeout)
+            } else {
+                lifetime.finish(.stopNow)
+            }
+        }
+        let ending = lifetime.wait()
+        logger.info("serve_ending", ["why": ending == .drained ? "drained" : "signal"])
         server.shutdown()
+        // Its last calls (the counts, POST /shutdown) go out before the process exits.
+        agent?.stop()
         return CommandLineTool.exitSuccess
     }
 
@@ -143,9 +168,20 @@ public enum ServeCommand: Command {
             try arguments.integer("--public-quickmatch-per-minute", in: 1...1_000_000) ?? configuration.publicQuickMatchesPerMinute
         configuration.publicQuickMatchBurst =
             try arguments.integer("--public-quickmatch-burst", in: 1...1_000_000) ?? configuration.publicQuickMatchBurst
+        if arguments.value("--drain-timeout") != nil {
+            configuration.drainTimeoutSeconds = try arguments.integer("--drain-timeout", in: 0...604_800)
+        }
         if arguments.value("--phase-slots") != "auto" {
             configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
         }
+        return configuration
+    }
+
+    /// `--agones` and its port, or `nil` without `--agones`.
+    static func agonesConfiguration(from arguments: ParsedArguments) throws(UsageError) -> AgonesConfiguration? {
+        guard arguments.flagOrSetting("--agones") else { return nil }
+        var configuration = AgonesConfiguration()
+        configuration.sdkPort = try arguments.integer("--agones-sdk-port", in: 1...65535) ?? configuration.sdkPort
         return configuration
     }
 

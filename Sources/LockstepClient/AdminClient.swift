@@ -1,4 +1,5 @@
 import Foundation
+import LockstepHTTP
 
 #if canImport(Glibc)
 import Glibc
@@ -110,12 +111,23 @@ public struct AdminClient: Sendable {
             let status = Int(statusLine.split(separator: " ")[1])
         else { return nil }
         let body = Array(bytes[(headEnd + 4)...])
-        let length = lines.dropFirst().compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-            return Int(parts[1].trimmingCharacters(in: .whitespaces))
-        }.first
-        if let length {
+        func header(_ name: String) -> String? {
+            lines.dropFirst().compactMap { line -> String? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == name else { return nil }
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }.first
+        }
+        // A server may send any response of unknown length chunked (Go's net/http does for
+        // bodies over its buffer): decode it (RFC 9112 §7.1).
+        if header("transfer-encoding")?.lowercased().hasSuffix("chunked") == true {
+            switch HTTPChunkedBody.decode(body[...]) {
+            case .complete(let decoded, _): return Response(status: status, body: decoded)
+            case .incomplete: return atEnd ? Response(status: status, body: body) : nil
+            case .malformed: return Response(status: status, body: body)
+            }
+        }
+        if let length = header("content-length").flatMap({ Int($0) }) {
             return body.count >= length ? Response(status: status, body: Array(body.prefix(length))) : nil
         }
         return atEnd ? Response(status: status, body: body) : nil

@@ -91,6 +91,11 @@ public enum MatchEndReason: UInt8, Sendable, CaseIterable {
     case playersReported = 4
     case serverShutdown = 5
     case startTimeout = 6
+    /// The server was draining and its drain timeout passed before the match ended by itself.
+    case serverDrainTimeout = 7
+
+    /// Whether the server itself went away (shutdown, drain timeout): connections close with 1001.
+    public var isServerGoingAway: Bool { self == .serverShutdown || self == .serverDrainTimeout }
 }
 
 /// A room event as the wire carries it.

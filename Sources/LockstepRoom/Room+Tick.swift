@@ -107,7 +107,7 @@ extension Room {
         endReason = reason
         let finalHash = simulation?.hash() ?? 0
         output.log(.info, "match ended", [("room", settings.roomID), ("reason", "\(reason)"), ("ticks", "\(collector.nextTick)")])
-        let code: UInt16 = reason == .serverShutdown ? 1001 : 1000
+        let code: UInt16 = reason.isServerGoingAway ? 1001 : 1000
         for connection in allConnections { output.close(connection, code: code, reason: "match ended") }
         for index in slots.indices { slots[index].connection = nil }
         spectators.removeAll()

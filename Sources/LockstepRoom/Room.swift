@@ -122,8 +122,19 @@ public final class Room {
     /// The current schedule, once running.
     public var schedule: TickSchedule? { clock?.schedule }
 
-    /// Connected players.
-    public var connectedPlayers: Int { slots.filter { $0.connection != nil }.count }
+    /// Connected players (counted without allocating: read after every tick).
+    public var connectedPlayers: Int {
+        var count = 0
+        var index = 0
+        while index < slots.count {
+            if slots[index].connection != nil { count += 1 }
+            index += 1
+        }
+        return count
+    }
+
+    /// Whether `slot` has a connection now.
+    public func isConnected(_ slot: PlayerSlot) -> Bool { slot.index < slots.count && slots[slot.index].connection != nil }
 
     /// Connected spectators.
     public var spectatorCount: Int { spectators.count }

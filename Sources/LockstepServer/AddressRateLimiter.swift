@@ -45,7 +45,9 @@ public final class AddressRateLimiter: Sendable {
             }
             let admitted = bucket.scaledTokens >= Self.scale
             if admitted { bucket.scaledTokens -= Self.scale }
-            if table[host] == nil && table.count >= maxAddresses { Self.forgetOldest(&table, keeping: maxAddresses / 2) }
+            if table[host] == nil && table.count >= maxAddresses {
+                Self.forgetOldest(&table, keeping: maxAddresses / 2)
+            }
             table[host] = bucket
             return admitted
         }

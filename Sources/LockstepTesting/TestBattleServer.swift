@@ -56,6 +56,18 @@ public final class TestBattleServer: Sendable {
         try TestGameClient(port: port, room: room, loop: clientLoops.next())
     }
 
+    /// One connected client per slot of `room`, each sending `input` for every tick.
+    public func players(
+        of room: AdminClient.CreatedRoom, input: @escaping TestGameClient.InputSource = { _ in [0, 0, 0, 0, 1] }
+    ) throws -> [TestGameClient] {
+        try room.tokens.indices.map { slot in
+            let client = try client(room: room.roomID)
+            client.play(as: PlayerSlot(UInt8(slot)), inputs: input)
+            client.hello(token: room.tokens[slot])
+            return client
+        }
+    }
+
     public func stop() {
         server.shutdown()
         clientLoops.shutdown()

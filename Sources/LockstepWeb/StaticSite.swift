@@ -24,6 +24,9 @@ public final class StaticSite: Sendable {
     /// The most bytes read from a site (64 MiB): a root given by mistake (`--web-root /`) must
     /// not fill the memory.
     public static let maxTotalBytes = 64 * 1024 * 1024
+    /// The largest file served (8 MiB less 64 KiB): a response is one write, and must fit under a
+    /// connection's default outbound cap (8 MiB) with its head.
+    public static let maxFileBytes = 8 * 1024 * 1024 - 64 * 1024
     /// The most files read from a site.
     public static let maxFiles = 4096
 
@@ -39,7 +42,7 @@ public final class StaticSite: Sendable {
                 skipped.append(key)
                 return
             }
-            guard let body = Self.read(path, limit: Self.maxTotalBytes - total) else {
+            guard let body = Self.read(path, limit: min(Self.maxFileBytes, Self.maxTotalBytes - total)) else {
                 skipped.append(key)
                 return
             }

@@ -71,7 +71,8 @@ import LockstepTesting
 
     @Test func badValuesAreUsageErrorsWithExit64() {
         for arguments in [["serve", "--port", "70000"], ["serve", "--log-level", "loud"], ["serve", "--loops", "0"],
-                          ["serve", "--ping-interval-ms", "90000"]] {
+                          ["serve", "--ping-interval-ms", "90000"], ["serve", "--drain-timeout", "-1"],
+                          ["serve", "--drain-timeout", "soon"], ["serve", "--agones", "--agones-sdk-port", "0"]] {
             let output = CapturedOutput()
             #expect(CommandLineTool.main(arguments, output: output) == 64, "\(arguments)")
             #expect(output.stderr.hasPrefix("Error: "))
