@@ -90,11 +90,13 @@ public func arenaStep(_ tick: UInt32, _ slotCount: Int32) -> Int32 {
     var slot = 0
     while slot < count {
         guard let status = InputStatus(rawValue: io.load(fromByteOffset: slot, as: UInt8.self)) else { return 3 }
-        let end = Int(UInt32(littleEndian: io.loadUnaligned(fromByteOffset: wasmEndsOffset + 4 * slot, as: UInt32.self)))
+        let rawEnd = io.loadUnaligned(fromByteOffset: wasmEndsOffset + 4 * slot, as: UInt32.self)
+        let end = Int(UInt32(littleEndian: rawEnd))
         guard end >= start, end - start <= InputFrame.hardPayloadLimit, wasmPayloadOffset + end <= wasmIOCapacity else {
             return 4
         }
-        frame.append(status: status, payload: UnsafeRawBufferPointer(start: io + wasmPayloadOffset + start, count: end - start))
+        let payload = UnsafeRawBufferPointer(start: io + wasmPayloadOffset + start, count: end - start)
+        frame.append(status: status, payload: payload)
         start = end
         slot += 1
     }
@@ -147,8 +149,12 @@ public func arenaLoad(_ size: Int32) -> Int32 {
     wasmArena = nil  // keep the arrays uniquely referenced while overwriting them
     let io = ioBuffer()
     arena.tick = io.load(fromByteOffset: 0, as: Int32.self)
-    withUnsafeMutableBytes(of: &arena.random) { $0.copyMemory(from: UnsafeRawBufferPointer(start: io + 8, count: $0.count)) }
-    arena.players.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: io + base, count: $0.count)) }
+    withUnsafeMutableBytes(of: &arena.random) {
+        $0.copyMemory(from: UnsafeRawBufferPointer(start: io + 8, count: $0.count))
+    }
+    arena.players.withUnsafeMutableBytes {
+        $0.copyMemory(from: UnsafeRawBufferPointer(start: io + base, count: $0.count))
+    }
     arena.projectiles.withUnsafeMutableBytes {
         $0.copyMemory(from: UnsafeRawBufferPointer(start: io + base + playersSize, count: $0.count))
     }

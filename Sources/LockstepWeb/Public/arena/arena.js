@@ -124,7 +124,9 @@ export async function createArena({ players, seed = 0n, wasm } = {}) {
 
 function toU64(value, name) {
     const big = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : null;
-    if (big === null || big < 0n || big >= 2n ** 64n) throw new RangeError(`${name} must be an unsigned 64-bit integer, not ${value}`);
+    if (big === null || big < 0n || big >= 2n ** 64n) {
+        throw new RangeError(`${name} must be an unsigned 64-bit integer, not ${value}`);
+    }
     return BigInt.asIntN(64, big); // wasm i64 parameters take the signed view of the same bits
 }
 
@@ -178,7 +180,8 @@ export class ArenaSimulation {
         const { statuses, payloads } = frame;
         const slots = statuses.length;
         if (slots > MAX_SLOTS || payloads.length !== slots) {
-            throw new RangeError(`a frame has at most ${MAX_SLOTS} slots and one payload per status (${slots} statuses, ${payloads.length} payloads)`);
+            throw new RangeError(`a frame has at most ${MAX_SLOTS} slots and one payload per status `
+                + `(${slots} statuses, ${payloads.length} payloads)`);
         }
         const bytes = arena.bytes;
         const io = arena.io;
@@ -186,7 +189,9 @@ export class ArenaSimulation {
         let end = 0;
         for (let slot = 0; slot < slots; slot++) {
             const payload = payloads[slot];
-            if (payload.length > MAX_PAYLOAD) throw new RangeError(`slot ${slot}'s payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+            if (payload.length > MAX_PAYLOAD) {
+                throw new RangeError(`slot ${slot}'s payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+            }
             bytes.set(payload, io + PAYLOAD_OFFSET + end);
             end += payload.length;
             arena.ends[slot] = end;
@@ -263,10 +268,12 @@ export class ArenaSimulation {
             if (view.getUint8(io + offset) !== 1) continue;
             projectiles.push({
                 owner: view.getUint8(io + offset + 1), ticksLeft: view.getInt32(io + offset + 4, true),
-                x: arena.fixed(offset + 8), y: arena.fixed(offset + 16), vx: arena.fixed(offset + 24), vy: arena.fixed(offset + 32),
+                x: arena.fixed(offset + 8), y: arena.fixed(offset + 16),
+                vx: arena.fixed(offset + 24), vy: arena.fixed(offset + 32),
             });
         }
-        return { tick: view.getUint32(io, true), isOver: this.isOver, leader: view.getUint32(io + 12, true), players, projectiles };
+        const tick = view.getUint32(io, true);
+        return { tick, isOver: this.isOver, leader: view.getUint32(io + 12, true), players, projectiles };
     }
 
     /** Drops the module instance; the simulation cannot be used afterwards. */
@@ -282,11 +289,15 @@ function readGeometry(arena) {
     const walls = [];
     const wallCount = view.getInt32(io + 36, true);
     for (let index = 0, offset = 40; index < wallCount; index++, offset += 32) {
-        walls.push({ minX: arena.fixed(offset), minY: arena.fixed(offset + 8), maxX: arena.fixed(offset + 16), maxY: arena.fixed(offset + 24) });
+        walls.push({
+            minX: arena.fixed(offset), minY: arena.fixed(offset + 8),
+            maxX: arena.fixed(offset + 16), maxY: arena.fixed(offset + 24),
+        });
     }
     return Object.freeze({
         width: arena.fixed(0), height: arena.fixed(8), playerRadius: arena.fixed(16),
-        maxHealth: view.getInt32(io + 24, true), scoreLimit: view.getInt32(io + 28, true), tickLimit: view.getInt32(io + 32, true),
+        maxHealth: view.getInt32(io + 24, true), scoreLimit: view.getInt32(io + 28, true),
+        tickLimit: view.getInt32(io + 32, true),
         walls: Object.freeze(walls),
     });
 }

@@ -46,11 +46,17 @@ export class ReplayError extends Error {
     }
 }
 
+/** A `malformed` ReplayError at `offset`. */
+function malformed(offset, detail) {
+    return new ReplayError(offset, 'malformed', detail);
+}
+
 function describe(problem, detail) {
     switch (problem) {
         case 'badMagic': return 'not a Lockstep replay (bad magic)';
         case 'unsupportedVersion': return `unsupported replay format version ${detail}`;
-        case 'checksumMismatch': return `record checksum mismatch (stored ${hex32(detail.expected)}, computed ${hex32(detail.actual)})`;
+        case 'checksumMismatch':
+            return `record checksum mismatch (stored ${hex32(detail.expected)}, computed ${hex32(detail.actual)})`;
         case 'truncated': return `truncated: ${detail}`;
         default: return `malformed: ${detail}`;
     }
@@ -104,12 +110,12 @@ class BodyReader {
     get isAtEnd() { return this.position >= this.end; }
 
     u8(what) {
-        if (this.position >= this.end) throw new ReplayError(this.position, 'malformed', `record ends inside ${what}`);
+        if (this.position >= this.end) throw malformed(this.position, `record ends inside ${what}`);
         return this.bytes[this.position++];
     }
 
     need(size, what) {
-        if (this.remaining < size) throw new ReplayError(this.position, 'malformed', `record ends inside ${what}`);
+        if (this.remaining < size) throw malformed(this.position, `record ends inside ${what}`);
     }
 
     u16(what) {
@@ -139,7 +145,7 @@ class BodyReader {
         let big = null;
         for (let shift = 0; ; shift += 7) {
             const byte = this.u8(what);
-            if (shift >= 64) throw new ReplayError(start, 'malformed', `${what} varint longer than 64 bits`);
+            if (shift >= 64) throw malformed(start, `${what} varint longer than 64 bits`);
             if (big === null && shift <= 42) {
                 result += (byte & 0x7f) * 2 ** shift;
             } else {
@@ -155,7 +161,7 @@ class BodyReader {
 
     /** Skips `count` bytes and returns where they start. */
     skip(count, what) {
-        if (count < 0 || this.remaining < count) throw new ReplayError(this.position, 'malformed', `record ends inside ${what}`);
+        if (count < 0 || this.remaining < count) throw malformed(this.position, `record ends inside ${what}`);
         const start = this.position;
         this.position += count;
         return start;
@@ -170,7 +176,7 @@ class BodyReader {
         try {
             return utf8.decode(raw);
         } catch {
-            throw new ReplayError(offset, 'malformed', `${what} is not valid UTF-8`);
+            throw malformed(offset, `${what} is not valid UTF-8`);
         }
     }
 
@@ -326,9 +332,9 @@ export function readReplay(input, { mode = 'strict' } = {}) {
         const remaining = bytes.length - offset;
         let bodyLength;
         if (remaining >= 5) {
-            bodyLength = (bytes[offset + 1] | (bytes[offset + 2] << 8) | (bytes[offset + 3] << 16) | (bytes[offset + 4] << 24)) >>> 0;
+            bodyLength = u32At(bytes, offset + 1);
             if (bodyLength > MAX_RECORD_BODY) {
-                throw new ReplayError(offset + 1, 'malformed', `record length ${bodyLength} exceeds the limit of ${MAX_RECORD_BODY}`);
+                throw malformed(offset + 1, `record length ${bodyLength} exceeds the limit of ${MAX_RECORD_BODY}`);
             }
         } else {
             bodyLength = Number.MAX_SAFE_INTEGER;
@@ -337,18 +343,20 @@ export function readReplay(input, { mode = 'strict' } = {}) {
         if (remaining < recordLength) {
             return truncated(`file ends inside a record at offset ${offset} (${remaining} of its bytes present)`);
         }
-        if (footerSeen) throw new ReplayError(offset, 'malformed', 'data after the footer');
+        if (footerSeen) throw malformed(offset, 'data after the footer');
         const end = offset + recordLength;
-        const stored = (bytes[end - 4] | (bytes[end - 3] << 8) | (bytes[end - 2] << 16) | (bytes[end - 1] << 24)) >>> 0;
+        const stored = u32At(bytes, end - 4);
         const computed = (crcUpdate(0xffffffff, bytes, offset, end - 4) ^ 0xffffffff) >>> 0;
-        if (stored !== computed) throw new ReplayError(offset, 'checksumMismatch', { expected: stored, actual: computed });
+        if (stored !== computed) {
+            throw new ReplayError(offset, 'checksumMismatch', { expected: stored, actual: computed });
+        }
         const kind = bytes[offset];
-        if (kind < RECORD.header || kind > RECORD.footer) throw new ReplayError(offset, 'malformed', `unknown record kind ${kind}`);
-        if (replay === null && kind !== RECORD.header) throw new ReplayError(offset, 'malformed', 'first record is not the header');
+        if (kind < RECORD.header || kind > RECORD.footer) throw malformed(offset, `unknown record kind ${kind}`);
+        if (replay === null && kind !== RECORD.header) throw malformed(offset, 'first record is not the header');
         const body = new BodyReader(bytes, offset + 5, offset + 5 + bodyLength);
         switch (kind) {
             case RECORD.header:
-                if (replay !== null) throw new ReplayError(offset, 'malformed', 'a second header record');
+                if (replay !== null) throw malformed(offset, 'a second header record');
                 replay = new Replay(readHeader(body));
                 break;
             case RECORD.frames:
@@ -367,22 +375,28 @@ export function readReplay(input, { mode = 'strict' } = {}) {
                 const finalHash = body.u64('footer final hash');
                 const checksum = body.u32('footer checksum');
                 const fileValue = (fileCRC ^ 0xffffffff) >>> 0;
-                if (checksum !== fileValue) throw new ReplayError(offset, 'checksumMismatch', { expected: checksum, actual: fileValue });
+                if (checksum !== fileValue) {
+                    throw new ReplayError(offset, 'checksumMismatch', { expected: checksum, actual: fileValue });
+                }
                 if (tickCount !== replay.frameCount) {
-                    throw new ReplayError(offset, 'malformed', `footer counts ${tickCount} ticks but the file holds ${replay.frameCount}`);
+                    throw malformed(offset, `footer counts ${tickCount} ticks but the file holds ${replay.frameCount}`);
                 }
                 replay.footer = { tickCount, finalHash, fileChecksum: checksum };
                 footerSeen = true;
                 break;
             }
         }
-        if (!body.isAtEnd) throw new ReplayError(body.position, 'malformed', `${body.remaining} unexpected bytes at the end of a record`);
+        if (!body.isAtEnd) throw malformed(body.position, `${body.remaining} unexpected bytes at the end of a record`);
         fileCRC = crcUpdate(fileCRC, bytes, offset, end);
         offset = end;
     }
     if (!footerSeen || replay === null) return truncated('file ends before the footer');
     replay.byteCount = bytes.length;
     return replay;
+}
+
+function u32At(bytes, offset) {
+    return (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
 }
 
 function finishTruncated(replay, mode, offset, total, reason) {
@@ -398,22 +412,22 @@ function readHeader(body) {
     const simulationID = body.shortString('simulation id');
     const simulationVersion = body.u16('simulation version');
     const tickRate = body.u16('tick rate');
-    if (tickRate < 1 || tickRate > 240) throw new ReplayError(body.position - 2, 'malformed', `tick rate ${tickRate} is not 1 to 240`);
+    if (tickRate < 1 || tickRate > 240) throw malformed(body.position - 2, `tick rate ${tickRate} is not 1 to 240`);
     const inputDelay = body.u16('input delay');
     const seed = body.u64('seed');
     const payloadLimit = body.u16('payload limit');
-    if (payloadLimit > HARD_PAYLOAD_LIMIT) throw new ReplayError(body.position - 2, 'malformed', `payload limit ${payloadLimit} exceeds 1024`);
+    if (payloadLimit > HARD_PAYLOAD_LIMIT) throw malformed(body.position - 2, `payload limit ${payloadLimit} exceeds 1024`);
     const checkpointInterval = body.u32('checkpoint interval');
     const recordedAtUnixMillis = body.u64('recording time');
     const roomID = body.shortString('room id');
     const countOffset = body.position;
     const count = body.u8('player count');
-    if (count < 1 || count > 64) throw new ReplayError(countOffset, 'malformed', `player count ${count} is not 1 to 64`);
+    if (count < 1 || count > 64) throw malformed(countOffset, `player count ${count} is not 1 to 64`);
     const players = [];
     for (let expected = 0; expected < count; expected++) {
         const slotOffset = body.position;
         const slot = body.u8('player slot');
-        if (slot !== expected) throw new ReplayError(slotOffset, 'malformed', `player slot ${slot} where ${expected} was expected`);
+        if (slot !== expected) throw malformed(slotOffset, `player slot ${slot} where ${expected} was expected`);
         players.push(body.shortString('player id'));
     }
     return {
@@ -426,7 +440,7 @@ function readFrames(body, replay) {
     const firstOffset = body.position;
     const firstTick = body.u32('first tick');
     if (firstTick !== replay.frameCount) {
-        throw new ReplayError(firstOffset, 'malformed', `frames start at tick ${firstTick} but ${replay.frameCount} was expected`);
+        throw malformed(firstOffset, `frames start at tick ${firstTick} but ${replay.frameCount} was expected`);
     }
     const countOffset = body.position;
     const count = body.u32('frame count');
@@ -434,7 +448,7 @@ function readFrames(body, replay) {
     // Every count is checked against what a reader may hold before it is acted on: a few bytes
     // of repeats can claim billions of frames.
     if ((replay.frameCount + count) * Math.max(1, slots) > MAX_SLOT_ENTRIES) {
-        throw new ReplayError(countOffset, 'malformed', `a record of ${count} frames would hold more than ${MAX_SLOT_ENTRIES} slot entries`);
+        throw malformed(countOffset, `a record of ${count} frames would hold more than ${MAX_SLOT_ENTRIES} slot entries`);
     }
     const limit = replay.header.payloadLimit;
     let decoded = 0;
@@ -446,14 +460,14 @@ function readFrames(body, replay) {
         if (tag === TAG_REPEAT) {
             const run = body.varint('repeat count');
             if (!hasPrevious || run < 1 || run > count - decoded) {
-                throw new ReplayError(tagOffset, 'malformed', `repeat of ${run} frames is not allowed here`);
+                throw malformed(tagOffset, `repeat of ${run} frames is not allowed here`);
             }
             const ends = replay._payloadEnds.data;
             const frameEnd = slots > 0 ? ends[previousStart + slots - 1] : 0;
             const frameStart = previousStart > 0 ? ends[previousStart - 1] : 0;
             const frameBytes = Math.max(0, frameEnd - frameStart);
             if (replay._payloadBytes.length + run * frameBytes > MAX_PAYLOAD_BYTES) {
-                throw new ReplayError(tagOffset, 'malformed', `repeat of ${run} frames would hold more than ${MAX_PAYLOAD_BYTES} payload bytes`);
+                throw malformed(tagOffset, `repeat of ${run} frames would hold more than ${MAX_PAYLOAD_BYTES} payload bytes`);
             }
             for (let repeat = 0; repeat < run; repeat++) {
                 const start = replay._statuses.length;
@@ -470,7 +484,7 @@ function readFrames(body, replay) {
                 const flagsOffset = body.position;
                 const flags = body.u8('slot flags');
                 if ((flags & ~(SAME_PAYLOAD_FLAG | 0x03)) !== 0) {
-                    throw new ReplayError(flagsOffset, 'malformed', `reserved bits set in slot flags ${flags}`);
+                    throw malformed(flagsOffset, `reserved bits set in slot flags ${flags}`);
                 }
                 const status = flags & 0x03;
                 if (flags & SAME_PAYLOAD_FLAG) {
@@ -480,7 +494,7 @@ function readFrames(body, replay) {
                     const lengthOffset = body.position;
                     const length = body.varint('payload length');
                     if (length > limit) {
-                        throw new ReplayError(lengthOffset, 'malformed', `payload of ${length} bytes exceeds the limit of ${limit}`);
+                        throw malformed(lengthOffset, `payload of ${length} bytes exceeds the limit of ${limit}`);
                     }
                     const start = body.skip(Number(length), 'payload');
                     replay._appendSlot(status, body.bytes, start, start + Number(length));
@@ -490,7 +504,7 @@ function readFrames(body, replay) {
             hasPrevious = true;
             decoded += 1;
         } else {
-            throw new ReplayError(tagOffset, 'malformed', `unknown frame tag ${tag}`);
+            throw malformed(tagOffset, `unknown frame tag ${tag}`);
         }
     }
 }
@@ -501,7 +515,7 @@ function readEvent(body) {
     const tick = body.u32('event tick');
     const kindOffset = body.position;
     const kind = body.u8('event kind');
-    if (kind < 1 || kind >= REPLAY_EVENT_KINDS.length) throw new ReplayError(kindOffset, 'malformed', `unknown event kind ${kind}`);
+    if (kind < 1 || kind >= REPLAY_EVENT_KINDS.length) throw malformed(kindOffset, `unknown event kind ${kind}`);
     const rawSlot = body.u8('event slot');
     const length = body.u16('event detail length');
     const detailOffset = body.position;
@@ -526,7 +540,8 @@ export function verifyReplay(replay, simulation) {
     const { simulationID, simulationVersion } = replay.header;
     if (simulation.simulationID !== simulationID || simulation.simulationVersion !== simulationVersion) {
         throw new Error(
-            `the replay needs ${simulationID}@${simulationVersion}, not ${simulation.simulationID}@${simulation.simulationVersion}`);
+            `the replay needs ${simulationID}@${simulationVersion}, `
+            + `not ${simulation.simulationID}@${simulation.simulationVersion}`);
     }
     const checkpoints = [...replay.checkpoints].sort((a, b) => a.tick - b.tick);
     let next = 0;
@@ -553,7 +568,8 @@ export function verifyReplay(replay, simulation) {
         isFinalHashRecorded = true;
         checked++;
         if (replay.footer.finalHash !== finalHash) {
-            mismatch = { tick: Math.max(0, replay.frameCount - 1), expected: replay.footer.finalHash, actual: finalHash };
+            const tick = Math.max(0, replay.frameCount - 1);
+            mismatch = { tick, expected: replay.footer.finalHash, actual: finalHash };
         }
     }
     return {
