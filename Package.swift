@@ -16,6 +16,7 @@
 //             and the portable transport (plain sockets and poll(2): no CLockstepSystem, no event loop)
 //             LockstepClientEventLoop (Client, EventLoop, WebSocketClient): the event-loop transport
 //             Never a server module.
+//   cluster   LockstepRedis (Crypto): RESP2 codec and client; LockstepCluster (Redis, BattleServer, Client's AdminClient)
 //   tools     LockstepBots, LockstepBench, LockstepCLI (also Web), the `lockstep` executable (which registers the
 //             arena and its bots); LockstepAgones (BattleServer, Server, Client: the sidecar's REST API over the
 //             admin client's HTTP)
@@ -47,6 +48,8 @@ let package = Package(
         .library(name: "LockstepBots", targets: ["LockstepBots"]),
         .library(name: "LockstepCLI", targets: ["LockstepCLI"]),
         .library(name: "LockstepTesting", targets: ["LockstepTesting"]),
+        .library(name: "LockstepRedis", targets: ["LockstepRedis"]),
+        .library(name: "LockstepCluster", targets: ["LockstepCluster"]),
         .library(name: "LockstepAgones", targets: ["LockstepAgones"]),
         .executable(name: "lockstep", targets: ["lockstep"]),
     ],
@@ -107,7 +110,7 @@ let package = Package(
             name: "LockstepTesting",
             dependencies: [
                 "LockstepBattleServer", "LockstepServer", "LockstepProtocol", "LockstepSimulation", "LockstepEventLoop",
-                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepHTTP",
+                "LockstepClient", "LockstepWebSocket", "LockstepWebSocketClient", "LockstepHTTP", "LockstepRedis",
             ]),
         // The tick-latency benchmark: bots on their own loops, histograms, reports (`lockstep bench`).
         .target(
@@ -116,12 +119,22 @@ let package = Package(
                 "LockstepCore", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepWebSocketClient",
                 "LockstepWebSocket", "LockstepClient", "CLockstepSystem",
             ]),
+        // A RESP2 Redis client: a pure codec and a blocking connection on its own worker thread.
+        .target(name: "LockstepRedis", dependencies: ["LockstepCrypto"]),
+        // Cluster mode over Redis: node registry, placement, the room directory (docs/CLUSTER.md).
+        .target(
+            name: "LockstepCluster",
+            dependencies: [
+                "LockstepRedis", "LockstepBattleServer", "LockstepServer", "LockstepHTTP", "LockstepClient", "LockstepProtocol",
+                "LockstepEventLoop",
+            ]),
         // Argument parsing and the subcommands of `lockstep`.
         .target(
             name: "LockstepCLI",
             dependencies: [
                 "LockstepCore", "LockstepSimulation", "LockstepReplay", "LockstepServer", "LockstepBattleServer",
-                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepAgones", "LockstepWeb",
+                "LockstepClient", "LockstepBench", "LockstepBots", "LockstepAgones", "LockstepCluster", "LockstepRedis",
+                "LockstepWeb",
             ]
         ),
         .executableTarget(name: "lockstep", dependencies: ["LockstepCLI", "LockstepCore", "LockstepSimulation", "LockstepBots"]),
@@ -188,6 +201,13 @@ let package = Package(
             dependencies: [
                 "LockstepBench", "LockstepTesting", "LockstepProtocol", "LockstepCore", "LockstepClient", "LockstepWebSocketClient",
                 "CAllocationCounter",
+            ]),
+        .testTarget(name: "LockstepRedisTests", dependencies: ["LockstepRedis", "LockstepTesting"]),
+        .testTarget(
+            name: "LockstepClusterTests",
+            dependencies: [
+                "LockstepCluster", "LockstepRedis", "LockstepTesting", "LockstepBench", "LockstepClient", "LockstepClientEventLoop",
+                "LockstepBots", "LockstepReplay", "LockstepSimulation", "LockstepProtocol", "LockstepEventLoop", "LockstepCore",
             ]),
     ],
     swiftLanguageModes: [.v6]

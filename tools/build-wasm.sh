@@ -93,4 +93,5 @@ fi
 
 mkdir -p "$(dirname "$output")"
 cp "$work/arena.wasm" "$output"
+chmod 644 "$output"
 echo "wrote $output ($(wc -c < "$output") bytes)"

@@ -40,25 +40,38 @@ struct AdminAPI: Sendable {
     }
 
     private func create(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let cluster = battle.cluster.current
+        let placedID = request.headers.first(BattleServer.placedRoomHeader)
+        // In a cluster, a creation not placed yet is placed first (maybe on another node).
+        if let cluster, placedID == nil {
+            cluster.placeRoom(body: request.body, responder: responder)
+            return
+        }
         let host = request.headers.first("Host") ?? "127.0.0.1:\(battle.port)"
-        battle.createRoom(json: request.body) { result in
-            switch result {
-            case .success(let created):
-                var answer: [String: Any] = [
-                    "roomID": created.roomID,
-                    "url": "ws://\(host)\(ProtocolVersion.path)?room=\(created.roomID)",
-                    "subprotocol": ProtocolVersion.subprotocol,
-                    "expiresAt": created.expiresAt,
-                    "spectatorToken": created.spectatorToken,
-                    "bots": created.botSlots,
-                ]
-                answer["tokens"] = created.tokens.enumerated().map { slot, token in
-                    ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
-                }
-                responder.respond(Self.json(.created, answer))
-            case .failure(let error):
-                responder.respond(Self.error(error))
+        let playBase = cluster?.playBaseURL ?? "ws://\(host)"
+        battle.createRoom(json: request.body, placedID: placedID) { result in
+            responder.respond(Self.creationAnswer(result, playBase: playBase))
+        }
+    }
+
+    /// The answer to a creation: 201 with the room's id, play URL (on `playBase`, `ws://HOST:PORT`) and tokens, or the error.
+    static func creationAnswer(_ result: Result<CreatedRoom, BattleError>, playBase: String) -> HTTPResponse {
+        switch result {
+        case .success(let created):
+            var answer: [String: Any] = [
+                "roomID": created.roomID,
+                "url": "\(playBase)\(ProtocolVersion.path)?room=\(created.roomID)",
+                "subprotocol": ProtocolVersion.subprotocol,
+                "expiresAt": created.expiresAt,
+                "spectatorToken": created.spectatorToken,
+                "bots": created.botSlots,
+            ]
+            answer["tokens"] = created.tokens.enumerated().map { slot, token in
+                ["slot": slot, "playerID": created.playerIDs[slot], "token": token] as [String: Any]
             }
+            return json(.created, answer)
+        case .failure(let error):
+            return Self.error(error)
         }
     }
 
@@ -73,6 +86,8 @@ struct AdminAPI: Sendable {
             responder.respond(Self.json(.ok, summary(id, entry)))
         } else if let replay = battle.directory.interrupted().first(where: { $0.roomID == id }) {
             responder.respond(Self.json(.ok, summary(replay)))
+        } else if let cluster = battle.cluster.current {
+            cluster.readRoom(id, responder: responder)
         } else {
             responder.respond(Self.error(.notFound("room \(id)")))
         }
@@ -85,6 +100,7 @@ struct AdminAPI: Sendable {
 
     private func end(_ id: String, _ responder: HTTPResponder) {
         guard let entry = battle.directory.entry(id) else {
+            if let cluster = battle.cluster.current { return cluster.endRoom(id, responder: responder) }
             responder.respond(Self.error(.notFound("room \(id)")))
             return
         }

@@ -37,6 +37,8 @@ public final class BattleServer: Sendable {
     let quickMatchLimiter: AddressRateLimiter
     /// The finished matches' replays.
     let replays: ReplayCatalog
+    /// The cluster this server is a node of, if any (`attachCluster`).
+    let cluster = ClusterLink()
 
     /// A server that will listen as `network` says and run rooms as `configuration` says.
     ///
@@ -81,7 +83,7 @@ public final class BattleServer: Sendable {
         directory = RoomDirectory(logger: logger)
         signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
         adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey
-        let endpoint = PlayEndpoint(directory: directory, signer: signer, configuration: configuration, logger: logger)
+        let endpoint = PlayEndpoint(directory: directory, signer: signer, configuration: configuration, logger: logger, cluster: cluster)
         server.addWebSocketEndpoint(ProtocolVersion.path, subprotocols: [ProtocolVersion.subprotocol]) { request, context in
             endpoint.upgrade(request, context)
         }
@@ -142,10 +144,13 @@ public final class BattleServer: Sendable {
     /// Creates a room from a `POST /v1/rooms` body (JSON), mints its tokens, and calls `completion`
     /// on the room's loop. Never blocks: the admin API answers from there, so no loop waits for another.
     ///
-    /// - Parameter isPublic: a public quick match's room, whose claim on `publicMaxRooms` the
-    ///   caller holds: released when the room ends, or here when it cannot be made.
+    /// - Parameters:
+    ///   - placedID: the id a cluster reserved for the room (`nil`: the body's or a new one).
+    ///   - isPublic: a public quick match's room, whose claim on `publicMaxRooms` the caller
+    ///     holds: released when the room ends, or here when it cannot be made.
     func createRoom(
-        json: [UInt8], isPublic: Bool = false, completion: @escaping @Sendable (Result<CreatedRoom, BattleError>) -> Void
+        json: [UInt8], placedID: String? = nil, isPublic: Bool = false,
+        completion: @escaping @Sendable (Result<CreatedRoom, BattleError>) -> Void
     ) {
         let directory = directory
         let completion: @Sendable (Result<CreatedRoom, BattleError>) -> Void = { result in
@@ -154,7 +159,7 @@ public final class BattleServer: Sendable {
         }
         let prepared: (settings: RoomSettings, playerIDs: [String], loop: EventLoop)
         do throws(BattleError) {
-            prepared = try prepareRoom(json: json)
+            prepared = try prepareRoom(json: json, placedID: placedID)
         } catch {
             completion(.failure(error))
             return
@@ -228,7 +233,7 @@ public final class BattleServer: Sendable {
     }
 
     /// Validates a creation request and picks the room's loop and tick phase.
-    private func prepareRoom(json: [UInt8]) throws(BattleError) -> (settings: RoomSettings, playerIDs: [String], loop: EventLoop) {
+    private func prepareRoom(json: [UInt8], placedID: String?) throws(BattleError) -> (settings: RoomSettings, playerIDs: [String], loop: EventLoop) {
         if let refusal = lifecycle.refusal { throw .unavailable(refusal) }
         let loops = server.eventLoops
         guard !loops.isEmpty else { throw .unavailable("the server is not running") }
@@ -236,7 +241,7 @@ public final class BattleServer: Sendable {
         let rate = UInt64(max(1, min(240, configuration.roomDefaults.tickRate)))
         let period = 1_000_000_000 / rate
         let (index, phase) = directory.nextPhase(period: period, slots: configuration.effectivePhaseSlots(period: period))
-        let generatedID = "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
+        let generatedID = placedID ?? "room-\(index)-\(TokenSigner.randomBytes(4).map { Self.hex($0) }.joined())"
         var request = try RoomRequest(
             json: json, defaults: configuration.roomDefaults, roomID: generatedID, phaseOffsetNanos: 0, simulations: simulations)
         request.settings.phaseOffsetNanos = phase % request.settings.tickRate.periodNanoseconds

@@ -25,8 +25,10 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
     private let signer: TokenSigner
     private let configuration: BattleConfiguration
     private let logger: Logger
+    private let cluster: ClusterLink
 
-    init(directory: RoomDirectory, signer: TokenSigner, configuration: BattleConfiguration, logger: Logger) {
+    init(directory: RoomDirectory, signer: TokenSigner, configuration: BattleConfiguration, logger: Logger, cluster: ClusterLink) {
+        self.cluster = cluster
         self.directory = directory
         self.signer = signer
         self.configuration = configuration
@@ -147,7 +149,11 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
             return
         }
         guard let entry = directory.entry(token.roomID) else {
-            authFailure(connection, session, ProtocolError(.roomNotFound, "no room \(token.roomID)"))
+            if let cluster = cluster.current {
+                redirect(connection, session, roomID: token.roomID, cluster: cluster)
+            } else {
+                authFailure(connection, session, ProtocolError(.roomNotFound, "no room \(token.roomID)"))
+            }
             return
         }
         guard entry.endedReason == nil else {
@@ -164,6 +170,33 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
         let reference = entry.driver
         connection.move(to: entry.loop) { moved in
             reference.driver.join(moved, role: role, lastTick: hello.lastTick)
+        }
+    }
+
+    /// A token for a room this node does not own: asks the cluster where it is, then refuses with
+    /// error 16 (wrong node) naming the owner's play URL, or 13 (room not found).
+    private func redirect(_ connection: WebSocketConnection, _ session: PlaySession, roomID: String, cluster: any ClusterHooks) {
+        session.stage = .refused  // nothing more is read from this connection
+        let waiting = UncheckedConnection(connection: connection)
+        let loop = connection.eventLoop
+        let sessionID = ObjectIdentifier(session)
+        cluster.locateRoom(roomID) { [self] location in
+            loop.execute { [self] in
+                let connection = waiting.connection
+                // Closed meanwhile: nothing to answer.
+                guard let session = Self.session(of: connection), ObjectIdentifier(session) == sessionID else { return }
+                session.stage = .awaitingHello  // so `refuse` sends the error
+                switch location {
+                case .elsewhere(let url):
+                    logger.info("wrong_node", ["conn": connection.id, "room": roomID, "owner": url])
+                    refuse(connection, session, ProtocolError(.wrongNode, url))
+                case .notFound:
+                    authFailure(connection, session, ProtocolError(.roomNotFound, "no room \(roomID) in the cluster"))
+                case .unknown(let why):
+                    logger.warning("room_locate_failed", ["conn": connection.id, "room": roomID, "error": why])
+                    refuse(connection, session, ProtocolError(.roomNotFound, "room \(roomID) is not on this node and the cluster directory is unreachable"))
+                }
+            }
         }
     }
 

@@ -277,8 +277,7 @@ public final class BenchRunner {
         server: BenchServer
     ) {
         let options = self.options
-        let host = server.playHost
-        let port = server.playPort
+        let (host, port) = server.playAddress(of: room)
         let path = server.playPath + "?room=" + room.roomID
         loop.execute {
             let tokens = room.tokens.prefix(options.players).map { ($0, true) }

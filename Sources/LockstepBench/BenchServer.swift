@@ -63,6 +63,16 @@ final class BenchServer: Sendable {
         }
     }
 
+    /// Where the bots of `room` connect: the `--url` server, unless the admin API placed the room
+    /// on another node (a cluster: its answer's `url` names another host or port than the admin
+    /// API's), then that node.
+    func playAddress(of room: AdminClient.CreatedRoom) -> (host: String, port: Int) {
+        if process == nil, let url = try? PlayURL(parsing: room.url), url.host != admin.host || url.port != admin.port {
+            return (url.host, url.port)
+        }
+        return (playHost, playPort)
+    }
+
     /// Ends the rooms of an external server (a child server is simply stopped).
     func endRooms(_ rooms: [AdminClient.CreatedRoom]) {
         guard process == nil else { return }

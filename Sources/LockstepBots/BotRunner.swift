@@ -87,7 +87,11 @@ public final class BotRunner: @unchecked Sendable {
                 "players": options.players, "tickRate": options.tickRate, "maxTicks": options.ticks, "seed": roomSeed,
                 "hashInterval": options.tickRate,
             ])
-            for slot in 0..<options.players { try addBot(room: room.roomID, slot: slot, token: room.tokens[slot], seed: roomSeed) }
+            // The room's node: in a cluster, not necessarily the one whose admin API created it.
+            let play = try? PlayURL(parsing: room.url)
+            for slot in 0..<options.players {
+                try addBot(room: room.roomID, slot: slot, token: room.tokens[slot], seed: roomSeed, host: play?.host, port: play?.port)
+            }
         }
     }
 

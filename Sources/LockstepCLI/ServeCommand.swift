@@ -24,10 +24,12 @@ public enum ServeCommand: Command {
             --web-root). With --echo, /echo echoes every
             message (conformance tests; message limit 16 MiB).
             SIGINT or SIGTERM stops gracefully: matches end (reason server-shutdown), replays are
-            finalised, WebSockets close with 1001. With --drain-timeout (or --agones), the first
+            finalised, WebSockets close with 1001. With --drain-timeout (or --agones, or --cluster), the first
             SIGINT or SIGTERM drains instead: no new rooms (503), running matches go on to their
             end (after the timeout they end with reason server-drain-timeout), then the server
             stops and exits 0; a second signal stops at once. POST /v1/drain (admin) drains too.
+            With --cluster redis://HOST:PORT, the server is a node of a cluster: rooms created on
+            any node are placed on the one with the most free slots (docs/CLUSTER.md).
             See docs/OPERATIONS.md.
             """,
         options: [
@@ -66,7 +68,7 @@ public enum ServeCommand: Command {
             OptionSpec("--handshake-timeout-ms", value: "MS", help: "Time allowed for a complete request.", default: "10000", environment: "LOCKSTEP_HANDSHAKE_TIMEOUT_MS"),
             OptionSpec("--idle-timeout-ms", value: "MS", help: "Close WebSockets quiet this long (1001); their players are marked disconnected.", default: "60000", environment: "LOCKSTEP_IDLE_TIMEOUT_MS"),
             OptionSpec("--ping-interval-ms", value: "MS", help: "Ping WebSockets quiet this long.", default: "20000", environment: "LOCKSTEP_PING_INTERVAL_MS"),
-        ])
+        ] + ClusterOptions.specs)
 
     public static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         var arguments = arguments
@@ -98,6 +100,7 @@ public enum ServeCommand: Command {
         if !arguments.flagOrSetting("--no-web") {
             StaticSite.locate(override: arguments.value("--web-root"), logger: logger).install(on: server.network)
         }
+        let cluster = try ClusterOptions.node(from: arguments, battle: server, network: network, logger: logger)
         if let fitted {
             logger.warning("limits_fitted_to_descriptors", [
                 "max_rooms": fitted.maxRooms, "max_connections": fitted.maxConnections, "nofile": limit.soft,
@@ -107,7 +110,8 @@ public enum ServeCommand: Command {
         ServeLifetime.blockSignals()
         let lifetime = ServeLifetime()
         server.addObserver(lifetime)
-        let drainsOnSignal = arguments.value("--drain-timeout") != nil || agones != nil
+        // A cluster or Agones node drains on SIGTERM whatever the flags: it leaves without cutting a match.
+        let drainsOnSignal = arguments.value("--drain-timeout") != nil || agones != nil || cluster != nil
         // Start-up failures (port in use, replay directory not writable, descriptor limit) are
         // failures (exit 1), not usage errors.
         do {
@@ -116,6 +120,7 @@ public enum ServeCommand: Command {
         } catch {
             throw CommandFailure(error.description)
         }
+        cluster?.start(port: server.port)
         output.out("listening on \(network.host):\(server.port)\n")
         if !arguments.flagOrSetting("--no-web") {
             let host = network.host.contains(":") ? "[\(network.host)]" : network.host
@@ -138,6 +143,7 @@ public enum ServeCommand: Command {
         server.shutdown()
         // Its last calls (the counts, POST /shutdown) go out before the process exits.
         agent?.stop()
+        cluster?.node.stop()
         return CommandLineTool.exitSuccess
     }
 

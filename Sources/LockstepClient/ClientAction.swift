@@ -6,6 +6,9 @@ public enum ClientAction: Equatable, Sendable {
     /// `hello` (the HELLO, with the last confirmed tick on a reconnect) the moment it opens: the
     /// server expects it at once, whether or not the client is being polled then.
     case connect(hello: [UInt8])
+    /// Connect to `url`'s node from now on (a cluster said the room is there: error 16); a
+    /// `.connect` follows at once.
+    case redirect(PlayURL)
     /// Close the connection for good (the client failed or was closed).
     case close
 }

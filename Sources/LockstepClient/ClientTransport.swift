@@ -24,9 +24,15 @@ public protocol ClientTransport: AnyObject, Sendable {
     /// Sends the player's inputs at their time from `pacer` on the transport's own thread, whatever
     /// the game loop does (optional: a transport that does not pace leaves them to the client's polls).
     func pace(_ pacer: InputPacer)
+    /// Opens the next connections to `url`'s host, port and room instead of the configured ones
+    /// (a cluster's wrong-node error named the node that owns the room).
+    func redirect(to url: PlayURL)
 }
 
 extension ClientTransport {
     /// Does not pace: inputs go out when the client is polled.
     public func pace(_ pacer: InputPacer) {}
+
+    /// Does not follow redirects: the next connection goes to the configured server again.
+    public func redirect(to url: PlayURL) {}
 }

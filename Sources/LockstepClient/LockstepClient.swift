@@ -133,6 +133,7 @@ public final class LockstepClient<Simulation: DeterministicSimulation>: @uncheck
             switch action {
             case .send(let bytes): transport.send(bytes)
             case .connect(let hello): transport.open(hello: hello)
+            case .redirect(let url): transport.redirect(to: url)
             case .close: transport.close()
             }
         }

@@ -33,6 +33,11 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
     public private(set) var reconnects = 0
     /// The first tick whose re-simulation disagreed, when the sync test is on and caught one.
     public private(set) var syncTestMismatch: Tick?
+    /// The node a cluster sent the client to (error 16, wrong node), once it did: a client
+    /// follows one redirect, and a second wrong-node error fails it.
+    public private(set) var redirectedTo: PlayURL?
+    /// The redirect named by a wrong-node error, followed when its close arrives.
+    private var pendingRedirect: PlayURL?
     /// When the next reconnect attempt is due (client ns), while one is scheduled.
     public private(set) var reconnectAt: UInt64?
     /// The input for future ticks: set it from the game, or use `inputSource`. A pacing transport
@@ -243,6 +248,15 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
         isConnected = false
         publishPlan()
         guard !closedByClient else { return }
+        // A cluster's wrong-node error (close 4016) names the room's node: go there once, now.
+        if code == ProtocolErrorCode.wrongNode.closeCode, let target = pendingRedirect, redirectedTo == nil {
+            pendingRedirect = nil
+            redirectedTo = target
+            events.append(.disconnected(code: code, willReconnect: true))
+            actions.append(.redirect(target))
+            connectNow()
+            return
+        }
         // Normal ends, fatal refusals (4001…4099) and our own close do not reconnect.
         let refused = code >= 4000 && code < 4100
         let shouldReconnect = configuration.reconnect && matchEnd == nil && code != 1000 && !refused
@@ -324,6 +338,9 @@ public final class LockstepClientCore<Simulation: DeterministicSimulation> {
             events.append(.room(event, tick: tick, detail: detail))
         case .error(let code, let fatal, let text):
             events.append(.serverError(code: code, fatal: fatal, message: text))
+            if code == ProtocolErrorCode.wrongNode.rawValue, redirectedTo == nil, let start = text.range(of: "ws://") {
+                pendingRedirect = try? PlayURL(parsing: String(text[start.lowerBound...]))
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import Darwin
 public final class SocketTransport: ClientTransport, @unchecked Sendable {
     private enum Command {
         case open(hello: [UInt8])
+        case redirect(PlayURL)
         case send([UInt8])
         case drop
         case close
@@ -41,6 +42,8 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
     private let wakePipe: (read: Int32, write: Int32)?
     /// The open connection: the I/O thread's only.
     private var connection: SocketWebSocketConnection?
+    /// Where a cluster redirected the client: the I/O thread's only.
+    private var target: PlayURL?
 
     /// A transport for `configuration`'s server (host, port, room).
     public init(configuration: ClientConfiguration) {
@@ -56,6 +59,14 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
     }
 
     // MARK: ClientTransport (any thread)
+
+    /// Queued before the `.open` that follows it, so that connection goes to `url`.
+    public func redirect(to url: PlayURL) {
+        shared.withLock { state in
+            guard !state.closed else { return }
+            state.commands.append(.redirect(url))
+        }
+    }
 
     public func open(hello: [UInt8]) {
         let startThread = shared.withLock { state -> Bool in
@@ -139,12 +150,15 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
                 switch command {
                 case .open(let hello):
                     guard connection == nil else { continue }
-                    let path = ProtocolVersion.path + (configuration.room.map { "?room=\($0)" } ?? "")
+                    let room = target?.room ?? configuration.room
+                    let path = ProtocolVersion.path + (room.map { "?room=\($0)" } ?? "")
                     connection = SocketWebSocketConnection(
-                        host: configuration.host, port: configuration.port, path: path, subprotocols: [ProtocolVersion.subprotocol],
+                        host: target?.host ?? configuration.host, port: target?.port ?? configuration.port, path: path, subprotocols: [ProtocolVersion.subprotocol],
                         hello: hello, maxMessageSize: 1 << 20
                     ) { [self] event in deliver(event) }
                     if connection == nil { deliver(.closed(code: 1006)) }
+                case .redirect(let url):
+                    target = url
                 case .send(let bytes):
                     connection?.send(bytes)
                 case .drop:

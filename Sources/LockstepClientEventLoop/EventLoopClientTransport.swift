@@ -19,6 +19,8 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
     public let loop: EventLoop
     let configuration: ClientConfiguration
     private var socket: WebSocketClient?
+    /// Where a cluster redirected the client (error 16), if it did.
+    private var target: PlayURL?
     private var random: SeededRandom
     private var lossTimer: TimerHandle?
     private var wakeTimer: TimerHandle?
@@ -50,6 +52,10 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
             self.hello = hello
             connect()
         }
+    }
+
+    public func redirect(to url: PlayURL) {
+        onLoop { [self] in target = url }
     }
 
     public func send(_ message: [UInt8]) {
@@ -117,10 +123,11 @@ public final class EventLoopClientTransport: ClientTransport, WebSocketClientDel
 
     private func connect() {
         guard !closedByClient, socket == nil else { return }
-        let path = ProtocolVersion.path + (configuration.room.map { "?room=\($0)" } ?? "")
+        let room = target?.room ?? configuration.room
+        let path = ProtocolVersion.path + (room.map { "?room=\($0)" } ?? "")
         do {
             socket = try WebSocketClient(
-                host: configuration.host, port: configuration.port, path: path, subprotocols: [ProtocolVersion.subprotocol],
+                host: target?.host ?? configuration.host, port: target?.port ?? configuration.port, path: path, subprotocols: [ProtocolVersion.subprotocol],
                 on: loop, delegate: self, maxMessageSize: 1 << 20)
         } catch {
             deliver(.closed(code: 1006))

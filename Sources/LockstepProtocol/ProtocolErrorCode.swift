@@ -13,6 +13,9 @@ public enum ProtocolErrorCode: UInt16, Sendable, CaseIterable, CustomStringConve
     case roomNotFound = 13
     case roomFull = 14
     case roomEnded = 15
+    /// The room is on another node of the cluster: the message is exactly its play URL
+    /// (`ws://HOST:PORT/v1/play?room=ID`); connect there with the same token.
+    case wrongNode = 16
     case wrongSlot = 20
     case tickTooFarAhead = 21
     case inputLate = 22
@@ -54,6 +57,7 @@ public enum ProtocolErrorCode: UInt16, Sendable, CaseIterable, CustomStringConve
         case .roomNotFound: "room not found"
         case .roomFull: "room full"
         case .roomEnded: "room has ended"
+        case .wrongNode: "room is on another node"
         case .wrongSlot: "input for another slot"
         case .tickTooFarAhead: "tick beyond the lead window"
         case .inputLate: "input too late"

@@ -240,8 +240,8 @@ public func arenaGeometry() -> Int32 {
     return Int32(offset)
 }
 
-/// Seats `players` seeded bots (`ArenaBot(seed:slot:)`, as the server's bot seats and
-/// `lockstep replay record` use). Returns 0, or 1 when the count is not 1 to 64.
+/// Seats `players` seeded bots (`ArenaBot(seed:slot:)`, as `lockstep replay record` plays them).
+/// Returns 0, or 1 when the count is not 1 to 64.
 @_cdecl("arena_bots_create")
 public func arenaBotsCreate(_ players: Int32, _ seed: UInt64) -> Int32 {
     guard players >= 1, Int(players) <= wasmMaxSlots else { return 1 }

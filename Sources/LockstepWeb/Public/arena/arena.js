@@ -326,8 +326,8 @@ export function angleToAim(radians) {
 }
 
 /**
- * The seeded arena bots (Swift `ArenaBot`, the same code the server's bot seats and
- * `lockstep replay record` run): `next(slot)` gives bot `slot`'s next 5-byte payload.
+ * The seeded arena bots (the Swift `ArenaBot(seed:slot:)`, as `lockstep replay record` plays
+ * them): `next(slot)` gives bot `slot`'s next 5-byte payload.
  *
  * @param {{players: number, seed: bigint|number, wasm?: *}} options
  */
