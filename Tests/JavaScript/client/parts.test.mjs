@@ -41,8 +41,13 @@ test('the clock estimate takes the fastest quarter, rejects a passing queue, and
     assert.equal(sample(4500n * MS, 200n * MS, 200n * MS), false, 'a sample 20 times slower than the median is a queue, not the clock');
     assert.equal(clock.rejected, 1);
     assert.equal(clock.medianRoundTrip, 20n * MS);
-    // The path changes for good: 160 ms each way. After a few slow samples in a row, they are the truth.
-    for (let index = 0n; index < 6n; index++) sample((5000n + index * 500n) * MS, 160n * MS, 160n * MS);
+    // The path changes for good: 160 ms each way. Runs of four slow samples in a row are kept, and
+    // two runs make them the median (the window holds 16).
+    const kept = [];
+    for (let index = 0n; index < 8n; index++) kept.push(sample((5000n + index * 500n) * MS, 160n * MS, 160n * MS));
+    // The 400 ms sample rejected above starts the first run: its fourth outlier is the third 320.
+    assert.deepEqual(kept.slice(0, 3), [false, false, true], 'the fourth outlier in a row keeps its run');
+    assert.equal(kept[0], false, 'one slow sample is still a queue');
     assert.equal(clock.medianRoundTrip, 320n * MS);
     assert.equal(clock.offset, offset);
     assert.equal(clock.serverTime(1n), 1n + offset);

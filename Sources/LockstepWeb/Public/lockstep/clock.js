@@ -3,7 +3,9 @@
 // trip are the most truthful: the estimate is the median offset of the fastest quarter of the
 // last `capacity` samples, and a sample whose round trip is over `outlierFactor` × the median
 // round trip (plus 0.1 ms) is rejected, unless `REGIME_CHANGE` are in a row: then the path itself
-// has changed, and the estimate starts over from the new samples.
+// may have changed, and the run is kept after all (as the Swift client does). Kept runs move the
+// median round trip to the new path within `capacity / 2` samples, while the offset still comes
+// from the fastest samples: a few seconds of slow answers on a busy host do not skew it.
 
 /** Outliers in a row that mean the network changed rather than a queue passed. */
 export const REGIME_CHANGE = 4;
@@ -18,7 +20,10 @@ export class ClockSynchronizer {
         this.next = 0;
         /** Samples rejected as outliers. */
         this.rejected = 0;
-        this.rejectedInARow = 0;
+        /** The outliers rejected since the last sample kept, oldest first. */
+        this.outliersInARow = [];
+        /** Runs of `REGIME_CHANGE` outliers kept because they were a run. */
+        this.keptRuns = 0;
         /** A rough offset used until the first PONG (the WELCOME's server time), or null. */
         this.provisionalOffset = null;
     }
@@ -30,26 +35,31 @@ export class ClockSynchronizer {
     add(sentAt, serverTime, receivedAt) {
         if (receivedAt < sentAt) return false;
         const roundTrip = receivedAt - sentAt;
+        const sample = { roundTrip, offset: serverTime - (sentAt + roundTrip / 2n) };
         const median = this.medianRoundTrip;
         if (this.samples.length >= 4 && median !== null && roundTrip > median * this.outlierFactor + 100_000n) {
             this.rejected += 1;
-            this.rejectedInARow += 1;
-            if (this.rejectedInARow < REGIME_CHANGE) return false;
-            // Every recent sample is "slow": the path changed (another route, a congested link),
-            // it is not a passing queue. Start over from the new samples, or the round trip the
-            // input delay is judged by would stay the old, short one for ever.
-            this.samples = [];
-            this.next = 0;
+            this.outliersInARow.push(sample);
+            if (this.outliersInARow.length < REGIME_CHANGE) return false;
+            // Every recent sample is slow: not a passing queue. Keep the run, or the round trip
+            // the input delay is judged by would stay the old, short one for ever.
+            this.keptRuns += 1;
+            for (const kept of this.outliersInARow) this.keep(kept);
+            this.outliersInARow = [];
+            return true;
         }
-        this.rejectedInARow = 0;
-        const sample = { roundTrip, offset: serverTime - (sentAt + roundTrip / 2n) };
+        this.outliersInARow = [];
+        this.keep(sample);
+        return true;
+    }
+
+    keep(sample) {
         if (this.samples.length < this.capacity) {
             this.samples.push(sample);
         } else {
             this.samples[this.next] = sample;
             this.next = (this.next + 1) % this.capacity;
         }
-        return true;
     }
 
     /**
