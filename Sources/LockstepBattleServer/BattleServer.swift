@@ -26,7 +26,7 @@ public final class BattleServer: Sendable {
     private let roomLoopIndex = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
-    let replayWrites = ReplayWriteQueue()
+    let replayWrites: ReplayWriteQueue
     /// The simulations the server re-simulates (rooms of others are relayed).
     public let simulations: SimulationRegistry
 
@@ -64,6 +64,7 @@ public final class BattleServer: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
+        replayWrites = ReplayWriteQueue(syncIntervalMillis: configuration.replayFsyncMillis)
         directory = RoomDirectory(logger: logger)
         signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
         adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey
