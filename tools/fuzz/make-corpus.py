@@ -105,6 +105,30 @@ for name in sorted(os.listdir(replays)):
     for cut in (600, 4096):
         seed("FuzzReplay", "%s-first%d" % (stem, cut), bytes([3]) + data[:cut])
 
+# A small complete replay written here after docs/REPLAY_FORMAT.md: 2 players, 4 frames (a repeat
+# entry, a same-payload flag), a checkpoint, an event and the footer; in every mode.
+import zlib
+
+
+def record(kind, body):
+    head = bytes([kind]) + struct.pack("<I", len(body)) + body
+    return head + struct.pack("<I", zlib.crc32(head))
+
+
+def str8(text):
+    return bytes([len(text)]) + text.encode()
+
+
+header = (str8("lockstep.arena") + struct.pack("<HHHQHIQ", 1, 30, 2, 7, 32, 2, 0) + str8("room-1") + bytes([2])
+          + bytes([0]) + str8("alice") + bytes([1]) + str8("bob"))
+frames = (struct.pack("<II", 0, 4) + bytes([1, 0, 5]) + bytes([0, 0, 0, 1, 2]) + bytes([1, 2]) + b"\x00\x01"
+          + bytes([0, 2]) + bytes([1, 0x04, 0x01, 0]))
+small = b"LSREPLAY" + struct.pack("<HH", 1, 0) + record(1, header) + record(2, frames)
+small += record(3, struct.pack("<IQ", 1, 0x1234)) + record(4, struct.pack("<IBBH", 0, 6, 0xFF, 2) + b"go")
+small += record(5, struct.pack("<IQI", 4, 0, zlib.crc32(small)))
+for mode in range(4):
+    seed("FuzzReplay", "small-complete-mode%d" % mode, bytes([mode]) + small)
+
 # --- admin JSON: the create-room bodies the documents show, and the edges of each field.
 for index, body in enumerate([
     {}, {"players": 2, "tickRate": 30, "seed": 42},
