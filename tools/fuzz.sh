@@ -46,10 +46,12 @@ for target in "${targets[@]}"; do
     log="$work/$target.log"
     echo "fuzz: $target for ${seconds}s"
     status=0
+    dict=()
+    [ -f "$work/seeds/$target.dict" ] && dict=(-dict="$work/seeds/$target.dict")
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0" \
         "$bin/$target" "$corpus" "$work/seeds/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$target")" \
-        -artifact_prefix="$artifacts/" -print_final_stats=1 > "$log" 2>&1 || status=$?
+        -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" > "$log" 2>&1 || status=$?
     runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
     speed="$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
     coverage="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || echo '?')"

@@ -146,4 +146,16 @@ operations = open(os.path.join(repo, "docs/OPERATIONS.md"), encoding="utf-8").re
 for index, line in enumerate(re.findall(r"^\{.*\}$", operations, re.M)):
     seed("FuzzConfigFile", "doc-%d" % index, line)
 seed("FuzzConfigFile", "types", json.dumps({"port": 9000, "echo": True, "allowed-origins": ["http://a", "http://b"], "x": 1.5}))
+# --- dictionaries (libFuzzer -dict): the JSON targets' field names and the numbers at their edges,
+# so mutations make whole tokens instead of stumbling on them a byte at a time.
+fields = ["players", "tickRate", "inputDelay", "leadWindow", "lateWindow", "latePolicy", "missingPolicy", "payloadLimit",
+          "simulation", "simulationVersion", "seed", "maxTicks", "maxDurationSeconds", "hashInterval", "desyncPolicy",
+          "spectatorDelay", "minPlayers", "startTimeoutSeconds", "abandonTimeoutSeconds", "rollbackTicks", "playerIDs",
+          "roomID", "port", "host", "replays", "admin-key", "max-rooms", "echo", "allowed-origins", "replay-fsync-ms"]
+tokens = ['"%s"' % f for f in fields] + ["-1", "-", "0", "1", "64", "65", "-9223372036854775808", "9223372036854775807",
+                                         "18446744073709551616", "1e308", "0.5", "true", "false", "null", "[", "]", "{", "}", ":", ","]
+for target in ("FuzzAdminJSON", "FuzzConfigFile"):
+    with open(os.path.join(out, target + ".dict"), "w") as f:
+        for token in tokens:
+            f.write(json.dumps(token) + "\n")
 print(out)
