@@ -18,6 +18,10 @@ public struct BattleConfiguration: Sendable {
     public var replayDirectory = "Replays/live"
     /// Ticks between replay writes (30: one second at 30 Hz is the most a crash loses).
     public var replayFlushInterval = 30
+    /// Milliseconds within which replay bytes written are `fsync`ed, on the replay-writing thread
+    /// (0, the default: a replay is synced when its match ends; a power loss mid-match then loses
+    /// whatever the kernel had not written back, usually up to about 35 s). See docs/OPERATIONS.md.
+    public var replayFsyncMillis = 0
     /// The most rooms at once (1,000).
     public var maxRooms = 1000
     /// How long an ended room stays listed (admin API, metrics) before it is forgotten; its replay
@@ -89,6 +93,9 @@ public struct BattleConfiguration: Sendable {
         guard maxRooms >= 1 else { throw ConfigurationError(field: "maxRooms", message: "must be at least 1") }
         guard messagesPerSecond >= 1, messageBurst >= 1 else { throw ConfigurationError(field: "messagesPerSecond", message: "and the burst must be at least 1") }
         guard replayFlushInterval >= 1 else { throw ConfigurationError(field: "replayFlushInterval", message: "must be at least 1 tick") }
+        guard (0...3_600_000).contains(replayFsyncMillis) else {
+            throw ConfigurationError(field: "replayFsyncMillis", message: "must be 0 to 3600000 milliseconds")
+        }
         guard (0...1_000_000).contains(phaseSlots ?? 0) else { throw ConfigurationError(field: "phaseSlots", message: "must be 0 to 1000000") }
         guard publicMaxRooms >= 0, publicQuickMatchesPerMinute >= 1, publicQuickMatchBurst >= 1 else {
             throw ConfigurationError(field: "publicMaxRooms", message: "must be at least 0, and the public rate and burst at least 1")

@@ -27,7 +27,7 @@ public final class BattleServer: Sendable {
     /// Live rooms and players, the server's state (serving, draining, ...), and the observers.
     let lifecycle: RoomLifecycle
     /// Writes every room's replay off the event loops (a stalled disk must not stall a tick).
-    let replayWrites = ReplayWriteQueue()
+    let replayWrites: ReplayWriteQueue
     /// The simulations the server re-simulates (rooms of others are relayed).
     public let simulations: SimulationRegistry
     /// Whether pages may use the quick-match, room-listing and replay endpoints without the admin
@@ -80,6 +80,7 @@ public final class BattleServer: Sendable {
         replays = ReplayCatalog(directory: configuration.replayDirectory)
         lifecycle = RoomLifecycle(maxRooms: configuration.maxRooms)
         lifecycle.add(ServerStateLog(logger: logger))
+        replayWrites = ReplayWriteQueue(syncIntervalMillis: configuration.replayFsyncMillis)
         directory = RoomDirectory(logger: logger)
         signer = TokenSigner(secret: configuration.tokenSecret.isEmpty ? TokenSigner.randomBytes(32) : configuration.tokenSecret)
         adminKey = configuration.adminKey.isEmpty ? TokenSigner.randomBytes(16).map { Self.hex($0) }.joined() : configuration.adminKey

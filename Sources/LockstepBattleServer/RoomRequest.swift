@@ -55,6 +55,11 @@ struct RoomRequest {
             return text
         }
         let players = try int("players", 2)
+        // Checked before anything is sized by it: `playerIDs` below is built from this number
+        // (a negative one trapped the server; a huge one allocated that many strings).
+        guard (1...PlayerSlot.maximumCount).contains(players) else {
+            throw .badRequest("'players' must be 1 to \(PlayerSlot.maximumCount)")
+        }
         let rate = try int("tickRate", defaults.tickRate)
         guard let latePolicy = LateInputPolicy(rawValue: try string("latePolicy", defaults.latePolicy.rawValue)) else {
             throw .badRequest("'latePolicy' must be drop or next-open-tick")

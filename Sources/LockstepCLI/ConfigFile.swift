@@ -8,6 +8,11 @@ enum ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError("cannot read the config file \(path)")
         }
+        return try parse(data, path: path)
+    }
+
+    /// The settings in `data`, the contents of the config file at `path` (named in errors).
+    static func parse(_ data: Data, path: String) throws -> [String: String] {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw UsageError("the config file \(path) is not a JSON object")
         }

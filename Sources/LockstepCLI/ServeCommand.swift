@@ -48,6 +48,7 @@ public enum ServeCommand: Command {
             OptionSpec("--messages-per-second", value: "N", help: "Sustained messages per connection (token bucket).", default: "120", environment: "LOCKSTEP_MESSAGES_PER_SECOND"),
             OptionSpec("--message-burst", value: "N", help: "Burst size of the token bucket.", default: "240", environment: "LOCKSTEP_MESSAGE_BURST"),
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
+            OptionSpec("--replay-fsync-ms", value: "N", help: "Sync replay writes to disk within N ms (0: at match end only).", default: "0", environment: "LOCKSTEP_REPLAY_FSYNC_MS"),
             OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
             OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant; auto: one per 500 µs, 66 at 30 Hz).", default: "auto", environment: "LOCKSTEP_PHASE_SLOTS"),
             OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
@@ -160,6 +161,7 @@ public enum ServeCommand: Command {
         configuration.messagesPerSecond = try arguments.integer("--messages-per-second", in: 1...1_000_000) ?? configuration.messagesPerSecond
         configuration.messageBurst = try arguments.integer("--message-burst", in: 1...1_000_000) ?? configuration.messageBurst
         configuration.replayFlushInterval = try arguments.integer("--replay-flush-ticks", in: 1...100_000) ?? configuration.replayFlushInterval
+        configuration.replayFsyncMillis = try arguments.integer("--replay-fsync-ms", in: 0...3_600_000) ?? configuration.replayFsyncMillis
         configuration.roomDefaults.tickRate = try arguments.integer("--default-tick-rate", in: 1...240) ?? configuration.roomDefaults.tickRate
         if let capKiB = try arguments.integer("--play-outbound-cap-kib", in: 16...1_048_576) {
             let cap = capKiB * 1024

@@ -17,7 +17,7 @@ extension HTTPRequest {
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), utf8.count >= 2,
+            } else if byte == UInt8(ascii: "%"), utf8.count >= 2, utf8.prefix(2).allSatisfy(isHexDigit),
                 let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
             {
                 bytes.append(value)
@@ -27,5 +27,13 @@ extension HTTPRequest {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether `byte` is an ASCII hex digit (`Int(_:radix:)` also takes a sign).
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): true
+        default: false
+        }
     }
 }

@@ -17,6 +17,12 @@ public struct HTTPRequestParser: Sendable {
     /// The limit on a `Content-Length` body, in bytes (1 MiB by default: admin API bodies are small).
     public var maxBodyBytes: Int
     private var scannedUpTo = 0
+    /// A complete head whose body has not all arrived, kept so that later reads only count bytes:
+    /// parsing the head again on every read let a body sent a byte at a time cost a whole head's
+    /// parse (up to 8 KiB) per byte.
+    private var pending: (request: HTTPRequest, headEnd: Int, bodyLength: Int)?
+    /// How many times a head was parsed (tests: once per request, however the bytes arrive).
+    private(set) var headParses = 0
 
     /// Creates a parser with the given limits.
     public init(maxHeadBytes: Int = 8 * 1024, maxBodyBytes: Int = 1024 * 1024) {
@@ -28,12 +34,18 @@ public struct HTTPRequestParser: Sendable {
     ///
     /// - Throws: `HTTPParseError` when the bytes cannot be, or cannot become, an acceptable request.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Result {
+        if let waiting = pending {
+            guard bytes.count - waiting.headEnd >= waiting.bodyLength else { return .needMoreBytes }
+            pending = nil
+            return complete(waiting.request, bytes, headEnd: waiting.headEnd, bodyLength: waiting.bodyLength)
+        }
         guard let headEnd = HTTPHead.endOfHead(in: bytes, from: scannedUpTo) else {
             if bytes.count > maxHeadBytes { throw .headTooLarge(limit: maxHeadBytes) }
             scannedUpTo = max(0, bytes.count - 3)
             return .needMoreBytes
         }
         guard headEnd <= maxHeadBytes else { throw .headTooLarge(limit: maxHeadBytes) }
+        headParses += 1
         let (startLine, headers) = try HTTPHead.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<headEnd]))
         let parts = startLine.split(separator: 0x20, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(HTTPHead.isTokenByte),
@@ -44,11 +56,21 @@ public struct HTTPRequestParser: Sendable {
         if !headers.values("Transfer-Encoding").isEmpty { throw .transferEncodingNotSupported }
         let bodyLength = try contentLength(headers)
         guard bodyLength <= maxBodyBytes else { throw .bodyTooLarge(limit: maxBodyBytes) }
-        guard bytes.count - headEnd >= bodyLength else { return .needMoreBytes }
-        scannedUpTo = 0
         let request = HTTPRequest(
             method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-            minorVersion: minor, headers: headers, body: Array(bytes[headEnd..<headEnd + bodyLength]))
+            minorVersion: minor, headers: headers)
+        guard bytes.count - headEnd >= bodyLength else {
+            pending = (request, headEnd, bodyLength)
+            return .needMoreBytes
+        }
+        return complete(request, bytes, headEnd: headEnd, bodyLength: bodyLength)
+    }
+
+    /// The request with its body, once every byte of it is in `bytes`; ready for the next request.
+    private mutating func complete(_ head: HTTPRequest, _ bytes: UnsafeRawBufferPointer, headEnd: Int, bodyLength: Int) -> Result {
+        scannedUpTo = 0
+        var request = head
+        request.body = Array(bytes[headEnd..<headEnd + bodyLength])
         return .request(request, consumed: headEnd + bodyLength)
     }
 

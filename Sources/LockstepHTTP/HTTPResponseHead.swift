@@ -18,6 +18,7 @@ public struct HTTPResponseHead: Sendable {
         let (startLine, headers) = try HTTPHead.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
         let parts = startLine.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, HTTPHead.minorVersion(parts[0]) != nil, parts[1].count == 3,
+            parts[1].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let code = Int(String(decoding: parts[1], as: UTF8.self))
         else { throw .malformedRequestLine }
         return (HTTPResponseHead(statusCode: code, headers: headers), end)

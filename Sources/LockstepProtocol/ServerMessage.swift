@@ -54,7 +54,7 @@ public enum ServerMessage: Equatable, Sendable {
         case .frameBatch:
             let count = Int(try reader.integer(UInt16.self, "frame count"))
             var frames: [ConfirmedFrame] = []
-            frames.reserveCapacity(count)
+            frames.reserveCapacity(framesToReserve(claimed: count, remaining: reader.remaining))
             for _ in 0..<count { frames.append(try decodeFrameBody(&reader)) }
             message = .frameBatch(frames)
         case .pong:
@@ -82,7 +82,7 @@ public enum ServerMessage: Equatable, Sendable {
     static func decodeFrameBody(_ reader: inout WireReader) throws(ProtocolError) -> ConfirmedFrame {
         let tick = Tick(try reader.integer(UInt32.self, "tick"))
         let slots = Int(try reader.u8("slot count"))
-        var frame = ConfirmedFrame(tick: tick, reservingSlots: slots)
+        var frame = ConfirmedFrame(tick: tick, reservingSlots: slotsToReserve(claimed: slots, remaining: reader.remaining))
         for _ in 0..<slots {
             guard let status = InputStatus(rawValue: try reader.u8("status")) else { throw ProtocolError(.malformedMessage, "unknown input status") }
             let length = Int(try reader.integer(UInt16.self, "payload length"))
@@ -113,5 +113,18 @@ public enum ServerMessage: Equatable, Sendable {
             throw ProtocolError(.malformedMessage, "unknown event kind \(kind)")
         }
         return .event(event, tick: tick, detail: try reader.utf8(reader.rest(), "detail"))
+    }
+
+    /// How many frames to reserve for a FRAME_BATCH that claims `count` with `remaining` bytes
+    /// left: a frame body is at least 5 bytes (tick, slot count), so a claimed count never sizes an
+    /// allocation beyond what the message can hold.
+    static func framesToReserve(claimed count: Int, remaining: Int) -> Int {
+        min(count, remaining / 5)
+    }
+
+    /// How many slots to reserve for a frame that claims `count`: a slot entry is at least 3 bytes
+    /// (status, payload length).
+    static func slotsToReserve(claimed count: Int, remaining: Int) -> Int {
+        min(count, remaining / 3)
     }
 }

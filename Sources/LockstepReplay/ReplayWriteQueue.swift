@@ -10,13 +10,37 @@ import Glibc
 ///
 /// One serial queue: writes to every file happen in the order they were handed over, and a file's
 /// `close` after its last write. A failed write is kept and reported by the writer's next call.
+///
+/// With a sync interval, every byte written is also `fsync`ed within that interval, on the same
+/// thread: a file's first write after a sync arms one timer, which syncs every file written since
+/// (a power loss then loses at most the interval of written data). Without one, files are synced
+/// when they are finished (and when a writer asks for it on every flush).
 public final class ReplayWriteQueue: Sendable {
     private let queue: DispatchQueue
+    /// Milliseconds within which written bytes are `fsync`ed (0: only when a file is finished).
+    public let syncIntervalMillis: Int
+    /// Files written since the last timed sync, and whether that sync is scheduled. Only the
+    /// queue's thread touches it (the lock is never contended; it makes the class `Sendable`).
+    private let unsynced = Mutex<(descriptors: [Int32], scheduled: Bool)>(([], false))
 
     /// A queue with its own serial Dispatch queue.
-    public init(label: String = "lockstep.replay-writes") {
+    ///
+    /// - Parameter syncIntervalMillis: when above 0, every write is `fsync`ed within this many
+    ///   milliseconds (on the queue's thread); 0 syncs a file only when it is finished.
+    public init(label: String = "lockstep.replay-writes", syncIntervalMillis: Int = 0) {
         queue = DispatchQueue(label: label)
+        self.syncIntervalMillis = max(0, syncIntervalMillis)
+        afterTimedSync = nil
     }
+
+    /// A queue that calls `afterTimedSync` with the number of files each timed sync synced (tests).
+    init(syncIntervalMillis: Int, afterTimedSync: @escaping @Sendable (Int) -> Void) {
+        queue = DispatchQueue(label: "lockstep.replay-writes")
+        self.syncIntervalMillis = max(0, syncIntervalMillis)
+        self.afterTimedSync = afterTimedSync
+    }
+
+    private let afterTimedSync: (@Sendable (Int) -> Void)?
 
     /// Queues `bytes` to be written to `fd` (fully, retrying `EINTR`), then `fsync` if `sync`.
     /// A failure is stored in `failure` (the first one wins).
@@ -27,16 +51,41 @@ public final class ReplayWriteQueue: Sendable {
                 failure.record(error)
                 return
             }
-            if sync { fsync(fd) }
+            if sync { fsync(fd) } else { self.scheduleSync(of: fd) }
         }
     }
 
     /// Queues `fsync` and `close` of `fd`, after every write queued before, then `then`.
     func close(_ fd: Int32, sync: Bool, then: (@Sendable () -> Void)? = nil) {
         queue.async {
-            if sync { fsync(fd) }
+            // A file still owed a timed sync gets it now: its descriptor number may be reused.
+            let owed = self.unsynced.withLock { state in
+                guard let index = state.descriptors.firstIndex(of: fd) else { return false }
+                state.descriptors.remove(at: index)
+                return true
+            }
+            if sync || owed { fsync(fd) }
             Glibc.close(fd)
             then?()
+        }
+    }
+
+    /// On the queue's thread, after a write to `fd`: makes sure it is synced within the interval.
+    private func scheduleSync(of fd: Int32) {
+        guard syncIntervalMillis > 0 else { return }
+        let arm = unsynced.withLock { state in
+            if !state.descriptors.contains(fd) { state.descriptors.append(fd) }
+            defer { state.scheduled = true }
+            return !state.scheduled
+        }
+        guard arm else { return }
+        queue.asyncAfter(deadline: .now() + .milliseconds(syncIntervalMillis)) {
+            let descriptors = self.unsynced.withLock { state in
+                defer { state = ([], false) }
+                return state.descriptors
+            }
+            for descriptor in descriptors { fsync(descriptor) }
+            self.afterTimedSync?(descriptors.count)
         }
     }
 

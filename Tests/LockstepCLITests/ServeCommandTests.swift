@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 #if canImport(Glibc)
@@ -211,5 +212,20 @@ enum FileWriter {
         guard let file = fopen(path, "w") else { return }
         fputs(text, file)
         fclose(file)
+    }
+}
+
+extension ServeCommandTests {
+    /// Replay durability is the operator's choice: `--replay-fsync-ms` (and its config key) sets
+    /// the sync interval, 0 by default (sync at match end); a negative one is a usage error.
+    @Test func replayFsyncIntervalIsAFlagAConfigKeyAndOffByDefault() throws {
+        func parse(_ arguments: [String]) throws -> ParsedArguments { try ParsedArguments(arguments, spec: ServeCommand.spec) }
+        #expect(try ServeCommand.battleConfiguration(from: parse([])).replayFsyncMillis == 0)
+        #expect(try ServeCommand.battleConfiguration(from: parse(["--replay-fsync-ms", "250"])).replayFsyncMillis == 250)
+        #expect(throws: UsageError.self) { try ServeCommand.battleConfiguration(from: parse(["--replay-fsync-ms", "-1"])) }
+        var fromFile = try parse([])
+        try fromFile.addConfigFile(try ConfigFile.parse(Data(#"{"replay-fsync-ms": 1000, "replay-flush-ticks": 10}"#.utf8), path: "f"))
+        let battle = try ServeCommand.battleConfiguration(from: fromFile)
+        #expect(battle.replayFsyncMillis == 1000 && battle.replayFlushInterval == 10)
     }
 }

@@ -91,4 +91,30 @@ import Testing
             _ = try? bytes.withUnsafeBytes { buffer in try parser.parse(buffer) }
         }
     }
+
+    /// Found by the HTTP fuzz target's speed (issue 14): a body that arrives a byte at a time made
+    /// every read parse the whole head again (up to 8 KiB of work per byte received). The head
+    /// is parsed once; later reads only count the body's bytes.
+    @Test func aBodyArrivingAByteAtATimeParsesTheHeadOnce() throws {
+        let body = [UInt8](repeating: 0x61, count: 1000)
+        let bytes = Array("POST /v1/rooms HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n".utf8) + body
+        var parser = HTTPRequestParser()
+        var requests: [HTTPRequest] = []
+        for end in 1...bytes.count {
+            let result = try bytes.withUnsafeBytes { try parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
+            if case .request(let request, let consumed) = result {
+                #expect(consumed == bytes.count)
+                requests.append(request)
+            }
+        }
+        #expect(requests.count == 1 && requests.first?.body == body && requests.first?.target == "/v1/rooms")
+        #expect(parser.headParses == 1)
+        // The parser is ready for the next request on the same connection.
+        let next = Array("GET /healthz HTTP/1.1\r\n\r\n".utf8)
+        guard case .request(let second, _) = try next.withUnsafeBytes({ try parser.parse($0) }) else {
+            Issue.record("no second request")
+            return
+        }
+        #expect(second.target == "/healthz" && second.body.isEmpty && parser.headParses == 2)
+    }
 }

@@ -15,4 +15,13 @@ import Testing
         let parsed = try bytes.withUnsafeBytes { buffer in try HTTPResponseHead.parse(buffer) }
         #expect(parsed == nil)
     }
+
+    /// Found by review for issue 14: the status code is three digits; `Int("-99")` and `Int("+99")`
+    /// are numbers, so `HTTP/1.1 -99 X` used to parse with status -99.
+    @Test func aStatusCodeWithASignIsMalformed() {
+        for line in ["HTTP/1.1 -99 X", "HTTP/1.1 +99 X", "HTTP/1.1 1a1 X"] {
+            let bytes = Array((line + "\r\n\r\n").utf8)
+            #expect(throws: HTTPParseError.malformedRequestLine) { try bytes.withUnsafeBytes { try HTTPResponseHead.parse($0) } }
+        }
+    }
 }

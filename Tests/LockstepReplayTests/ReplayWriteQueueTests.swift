@@ -1,3 +1,4 @@
+import Dispatch
 import LockstepCore
 import LockstepSimulation
 import Synchronization
@@ -74,5 +75,31 @@ import Glibc
         #expect(reported.withLock { $0.count } == 1)
         #expect(reported.withLock { $0.first?.description.contains("No space left") } == true)
         #expect(!written.load(ordering: .relaxed) && writer.hasFailed)
+    }
+
+    /// `--replay-fsync-ms`: a file written through a queue with a sync interval is synced by the
+    /// queue's timer after its writes (one sync per interval, however many writes came), while
+    /// the match is still being written.
+    @Test func aSyncIntervalSyncsWrittenFilesOnTheQueueThread() throws {
+        let path = "/tmp/lockstep-test-\(getpid())-synced.lsr"
+        defer { unlink(path) }
+        let synced = DispatchSemaphore(value: 0)
+        let files = Mutex<[Int]>([])
+        let queue = ReplayWriteQueue(syncIntervalMillis: 20) { count in
+            files.withLock { $0.append(count) }
+            synced.signal()
+        }
+        let header = ReplayHeader(
+            simulationID: ArenaSimulation.simulationID, simulationVersion: ArenaSimulation.simulationVersion, tickRate: 30,
+            inputDelay: 0, seed: 4, checkpointInterval: 0, roomID: "r", players: ["a"])
+        let writer = try ReplayFileWriter(path: path, header: header, flushInterval: 7, writeQueue: queue)
+        for tick in 0..<100 { try writer.append(ConfirmedFrame(tick: Tick(UInt32(tick)), inputs: [(.onTime, [UInt8(tick % 7)])])) }
+        try writer.flush()
+        #expect(synced.wait(timeout: .now() + 10) == .success)
+        // 15 writes of one file: each timed sync (one, unless the writes spanned an interval) syncs it once.
+        #expect(files.withLock { !$0.isEmpty && $0.allSatisfy { $0 == 1 } })
+        #expect(try ReplayReader.read(try readReplayFile(path), mode: .recover).frameCount == 100)
+        try writer.finish(finalHash: 0)
+        queue.waitUntilWritten()
     }
 }
