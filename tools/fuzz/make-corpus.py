@@ -97,6 +97,9 @@ seed("FuzzWebSocket", "utf8-edges", bytes([1, 1]) + frame(1, "\u0080\u07ff\u0800
 # --- replays: the golden files (mode bit 0: fix checksums; bit 1: recover), whole and cut short.
 replays = os.path.join(repo, "Replays")
 for name in sorted(os.listdir(replays)):
+    # The golden replays only: Replays/live (a server's default replay directory) may exist too.
+    if not name.endswith(".lsr") or not os.path.isfile(os.path.join(replays, name)):
+        continue
     data = open(os.path.join(replays, name), "rb").read()
     stem = name.rsplit(".", 1)[0]
     if len(data) <= 32 * 1024:
