@@ -1,37 +1,44 @@
+import LockstepClient
+import LockstepCore
 import LockstepEventLoop
+import LockstepProtocol
 import LockstepSimulation
 
-/// One bot's protocol state as a value: reads the server's messages straight from the received
-/// bytes (FRAME headers are parsed in place, nothing is decoded into objects), records what it
-/// measures, and writes the next INPUT into a buffer it owns. Allocation-free once initialised;
-/// `BenchBot` does the I/O.
+/// One bot's protocol state as a value: reads the server's messages in place with the protocol's
+/// `ServerMessageHead` (nothing is decoded into objects), records what it measures, and writes
+/// the next INPUT with `ClientMessageEncoder` into a buffer it owns. The schedule is the core's
+/// `TickSchedule`, the input pacing the protocol's `FrameDrivenInputs`: the parts the other
+/// clients use, on a path that allocates nothing once initialised. `BenchBot` does the I/O.
 struct BotSession {
     /// Whether this connection plays (sends inputs) or only watches.
     let isPlayer: Bool
     /// Whether this connection counts frame slot statuses (one receiver per room, so each frame counts once).
     let countsStatuses: Bool
-    private var slot: UInt8 = 0
-    private var inputDelay: UInt32 = 0
-    private var tickRate: UInt64 = 30
-    private var base: UInt32 = 0
-    private var epoch: UInt64 = 0
+    private var slot = PlayerSlot(0)
+    private var inputDelay = 0
+    /// The room's schedule, once its match started.
+    private var schedule: TickSchedule?
+    /// Which ticks to send inputs for (a player's, from its match start).
+    private var inputs: FrameDrivenInputs?
     /// Whether the room's schedule is known (the match started).
-    private(set) var hasSchedule = false
+    var hasSchedule: Bool { schedule != nil }
     /// Whether the match ended.
     private(set) var ended = false
     /// The next tick whose frame is expected.
     private(set) var expectedTick: UInt32 = 0
     private var lastArrival: UInt64 = 0
-    private var nextInputTick: UInt32 = 0
     private var bot: ArenaBot
-    private var input: [UInt8] = [UInt8](repeating: 0, count: 6 + ArenaInput.encodedSize)
-    private var ping: [UInt8] = [UInt8](repeating: 0, count: 9)
+    private var writer = WireWriter(capacity: 64)
+    private var payload = [UInt8](repeating: 0, count: ArenaInput.encodedSize)
     /// Whether to estimate the server's clock offset with PING/PONG (a server on another host).
     let measuresClockOffset: Bool
-    /// Server clock − client clock, ns, from the PONG with the smallest round trip (0 on one host).
+    /// The PONGs' samples: the client library's estimate of the server's clock.
+    private var clock = ClockSynchronizer()
+    /// Server clock − client clock, ns, as `ClockSynchronizer` estimates it (0 on one host, and
+    /// before any PONG); kept here so the per-frame path does not recompute it.
     private(set) var clockOffset: Int64 = 0
     /// The smallest PING round trip seen, ns (`UInt64.max` before any PONG).
-    private(set) var bestRoundTrip: UInt64 = .max
+    var bestRoundTrip: UInt64 { clock.bestRoundTrip ?? .max }
     private var pingsLeft = 0
 
     /// PINGs sent per connection at match start (one per frame) to estimate the clock offset.
@@ -54,103 +61,87 @@ struct BotSession {
     @inline(__always)
     func clientTime(_ serverTime: UInt64) -> UInt64 { UInt64(max(0, Int64(bitPattern: serverTime) &- clockOffset)) }
 
-    /// The tick period in nanoseconds.
-    var periodNanoseconds: UInt64 { 1_000_000_000 / tickRate }
+    /// The tick period in nanoseconds (of 30 Hz before the schedule is known).
+    var periodNanoseconds: UInt64 { schedule?.rate.periodNanoseconds ?? 1_000_000_000 / 30 }
 
-    /// Tick `tick`'s deadline on the server's clock: `E + floor((tick − B) × 10⁹ / R)`.
+    /// Tick `tick`'s deadline on the server's clock (0 before the schedule is known).
     @inline(__always)
     func deadline(of tick: UInt32) -> UInt64 {
-        let ticks = Int64(tick) - Int64(base)
-        let offset = ticks * 1_000_000_000 / Int64(tickRate)
-        return UInt64(max(0, Int64(bitPattern: epoch) + offset))
+        schedule?.deadline(of: Tick(tick)) ?? 0
     }
 
     /// Handles one server message read at `now` (monotonic ns) that reached the host's socket at
     /// `arrival` (the kernel's timestamp, `nil` when unknown): records into `measurements` when
-    /// `now` is inside `window`, and passes each INPUT to send to `send`.
+    /// `now` is inside `window`, and passes each message to send (INPUT, PING) to `send`. A
+    /// malformed message is ignored from the field that does not read.
     mutating func receive(
         _ bytes: UnsafeRawBufferPointer, at now: UInt64, arrivedAt arrival: UInt64? = nil, window: BenchWindow,
         into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void
     ) {
-        // Not `bytes.first`: the generic Collection path allocates in unoptimised builds.
-        guard bytes.count > 0 else { return }
-        let type = bytes[0]
+        var reader = WireReader(bytes)
+        guard let head = try? ServerMessageHead.read(&reader) else { return }
         let inWindow = window.contains(now)
         if inWindow { measurements.bytesIn &+= UInt64(bytes.count) }
-        switch type {
-        case 0x82 where bytes.count >= 6:
-            frame(bytes, at: now, arrivedAt: arrival, inWindow: inWindow, window: window, into: &measurements, send: send)
-        case 0x81 where bytes.count >= 53:
-            slot = bytes[4]
-            tickRate = UInt64(max(1, read(UInt16.self, bytes, at: 6)))
-            inputDelay = UInt32(read(UInt16.self, bytes, at: 8))
-            expectedTick = read(UInt32.self, bytes, at: 29)
-            let epoch = read(UInt64.self, bytes, at: 37)
-            if epoch != 0 {
-                schedule(base: read(UInt32.self, bytes, at: 33), epoch: epoch, rate: tickRate, into: &measurements, send: send)
-            }
-        case 0x87 where bytes.count >= 15:
-            let rate = UInt64(max(1, read(UInt16.self, bytes, at: 13)))
-            schedule(base: read(UInt32.self, bytes, at: 1), epoch: read(UInt64.self, bytes, at: 5), rate: rate, into: &measurements, send: send)
-        case 0x83 where bytes.count >= 3:
-            catchUp(bytes)
-        case 0x85 where bytes.count >= 2:
-            if bytes[1] == 7 { ended = true }
-        case 0x84 where bytes.count >= 21:
-            // PONG: offset ≈ s − (t0 + rtt / 2), keeping the sample with the smallest round trip.
-            let sent = read(UInt64.self, bytes, at: 1)
-            let server = read(UInt64.self, bytes, at: 9)
-            if now >= sent, now - sent < bestRoundTrip {
-                bestRoundTrip = now - sent
-                clockOffset = Int64(bitPattern: server) &- Int64(bitPattern: sent &+ bestRoundTrip / 2)
-            }
-        case 0x86 where bytes.count >= 3:
+        switch head {
+        case .frame(let tick, let slotCount):
+            frame(tick.rawValue, slotCount: slotCount, &reader, at: now, arrivedAt: arrival, inWindow: inWindow, window: window, into: &measurements, send: send)
+        case .welcome(let welcome):
+            slot = welcome.slot ?? PlayerSlot(0)
+            inputDelay = Int(welcome.inputDelay)
+            expectedTick = welcome.nextTick.rawValue
+            if welcome.schedule.epoch != 0 { adopt(welcome.schedule, into: &measurements, send: send) }
+        case .schedule(let schedule):
+            adopt(schedule, into: &measurements, send: send)
+        case .frameBatch(let count):
+            catchUp(count, &reader)
+        case .event(let kind, _, _):
+            if kind == RoomEvent.matchEndKind { ended = true }
+        case .pong(let sent, let server, _):
+            // Only at match start (`offsetPings` of them): the estimate may allocate.
+            if clock.add(sentAt: sent, serverTime: server, receivedAt: now) { clockOffset = clock.offset ?? 0 }
+        case .error(let code, _):
             measurements.errors &+= 1
-            measurements.lastErrorCode = read(UInt16.self, bytes, at: 1)
-        default:
-            return
+            measurements.lastErrorCode = code
         }
     }
 
     /// Counts the ticks due by `end` (this host's clock; one period of grace) that never arrived.
     func undeliveredTicks(by clientEnd: UInt64) -> UInt64 {
         let end = serverTime(clientEnd)
-        guard hasSchedule, !ended, end > epoch + periodNanoseconds else { return 0 }
-        let due = UInt64(base) + (end - periodNanoseconds - epoch) * tickRate / 1_000_000_000
-        return due >= UInt64(expectedTick) ? due - UInt64(expectedTick) + 1 : 0
+        guard let schedule, !ended, end > schedule.epoch + periodNanoseconds,
+            let due = schedule.tick(at: end - periodNanoseconds)
+        else { return 0 }
+        return due.rawValue >= expectedTick ? UInt64(due.rawValue - expectedTick) + 1 : 0
     }
 
-    private mutating func schedule(
-        base newBase: UInt32, epoch newEpoch: UInt64, rate: UInt64, into measurements: inout LoopMeasurements,
-        send: (UnsafeRawBufferPointer) -> Void
-    ) {
-        if hasSchedule {
+    private mutating func adopt(_ wire: WireSchedule, into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void) {
+        guard let next = wire.tickSchedule else { return }
+        if schedule != nil {
             // A re-anchor: the server fell behind and moved its deadlines later. Count the slip in ticks.
-            let old = deadline(of: newBase)
+            let old = deadline(of: next.baseTick.rawValue)
             measurements.reanchors &+= 1
-            if newEpoch > old { measurements.missedTicks &+= (newEpoch - old + periodNanoseconds / 2) / periodNanoseconds }
+            if next.epoch > old { measurements.missedTicks &+= (next.epoch - old + periodNanoseconds / 2) / periodNanoseconds }
+            schedule = next
+            return
         }
-        let first = !hasSchedule
-        base = newBase
-        epoch = newEpoch
-        tickRate = rate
-        hasSchedule = true
-        if first && measuresClockOffset {
+        schedule = next
+        if measuresClockOffset {
             pingsLeft = Self.offsetPings
             sendPing(at: 0, send: send)
         }
-        if first && isPlayer {
+        if isPlayer {
             // The first inputs: ticks base…base+inputDelay at once, then one per frame.
-            nextInputTick = max(newBase, expectedTick)
-            sendInputs(through: nextInputTick &+ inputDelay, at: 0, window: nil, into: &measurements, send: send)
+            var pacing = FrameDrivenInputs(firstTick: max(next.baseTick, Tick(expectedTick)), inputDelay: inputDelay)
+            let first = pacing.ticksAtStart()
+            inputs = pacing
+            if let first { sendInputs(first, at: 0, window: nil, into: &measurements, send: send) }
         }
     }
 
     private mutating func frame(
-        _ bytes: UnsafeRawBufferPointer, at now: UInt64, arrivedAt stamped: UInt64?, inWindow: Bool,
+        _ tick: UInt32, slotCount: Int, _ reader: inout WireReader, at now: UInt64, arrivedAt stamped: UInt64?, inWindow: Bool,
         window: BenchWindow, into measurements: inout LoopMeasurements, send: (UnsafeRawBufferPointer) -> Void
     ) {
-        let tick = read(UInt32.self, bytes, at: 1)
         let arrival = stamped ?? now
         if inWindow && hasSchedule {
             let due = deadline(of: tick)
@@ -169,92 +160,67 @@ struct BotSession {
                 measurements.jitter.record(gap > periodNanoseconds ? gap - periodNanoseconds : periodNanoseconds - gap)
             }
             measurements.framesReceived &+= 1
-            if countsStatuses { countStatuses(bytes, into: &measurements) }
+            if countsStatuses { countStatuses(slotCount, &reader, into: &measurements) }
         }
         expectedTick = max(expectedTick, tick &+ 1)
         lastArrival = arrival
-        if isPlayer && hasSchedule && !ended {
-            sendInputs(through: tick &+ 1 &+ inputDelay, at: now, window: inWindow ? window : nil, into: &measurements, send: send)
+        if isPlayer && !ended, var pacing = inputs {
+            let due = pacing.ticksDue(afterFrameOf: Tick(tick))
+            inputs = pacing
+            if let due { sendInputs(due, at: now, window: inWindow ? window : nil, into: &measurements, send: send) }
         }
         if pingsLeft > 0 { sendPing(at: now, send: send) }
     }
 
     /// Sends a PING carrying `now` (this host's clock), for the clock offset.
     private mutating func sendPing(at now: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
-        let time = now == 0 ? MonotonicInstant.now().nanoseconds : now
-        ping.withUnsafeMutableBytes { buffer in
-            buffer[0] = 0x04
-            buffer.storeBytes(of: time.littleEndian, toByteOffset: 1, as: UInt64.self)
-            send(UnsafeRawBufferPointer(buffer))
-        }
+        writer.clear()
+        ClientMessageEncoder.ping(clientTime: now == 0 ? MonotonicInstant.now().nanoseconds : now, into: &writer)
+        writer.bytes.withUnsafeBytes(send)
         pingsLeft -= 1
     }
 
     private mutating func sendInputs(
-        through last: UInt32, at now: UInt64, window: BenchWindow?, into measurements: inout LoopMeasurements,
+        _ ticks: ClosedRange<Tick>, at now: UInt64, window: BenchWindow?, into measurements: inout LoopMeasurements,
         send: (UnsafeRawBufferPointer) -> Void
     ) {
-        while nextInputTick <= last {
-            let tick = nextInputTick
+        ticks.forEachTick { tick in
             let next = bot.nextInput()
-            let aim = next.aim?.rawValue ?? 0
-            input.withUnsafeMutableBytes { buffer in
-                buffer[0] = 0x02
-                buffer.storeBytes(of: tick.littleEndian, toByteOffset: 1, as: UInt32.self)
-                buffer[5] = slot
-                buffer[6] = UInt8(bitPattern: next.moveX)
-                buffer[7] = UInt8(bitPattern: next.moveY)
-                buffer[8] = UInt8(truncatingIfNeeded: aim)
-                buffer[9] = UInt8(truncatingIfNeeded: aim >> 8)
-                buffer[10] = next.fire ? 1 : 0
-                send(UnsafeRawBufferPointer(buffer))
-            }
+            payload.withUnsafeMutableBytes { next.encode(into: $0) }
+            writer.clear()
+            payload.withUnsafeBytes { ClientMessageEncoder.input(tick: tick, slot: slot, payload: $0, into: &writer) }
+            writer.bytes.withUnsafeBytes(send)
             if window != nil {
                 measurements.inputsSent &+= 1
-                measurements.bytesOut &+= UInt64(input.count)
+                measurements.bytesOut &+= UInt64(writer.bytes.count)
                 // Its send time is the deadline of tick − inputDelay (the tick then due).
-                if tick >= inputDelay, serverTime(now) > deadline(of: tick - inputDelay) {
+                if tick.rawValue >= inputDelay, serverTime(now) > deadline(of: tick.rawValue - UInt32(inputDelay)) {
                     measurements.inputsBehindSchedule &+= 1
                 }
             }
-            nextInputTick &+= 1
         }
     }
 
-    private func countStatuses(_ bytes: UnsafeRawBufferPointer, into measurements: inout LoopMeasurements) {
-        let slots = Int(bytes[5])
-        var offset = 6
-        for _ in 0..<slots {
-            guard offset + 3 <= bytes.count else { return }
-            switch bytes[offset] {
-            case 1: measurements.slotsFilled &+= 1
-            case 2: measurements.slotsLate &+= 1
-            case 3: measurements.slotsDisconnected &+= 1
+    private func countStatuses(_ slotCount: Int, _ reader: inout WireReader, into measurements: inout LoopMeasurements) {
+        for _ in 0..<slotCount {
+            guard let slot = try? reader.frameSlot() else { return }
+            switch slot.status {
+            case .missingFilled: measurements.slotsFilled &+= 1
+            case .lateMoved: measurements.slotsLate &+= 1
+            case .disconnected: measurements.slotsDisconnected &+= 1
             default: break
             }
             measurements.slotsSeen &+= 1
-            offset += 3 + Int(read(UInt16.self, bytes, at: offset + 1))
         }
     }
 
-    private mutating func catchUp(_ bytes: UnsafeRawBufferPointer) {
-        let count = Int(read(UInt16.self, bytes, at: 1))
-        var offset = 3
+    private mutating func catchUp(_ count: Int, _ reader: inout WireReader) {
         for _ in 0..<count {
-            guard offset + 5 <= bytes.count else { return }
-            let tick = read(UInt32.self, bytes, at: offset)
-            expectedTick = max(expectedTick, tick &+ 1)
-            let slots = Int(bytes[offset + 4])
-            offset += 5
-            for _ in 0..<slots {
-                guard offset + 3 <= bytes.count else { return }
-                offset += 3 + Int(read(UInt16.self, bytes, at: offset + 1))
+            guard let body = try? reader.frameBodyHead() else { return }
+            expectedTick = max(expectedTick, body.tick.rawValue &+ 1)
+            for _ in 0..<body.slotCount {
+                guard (try? reader.frameSlot()) != nil else { return }
             }
         }
-    }
-
-    @inline(__always)
-    private func read<T: FixedWidthInteger>(_ type: T.Type, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> T {
-        T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }

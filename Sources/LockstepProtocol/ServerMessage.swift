@@ -15,86 +15,45 @@ public enum ServerMessage: Equatable, Sendable {
     /// - Throws: `ProtocolError` with `unknownMessageType` or `malformedMessage`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> ServerMessage {
         var reader = WireReader(bytes)
-        let rawType = try reader.u8("the message type")
-        guard let type = MessageType(rawValue: rawType), type.rawValue >= 0x80 else {
-            throw ProtocolError(.unknownMessageType, "type 0x\(String(rawType, radix: 16)) is not a server message")
-        }
+        let head = try ServerMessageHead.read(&reader)
         let message: ServerMessage
-        switch type {
-        case .welcome:
-            let version = try reader.integer(UInt16.self, "version")
-            guard let role = Role(rawValue: try reader.u8("role")) else { throw ProtocolError(.malformedMessage, "unknown role") }
-            let slot = try reader.u8("slot")
-            let players = try reader.u8("player count")
-            let rate = try reader.integer(UInt16.self, "tick rate")
-            let delay = try reader.integer(UInt16.self, "input delay")
-            let lead = try reader.integer(UInt16.self, "lead window")
-            let limit = try reader.integer(UInt16.self, "payload limit")
-            let hashInterval = try reader.integer(UInt16.self, "hash interval")
-            let spectatorDelay = try reader.integer(UInt16.self, "spectator delay")
-            let seed = try reader.integer(UInt64.self, "seed")
-            let simulationVersion = try reader.integer(UInt16.self, "simulation version")
-            guard let phase = RoomPhase(rawValue: try reader.u8("phase")) else { throw ProtocolError(.malformedMessage, "unknown phase") }
-            let nextTick = Tick(try reader.integer(UInt32.self, "next tick"))
-            let baseTick = Tick(try reader.integer(UInt32.self, "schedule base tick"))
-            let epoch = try reader.integer(UInt64.self, "schedule epoch")
-            let serverTime = try reader.integer(UInt64.self, "server time")
+        switch head {
+        case .welcome(let welcome):
             let roomID = try reader.shortString("room id")
-            let simulationID = try reader.shortString("simulation id")
-            var welcome = Welcome(
-                role: role, slot: slot == 0xFF ? nil : PlayerSlot(slot), playerCount: players, tickRate: rate, inputDelay: delay,
-                leadWindow: lead, payloadLimit: limit, hashInterval: hashInterval, spectatorDelay: spectatorDelay, seed: seed,
-                simulationVersion: simulationVersion, phase: phase, nextTick: nextTick,
-                schedule: WireSchedule(baseTick: baseTick, epoch: epoch, tickRate: rate), serverTime: serverTime, roomID: roomID,
-                simulationID: simulationID)
-            welcome.version = version
-            message = .welcome(welcome)
-        case .frame:
-            message = .frame(try decodeFrameBody(&reader))
-        case .frameBatch:
-            let count = Int(try reader.integer(UInt16.self, "frame count"))
+            message = .welcome(Welcome(welcome, roomID: roomID, simulationID: try reader.shortString("simulation id")))
+        case .frame(let tick, let slotCount):
+            message = .frame(try decodeFrameSlots(tick: tick, slotCount: slotCount, &reader))
+        case .frameBatch(let count):
             var frames: [ConfirmedFrame] = []
             frames.reserveCapacity(framesToReserve(claimed: count, remaining: reader.remaining))
-            for _ in 0..<count { frames.append(try decodeFrameBody(&reader)) }
+            for _ in 0..<count {
+                let body = try reader.frameBodyHead()
+                frames.append(try decodeFrameSlots(tick: body.tick, slotCount: body.slotCount, &reader))
+            }
             message = .frameBatch(frames)
-        case .pong:
-            message = .pong(
-                clientTime: try reader.integer(UInt64.self, "client time"), serverTime: try reader.integer(UInt64.self, "server time"),
-                nextTick: Tick(try reader.integer(UInt32.self, "next tick")))
-        case .event:
-            message = try decodeEvent(&reader)
-        case .error:
-            let code = try reader.integer(UInt16.self, "code")
-            let fatal = try reader.u8("fatal") != 0
+        case .pong(let clientTime, let serverTime, let nextTick):
+            message = .pong(clientTime: clientTime, serverTime: serverTime, nextTick: nextTick)
+        case .event(let kind, let tick, let slot):
+            message = try decodeEvent(kind: kind, tick: tick, slot: slot, &reader)
+        case .error(let code, let fatal):
             message = .error(code: code, fatal: fatal, message: try reader.utf8(reader.rest(), "message"))
-        case .schedule:
-            message = .schedule(
-                WireSchedule(
-                    baseTick: Tick(try reader.integer(UInt32.self, "base tick")), epoch: try reader.integer(UInt64.self, "epoch"),
-                    tickRate: try reader.integer(UInt16.self, "tick rate")))
-        default:
-            throw ProtocolError(.unknownMessageType, "type 0x\(String(rawType, radix: 16)) is not a server message")
+        case .schedule(let schedule):
+            message = .schedule(schedule)
         }
-        try reader.expectEnd("\(type)")
+        try reader.expectEnd("\(head.type)")
         return message
     }
 
-    static func decodeFrameBody(_ reader: inout WireReader) throws(ProtocolError) -> ConfirmedFrame {
-        let tick = Tick(try reader.integer(UInt32.self, "tick"))
-        let slots = Int(try reader.u8("slot count"))
-        var frame = ConfirmedFrame(tick: tick, reservingSlots: slotsToReserve(claimed: slots, remaining: reader.remaining))
-        for _ in 0..<slots {
-            guard let status = InputStatus(rawValue: try reader.u8("status")) else { throw ProtocolError(.malformedMessage, "unknown input status") }
-            let length = Int(try reader.integer(UInt16.self, "payload length"))
-            frame.append(status: status, payload: try reader.bytes(length, "payload"))
+    static func decodeFrameSlots(tick: Tick, slotCount: Int, _ reader: inout WireReader) throws(ProtocolError) -> ConfirmedFrame {
+        var frame = ConfirmedFrame(tick: tick, reservingSlots: slotsToReserve(claimed: slotCount, remaining: reader.remaining))
+        for _ in 0..<slotCount {
+            let slot = try reader.frameSlot()
+            frame.append(status: slot.status, payload: slot.payload)
         }
         return frame
     }
 
-    static func decodeEvent(_ reader: inout WireReader) throws(ProtocolError) -> ServerMessage {
-        let kind = try reader.u8("event kind")
-        let tick = Tick(try reader.integer(UInt32.self, "tick"))
-        let slot = PlayerSlot(try reader.u8("slot"))
+    static func decodeEvent(kind: UInt8, tick: Tick, slot: PlayerSlot, _ reader: inout WireReader) throws(ProtocolError) -> ServerMessage {
         let event: RoomEvent
         switch kind {
         case 1: event = .joined(slot: slot)
@@ -106,7 +65,7 @@ public enum ServerMessage: Equatable, Sendable {
                 slot: slot, tick: Tick(try reader.integer(UInt32.self, "divergent tick")),
                 expected: try reader.integer(UInt64.self, "expected hash"), actual: try reader.integer(UInt64.self, "actual hash"))
         case 6: event = .matchStart
-        case 7:
+        case RoomEvent.matchEndKind:
             guard let reason = MatchEndReason(rawValue: try reader.u8("reason")) else { throw ProtocolError(.malformedMessage, "unknown match end reason") }
             event = .matchEnd(reason: reason)
         default:

@@ -32,29 +32,12 @@ public struct WireSchedule: Equatable, Sendable {
     }
 }
 
-/// The WELCOME that answers a valid HELLO.
+/// The WELCOME that answers a valid HELLO: its fixed fields (`WelcomeHead`, read through this
+/// value as `welcome.inputDelay`, `welcome.schedule`…) and its two strings.
+@dynamicMemberLookup
 public struct Welcome: Equatable, Sendable {
-    public var version: UInt16 = ProtocolVersion.current
-    public var role: Role
-    /// The player's slot; `nil` for spectators (0xFF on the wire).
-    public var slot: PlayerSlot?
-    public var playerCount: UInt8
-    public var tickRate: UInt16
-    public var inputDelay: UInt16
-    public var leadWindow: UInt16
-    public var payloadLimit: UInt16
-    /// Ticks between the state hashes clients should report (0: none).
-    public var hashInterval: UInt16
-    /// How many ticks behind live a spectator's frames are.
-    public var spectatorDelay: UInt16
-    public var seed: UInt64
-    public var simulationVersion: UInt16
-    public var phase: RoomPhase
-    /// The next tick the room will confirm.
-    public var nextTick: Tick
-    public var schedule: WireSchedule
-    /// The server's monotonic clock when the WELCOME was sent, in ns.
-    public var serverTime: UInt64
+    /// The fixed-size fields, in wire order.
+    public var head: WelcomeHead
     public var roomID: String
     public var simulationID: String
 
@@ -63,23 +46,27 @@ public struct Welcome: Equatable, Sendable {
         payloadLimit: UInt16, hashInterval: UInt16, spectatorDelay: UInt16, seed: UInt64, simulationVersion: UInt16,
         phase: RoomPhase, nextTick: Tick, schedule: WireSchedule, serverTime: UInt64, roomID: String, simulationID: String
     ) {
-        self.role = role
-        self.slot = slot
-        self.playerCount = playerCount
-        self.tickRate = tickRate
-        self.inputDelay = inputDelay
-        self.leadWindow = leadWindow
-        self.payloadLimit = payloadLimit
-        self.hashInterval = hashInterval
-        self.spectatorDelay = spectatorDelay
-        self.seed = seed
-        self.simulationVersion = simulationVersion
-        self.phase = phase
-        self.nextTick = nextTick
-        self.schedule = schedule
-        self.serverTime = serverTime
+        var schedule = schedule
+        schedule.tickRate = tickRate
+        head = WelcomeHead(
+            version: ProtocolVersion.current, role: role, slot: slot, playerCount: playerCount, inputDelay: inputDelay,
+            leadWindow: leadWindow, payloadLimit: payloadLimit, hashInterval: hashInterval, spectatorDelay: spectatorDelay, seed: seed,
+            simulationVersion: simulationVersion, phase: phase, nextTick: nextTick, schedule: schedule, serverTime: serverTime)
         self.roomID = roomID
         self.simulationID = simulationID
+    }
+
+    /// The WELCOME of `head` with its two strings.
+    public init(_ head: WelcomeHead, roomID: String, simulationID: String) {
+        self.head = head
+        self.roomID = roomID
+        self.simulationID = simulationID
+    }
+
+    /// A fixed field, as `welcome.inputDelay`.
+    public subscript<Value>(dynamicMember field: WritableKeyPath<WelcomeHead, Value>) -> Value {
+        get { head[keyPath: field] }
+        set { head[keyPath: field] = newValue }
     }
 }
 
@@ -118,9 +105,12 @@ public enum RoomEvent: Equatable, Sendable {
         case .reconnected: 4
         case .desync: 5
         case .matchStart: 6
-        case .matchEnd: 7
+        case .matchEnd: Self.matchEndKind
         }
     }
+
+    /// The kind byte of MATCH_END: what a client that reads only `ServerMessageHead` watches for.
+    public static let matchEndKind: UInt8 = 7
 
     /// The slot the event concerns, if any.
     public var slot: PlayerSlot? {

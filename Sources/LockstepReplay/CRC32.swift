@@ -24,11 +24,24 @@ public struct CRC32: Sendable {
         state = crc
     }
 
+    /// Feeds a slice of an array. Concrete, so callers in other modules do not go through the
+    /// generic `Sequence` path (unspecialised there: a witness call per byte).
+    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
     /// The checksum of everything fed so far.
     public var value: UInt32 { state ^ 0xFFFF_FFFF }
 
     /// The checksum of `bytes`.
     public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc = CRC32()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    /// The checksum of a slice of an array (the concrete path; see `update(_:)`).
+    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value

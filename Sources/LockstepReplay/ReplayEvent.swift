@@ -62,12 +62,12 @@ public enum ReplayFormat {
     static let recordOverhead = 9
     /// The largest record body accepted: 64 MiB.
     static let maxRecordBody = 64 << 20
-    /// The most slot entries (frames × players) a reader holds: 2^25, 4.2 million ticks of 8
-    /// players (38 hours at 30 Hz). Repeats make a few bytes stand for any number of frames; a
+    /// The most slot entries (frames × players) a reader holds by default: 2^25, 4.2 million ticks
+    /// of 8 players (38 hours at 30 Hz). Repeats make a few bytes stand for any number of frames; a
     /// file whose counts would pass this is refused before anything is allocated for them.
-    public static let maxSlotEntries = 1 << 25
-    /// The most payload bytes a reader holds (512 MiB), for the same reason.
-    public static let maxPayloadBytes = 1 << 29
+    public static let maxSlotEntries = ReplayLimits.standard.maxSlotEntries
+    /// The most payload bytes a reader holds by default (512 MiB), for the same reason.
+    public static let maxPayloadBytes = ReplayLimits.standard.maxPayloadBytes
     /// Slot-byte flag: this slot's payload equals its previous payload in the same record.
     static let samePayloadFlag: UInt8 = 0x04
     /// Frames-record entry tags.

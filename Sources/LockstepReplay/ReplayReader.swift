@@ -11,10 +11,10 @@ public enum ReplayReader {
         case recover
     }
 
-    /// Reads a replay from `bytes`.
+    /// Reads a replay from `bytes`, holding at most what `limits` allow.
     ///
     /// - Throws: `ReplayError` naming the offset and what was wrong.
-    public static func read(_ bytes: [UInt8], mode: Mode = .strict) throws(ReplayError) -> Replay {
+    public static func read(_ bytes: [UInt8], mode: Mode = .strict, limits: ReplayLimits = .standard) throws(ReplayError) -> Replay {
         guard bytes.count >= ReplayFormat.preambleSize else {
             if bytes.count < ReplayFormat.magic.count, !bytes.elementsEqual(ReplayFormat.magic.prefix(bytes.count)) {
                 throw ReplayError(offset: 0, problem: .badMagic)
@@ -70,7 +70,7 @@ public enum ReplayReader {
             case .frames:
                 if var current = replay {
                     replay = nil  // keep the arrays uniquely referenced while appending
-                    try readFrames(&body, into: &current)
+                    try readFrames(&body, into: &current, limits: limits)
                     replay = current
                 }
             case .checkpoint:
@@ -141,7 +141,7 @@ public enum ReplayReader {
             roomID: roomID, players: players)
     }
 
-    static func readFrames(_ body: inout ByteReader, into replay: inout Replay) throws(ReplayError) {
+    static func readFrames(_ body: inout ByteReader, into replay: inout Replay, limits: ReplayLimits = .standard) throws(ReplayError) {
         let firstOffset = body.offset
         let firstTick = try body.integer(UInt32.self, "first tick")
         guard Int(firstTick) == replay.firstTick + replay.frameCount else {
@@ -152,10 +152,10 @@ public enum ReplayReader {
         let slots = replay.slotCount
         // Every count is checked against what a reader may hold before it is acted on: a few
         // bytes of repeats can claim billions of frames.
-        guard (replay.frameCount + count) * max(1, slots) <= ReplayFormat.maxSlotEntries else {
+        guard (replay.frameCount + count) * max(1, slots) <= limits.maxSlotEntries else {
             throw ReplayError(
                 offset: countOffset,
-                problem: .malformed("a record of \(count) frames would hold more than \(ReplayFormat.maxSlotEntries) slot entries"))
+                problem: .malformed("a record of \(count) frames would hold more than \(limits.maxSlotEntries) slot entries"))
         }
         let limit = Int(replay.header.payloadLimit)
         var decoded = 0
@@ -174,19 +174,28 @@ public enum ReplayReader {
                 let frameEnd = slots > 0 ? Int(replay.payloadEnds[previousStart + slots - 1]) : 0
                 let frameStart = previousStart > 0 ? Int(replay.payloadEnds[previousStart - 1]) : 0
                 let frameBytes = max(0, frameEnd - frameStart)
-                guard replay.payloadBytes.count + Int(run) * frameBytes <= ReplayFormat.maxPayloadBytes else {
+                guard replay.payloadBytes.count + Int(run) * frameBytes <= limits.maxPayloadBytes else {
                     throw ReplayError(
                         offset: tagOffset,
-                        problem: .malformed("repeat of \(run) frames would hold more than \(ReplayFormat.maxPayloadBytes) payload bytes"))
+                        problem: .malformed("repeat of \(run) frames would hold more than \(limits.maxPayloadBytes) payload bytes"))
                 }
+                // The repeated frame is copied out once; each repeat then appends from the copy.
+                let statuses = Array(replay.statuses[previousStart..<previousStart + slots])
+                let payload = Array(replay.payloadBytes[frameStart..<frameStart + frameBytes])
+                var lengths = [Int](repeating: 0, count: slots)
+                for slot in 0..<slots {
+                    let index = previousStart + slot
+                    lengths[slot] = Int(replay.payloadEnds[index]) - (index == 0 ? 0 : Int(replay.payloadEnds[index - 1]))
+                }
+                replay.statuses.reserveCapacity(replay.statuses.count + Int(run) * slots)
+                replay.payloadEnds.reserveCapacity(replay.payloadEnds.count + Int(run) * slots)
+                replay.payloadBytes.reserveCapacity(replay.payloadBytes.count + Int(run) * frameBytes)
                 for _ in 0..<Int(run) {
                     let start = replay.statuses.count
+                    var cursor = 0
                     for slot in 0..<slots {
-                        let index = previousStart + slot
-                        let payloadStart = index == 0 ? 0 : Int(replay.payloadEnds[index - 1])
-                        let payloadEnd = Int(replay.payloadEnds[index])
-                        let payload = Array(replay.payloadBytes[payloadStart..<payloadEnd])
-                        replay.appendSlot(replay.statuses[index], payload)
+                        replay.appendSlot(statuses[slot], payload[cursor..<cursor + lengths[slot]])
+                        cursor += lengths[slot]
                     }
                     previousStart = start
                 }

@@ -64,9 +64,20 @@ public struct ArenaInput: Hashable, Sendable {
 
     /// The 5-byte payload (a `nil` aim encodes as 0).
     public var payload: [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Self.encodedSize)
+        bytes.withUnsafeMutableBytes { encode(into: $0) }
+        return bytes
+    }
+
+    /// Writes the 5-byte payload at the start of `buffer` (which holds at least `encodedSize`
+    /// bytes; a shorter one is left untouched), without allocating.
+    public func encode(into buffer: UnsafeMutableRawBufferPointer) {
+        guard buffer.count >= Self.encodedSize else { return }
         let angle = aim?.rawValue ?? 0
-        return [
-            UInt8(bitPattern: moveX), UInt8(bitPattern: moveY), UInt8(angle & 0xFF), UInt8(angle >> 8), fire ? 1 : 0,
-        ]
+        buffer[0] = UInt8(bitPattern: moveX)
+        buffer[1] = UInt8(bitPattern: moveY)
+        buffer[2] = UInt8(truncatingIfNeeded: angle)
+        buffer[3] = UInt8(truncatingIfNeeded: angle >> 8)
+        buffer[4] = fire ? 1 : 0
     }
 }

@@ -40,7 +40,8 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
     private var writer = WireWriter()
     /// Set before the welcome to play automatically: loop-confined once connected.
     private var autoplay: (slot: PlayerSlot, source: InputSource)?
-    private var nextInputTick: Tick?
+    /// Which ticks autoplay sends inputs for (from the WELCOME on): loop-confined.
+    private var pacing: FrameDrivenInputs?
 
     /// Connects to `ws://127.0.0.1:port/v1/play?room=…` on `loop` and waits for the handshake.
     public init(port: Int, room: String?, loop: EventLoop, timeoutSeconds: Double = 5) throws {
@@ -103,6 +104,7 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
         runOnLoop { [self] in
             client?.answersPings = false
             autoplay = nil
+            pacing = nil
         }
     }
 
@@ -210,20 +212,14 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
         switch message {
         case .welcome(let welcome) where welcome.role == .player:
             // Cover the ticks before the first frame this client will react to.
-            let first = welcome.nextTick
-            for offset in 0...Int(welcome.inputDelay) { sendAuto(first.advanced(by: offset), autoplay) }
-            nextInputTick = first.advanced(by: Int(welcome.inputDelay) + 1)
+            var inputs = FrameDrivenInputs(firstTick: welcome.nextTick, inputDelay: Int(welcome.inputDelay))
+            inputs.ticksAtStart()?.forEachTick { sendAuto($0, autoplay) }
+            pacing = inputs
         case .frame(let frame):
-            if let welcome = state.withLock({ s in s.messages.lazy.compactMap { if case .welcome(let w) = $0 { w } else { nil } }.first }) {
-                let target = frame.tick.advanced(by: Int(welcome.inputDelay) + 1)
-                if let next = nextInputTick, target >= next {
-                    var tick = next
-                    while tick <= target {
-                        sendAuto(tick, autoplay)
-                        tick = tick.next
-                    }
-                    nextInputTick = target.next
-                }
+            if var inputs = pacing {
+                let due = inputs.ticksDue(afterFrameOf: frame.tick)
+                pacing = inputs
+                due?.forEachTick { sendAuto($0, autoplay) }
             }
         default:
             break

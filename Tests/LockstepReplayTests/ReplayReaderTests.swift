@@ -122,6 +122,23 @@ import Testing
         }
     }
 
+    /// A reader given lower limits holds a replay that fits them exactly and refuses, naming the
+    /// limit, one that needs a single slot entry more: services reading strangers' files can bound
+    /// the memory a file may claim below the standard 2^25 entries.
+    @Test func lowerLimitsAreHonouredToTheSlotEntry() throws {
+        let replay = try ReplayReader.read(ReplayFixtures.smallChaos)
+        let entries = replay.frameCount * replay.header.players.count
+        let exact = ReplayLimits(maxSlotEntries: entries, maxPayloadBytes: ReplayLimits.standard.maxPayloadBytes)
+        #expect(try ReplayReader.read(ReplayFixtures.smallChaos, limits: exact).frameCount == replay.frameCount)
+        let short = ReplayLimits(maxSlotEntries: entries - 1, maxPayloadBytes: ReplayLimits.standard.maxPayloadBytes)
+        #expect(throws: ReplayError.self) { try ReplayReader.read(ReplayFixtures.smallChaos, limits: short) }
+        do {
+            _ = try ReplayReader.read(ReplayFixtures.smallChaos, mode: .recover, limits: short)
+        } catch {
+            #expect("\(error)".contains("more than \(entries - 1) slot entries"))
+        }
+    }
+
     @Test func wrongMagicVersionAndKindAreNamed() {
         #expect(throws: ReplayError(offset: 0, problem: .badMagic)) { try ReplayReader.read(Array("NOTAREPLAYFILE".utf8)) }
         var version = ReplayFixtures.smallChaos
