@@ -6,8 +6,9 @@ import Synchronization
 #endif
 
 /// One match of a soak: its room, its bots and what they went through. The counters are atomics
-/// the driving thread reads; `bots` and `lastTicks` belong to `loop`'s thread (hence `@unchecked
-/// Sendable`): only closures run on `loop` touch them.
+/// the driving thread reads; `bots`, `players` and `resumed` belong to `loop`'s thread (hence
+/// `@unchecked Sendable`): only closures run on `loop` touch them, and every method that does
+/// checks it in debug builds (`assertInEventLoop`).
 final class SoakRoom: BenchBotObserver, @unchecked Sendable {
     /// The room as the admin API created it.
     let created: AdminClient.CreatedRoom
@@ -47,6 +48,7 @@ final class SoakRoom: BenchBotObserver, @unchecked Sendable {
         session: BotSession, token: String, playerSlot: Int?, resumeAfter: UInt32? = nil, host: String, port: Int,
         path: String, recorder: LoopRecorder, window: BenchWindow
     ) {
+        loop.assertInEventLoop()
         let bot = BenchBot(session: session, token: token, recorder: recorder, window: window, resumeAfter: resumeAfter)
         bot.observer = self
         bots.append(bot)
@@ -64,6 +66,7 @@ final class SoakRoom: BenchBotObserver, @unchecked Sendable {
     /// Drops the connection of the player with `slot` (loop thread only) and returns the last
     /// tick it holds, to resume after; `nil` when that player is not connected and playing.
     func drop(playerSlot slot: Int) -> UInt32? {
+        loop.assertInEventLoop()
         guard let bot = players[slot], bot.session.hasSchedule, !bot.session.ended, let client = bot.client
         else { return nil }
         let held = bot.session.expectedTick
@@ -73,10 +76,12 @@ final class SoakRoom: BenchBotObserver, @unchecked Sendable {
 
     /// Closes every connection still open (loop thread only).
     func closeAll() {
+        loop.assertInEventLoop()
         for bot in bots { bot.client?.close() }
     }
 
     func botDidStart(_ bot: BenchBot) {
+        loop.assertInEventLoop()
         if !bot.session.isPlayer {
             spectatorsStarted.add(1, ordering: .relaxed)
         } else if resumed.contains(ObjectIdentifier(bot)) {
@@ -87,6 +92,7 @@ final class SoakRoom: BenchBotObserver, @unchecked Sendable {
     }
 
     func botDidClose(_ bot: BenchBot) {
+        loop.assertInEventLoop()
         closed.add(1, ordering: .sequentiallyConsistent)
     }
 }

@@ -16,9 +16,10 @@ import Darwin
 /// waits in an inbox for `take(upTo:)`. The thread starts with the first `open()` and ends with
 /// `close()`. (Simulated network conditions are the event-loop transport's.)
 ///
-/// `@unchecked Sendable`: `connection` belongs to the transport's own thread (the poll loop, the
-/// only code that touches it); everything callers share with it is in `shared`, behind a `Mutex`.
-public final class SocketTransport: ClientTransport, @unchecked Sendable {
+/// `Sendable` as checked by the compiler: the connection and the redirect target are local to the
+/// transport's own thread (the poll loop); everything callers share with it is in `shared`,
+/// behind a `Mutex`.
+public final class SocketTransport: ClientTransport, Sendable {
     private enum Command {
         case open(hello: [UInt8])
         case redirect(PlayURL)
@@ -40,10 +41,6 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
     public let configuration: ClientConfiguration
     private let shared = Mutex(Shared())
     private let wakePipe: (read: Int32, write: Int32)?
-    /// The open connection: the I/O thread's only.
-    private var connection: SocketWebSocketConnection?
-    /// Where a cluster redirected the client: the I/O thread's only.
-    private var target: PlayURL?
 
     /// A transport for `configuration`'s server (host, port, room).
     public init(configuration: ClientConfiguration) {
@@ -141,6 +138,10 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
     private func run() {
         guard let wakePipe else { return }
         var fds: [pollfd] = []
+        /// The open connection.
+        var connection: SocketWebSocketConnection?
+        /// Where a cluster redirected the client.
+        var target: PlayURL?
         while true {
             let (commands, wakeAt, pacer) = shared.withLock { state in
                 defer { state.commands.removeAll(keepingCapacity: true) }
@@ -177,13 +178,13 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
             var now = ClientClock.now()
             // The inputs due now, whatever the game loop is doing (only on an open connection).
             var paceAt: UInt64?
-            if let pacer, let connection, connection.phase == .open, let due = pacer.nextDeadline() {
+            if let pacer, let open = connection, open.phase == .open, let due = pacer.nextDeadline() {
                 if now >= due {
-                    for message in pacer.takeDue(now: now) { connection.send(message) }
-                    if connection.phase == .closed { self.connection = nil }
+                    for message in pacer.takeDue(now: now) { open.send(message) }
+                    if open.phase == .closed { connection = nil }
                     now = ClientClock.now()
                 }
-                paceAt = self.connection != nil ? pacer.nextDeadline() : nil
+                paceAt = connection != nil ? pacer.nextDeadline() : nil
             }
             if let wakeAt, now >= wakeAt {
                 let handler = shared.withLock { state -> (@Sendable () -> Void)? in
@@ -200,9 +201,9 @@ public final class SocketTransport: ClientTransport, @unchecked Sendable {
             let timeout = until.map { $0 <= now ? 0 : Int32(clamping: ($0 - now + 999_999) / 1_000_000) } ?? -1
             PlainSocket.wait(&fds, timeoutMillis: timeout)
             if fds[0].revents != 0 { PlainSocket.drain(wakePipe.read) }
-            if let connection, fds.count > 1 {
-                connection.handle(revents: fds[1].revents)
-                if connection.phase == .closed { self.connection = nil }
+            if let open = connection, fds.count > 1 {
+                open.handle(revents: fds[1].revents)
+                if open.phase == .closed { connection = nil }
             }
         }
     }

@@ -9,9 +9,9 @@ import Synchronization
 /// `initialBackoffMillis`, doubling up to `maxBackoffMillis`) when the next job comes. Every
 /// connect, failure and reconnect is reported through `onEvent` and counted in `metrics`.
 ///
-/// `@unchecked Sendable`: the queue and the stopped flag are under `state`'s mutex; `connection`,
-/// `nextAttempt`, `backoff`, `lastFailure` and `everConnected` are touched only by the worker thread.
-public final class RedisClient: @unchecked Sendable {
+/// `Sendable` as checked by the compiler: the queue and the stopped flag are under `state`'s
+/// mutex; the connection and its backoff (`Worker`) are local to the worker thread.
+public final class RedisClient: Sendable {
     /// What a job gets: the open connection, or why there is none.
     public typealias Job = @Sendable (Result<RedisConnection, RedisError>) -> Void
 
@@ -31,10 +31,15 @@ public final class RedisClient: @unchecked Sendable {
     private let state = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
     private let wakeups = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private var connection: RedisConnection?
-    private var nextAttempt: UInt64 = 0
-    private var backoff: Int
-    private var everConnected = false
+
+    /// The worker thread's own state: its connection and when to try the next one.
+    private struct Worker {
+        var connection: RedisConnection?
+        var nextAttempt: UInt64 = 0
+        var backoff: Int
+        var everConnected = false
+        var lastFailure = "not connected yet"
+    }
 
     /// A client for `url`; the worker starts at once, the first connection with the first job.
     ///
@@ -51,7 +56,6 @@ public final class RedisClient: @unchecked Sendable {
         self.initialBackoffMillis = initialBackoffMillis
         self.maxBackoffMillis = maxBackoffMillis
         self.onEvent = onEvent
-        backoff = initialBackoffMillis
         let thread = Thread { [self] in run() }
         thread.name = "lockstep-redis"
         thread.start()
@@ -109,16 +113,17 @@ public final class RedisClient: @unchecked Sendable {
     // MARK: The worker thread
 
     private func run() {
+        var worker = Worker(backoff: initialBackoffMillis)
         while true {
             wakeups.wait()
             let (jobs, stopped) = state.withLock { state in
                 defer { state.jobs.removeAll() }
                 return (state.jobs, state.stopped)
             }
-            for job in jobs { runJob(job) }
+            for job in jobs { runJob(job, &worker) }
             if stopped && state.withLock({ $0.jobs.isEmpty }) {
-                connection?.close()
-                connection = nil
+                worker.connection?.close()
+                worker.connection = nil
                 metrics.connected.store(0, ordering: .relaxed)
                 finished.signal()
                 return
@@ -126,46 +131,44 @@ public final class RedisClient: @unchecked Sendable {
         }
     }
 
-    private func runJob(_ job: Job) {
+    private func runJob(_ job: Job, _ worker: inout Worker) {
         metrics.jobs.add(1, ordering: .relaxed)
-        guard let connection = connectIfDue() else {
+        guard let connection = connectIfDue(&worker) else {
             metrics.refusedWhileDown.add(1, ordering: .relaxed)
-            job(.failure(.unavailable(lastFailure)))
+            job(.failure(.unavailable(worker.lastFailure)))
             return
         }
         job(.success(connection))
         if connection.isBroken {
-            self.connection = nil
+            worker.connection = nil
             metrics.connected.store(0, ordering: .relaxed)
             metrics.connectionFailures.add(1, ordering: .relaxed)
-            lastFailure = "the connection broke"
+            worker.lastFailure = "the connection broke"
             onEvent(.connectionLost(.io("the connection broke during a command")))
             // Try again with the next job, without waiting: a server restart is often over by then.
-            nextAttempt = 0
+            worker.nextAttempt = 0
         }
     }
 
-    private var lastFailure = "not connected yet"
-
-    private func connectIfDue() -> RedisConnection? {
-        if let connection { return connection }
+    private func connectIfDue(_ worker: inout Worker) -> RedisConnection? {
+        if let connection = worker.connection { return connection }
         let now = Self.nowMillis()
-        guard now >= nextAttempt else { return nil }
+        guard now >= worker.nextAttempt else { return nil }
         do {
             let opened = try RedisConnection(url: url, timeoutMillis: timeoutMillis)
-            connection = opened
-            backoff = initialBackoffMillis
+            worker.connection = opened
+            worker.backoff = initialBackoffMillis
             metrics.connects.add(1, ordering: .relaxed)
             metrics.connected.store(1, ordering: .relaxed)
-            onEvent(.connected(url, reconnect: everConnected))
-            everConnected = true
+            onEvent(.connected(url, reconnect: worker.everConnected))
+            worker.everConnected = true
             return opened
         } catch {
             metrics.connectFailures.add(1, ordering: .relaxed)
-            lastFailure = error.description
-            nextAttempt = now + UInt64(backoff)
-            onEvent(.connectFailed(error, retryInMillis: backoff))
-            backoff = min(maxBackoffMillis, backoff * 2)
+            worker.lastFailure = error.description
+            worker.nextAttempt = now + UInt64(worker.backoff)
+            onEvent(.connectFailed(error, retryInMillis: worker.backoff))
+            worker.backoff = min(maxBackoffMillis, worker.backoff * 2)
             return nil
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LockstepRedis
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +10,16 @@ import Glibc
 /// persistence (`--save '' --appendonly no`), stopped (and its directory removed) by `stop()`.
 ///
 /// Without `redis-server` installed it throws, so the tests that need it fail: `.ci/run`
-/// installs it (tools/install-redis.sh). `@unchecked Sendable`: `pid` changes only in `stop()` and
-/// `restart()`, which a test calls from its own thread, one at a time.
-public final class RedisServerProcess: @unchecked Sendable {
+/// installs it (tools/install-redis.sh). `Sendable` as checked by the compiler: the process id is
+/// behind a mutex, and `stop()` takes it once, so two stops never reap the same child.
+public final class RedisServerProcess: Sendable {
     /// The loopback port the server listens on (kept across `restart()`).
     public let port: Int
     /// The server's working directory.
     public let directory: String
-    public private(set) var pid: pid_t = 0
+    /// The running server's process id (0 when stopped).
+    public var pid: pid_t { process.withLock { $0 } }
+    private let process = Mutex<pid_t>(0)
 
     /// Why a Redis server could not be started.
     public struct Failure: Error, CustomStringConvertible {
@@ -41,6 +44,10 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it.
     public func stop() {
+        let pid = process.withLock { current in
+            defer { current = 0 }
+            return current
+        }
         guard pid > 0 else { return }
         kill(pid, SIGTERM)
         var status: Int32 = 0
@@ -49,7 +56,6 @@ public final class RedisServerProcess: @unchecked Sendable {
             kill(pid, SIGKILL)
             waitpid(pid, &status, 0)
         }
-        pid = 0
     }
 
     /// Starts the server again on the same port (empty: nothing was saved).
@@ -90,7 +96,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         var child: pid_t = 0
         let status = posix_spawn(&child, executable, nil, &attributes, &cArguments, environ)
         guard status == 0 else { throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))") }
-        pid = child
+        process.withLock { $0 = child }
         let url = url
         let ready = eventually(10) {
             guard let connection = try? RedisConnection(url: url, timeoutMillis: 200) else { return false }

@@ -168,7 +168,7 @@ public final class TestGameClient: WebSocketClientDelegate, @unchecked Sendable 
     /// Waits until the connection is closed; returns the close code.
     @discardableResult
     public func waitForClose(_ timeout: Double = 5) -> UInt16? {
-        wait(timeout) { $0.closeCode != nil }
+        _ = wait(timeout) { $0.closeCode != nil }
         return closeCode
     }
 

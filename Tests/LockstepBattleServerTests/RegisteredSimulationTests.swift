@@ -83,7 +83,7 @@ import Testing
     @Test func aDivergingPlayerOfATestOnlyGameIsCaughtByTheServersHash() throws {
         let server = try TestBattleServer(simulations: TugOfWar.registry)
         defer { server.stop() }
-        let (room, clients) = try Self.tugMatch(on: server, maxTicks: 600, seed: 5, hashInterval: 30)
+        let (_, clients) = try Self.tugMatch(on: server, maxTicks: 600, seed: 5, hashInterval: 30)
         #expect(clients[0].waitForFrames(60))
         let honest = try Self.hash(after: Tick(29), frames: clients[0].frames, players: 2, seed: 5)
         clients[0].stateHash(tick: Tick(29), hash: honest)
