@@ -104,7 +104,10 @@ struct AdminAPI: Sendable {
             responder.respond(Self.error(.notFound("room \(id)")))
             return
         }
-        let reference = entry.driver
+        guard let reference = entry.driver else {
+            responder.respond(Self.json(.ok, ["roomID": id, "phase": "ended"]))  // it had ended already
+            return
+        }
         entry.loop.execute {
             reference.driver.end(.adminEnded)
             responder.respond(Self.json(.ok, ["roomID": id, "phase": "ended"]))

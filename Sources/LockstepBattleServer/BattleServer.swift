@@ -258,11 +258,10 @@ public final class BattleServer: Sendable {
         room roomID: String, ticks: Int, input: @escaping @Sendable (Tick, PlayerSlot) -> [UInt8],
         completion: @escaping @Sendable (Bool) -> Void
     ) {
-        guard let entry = directory.entry(roomID) else {
+        guard let entry = directory.entry(roomID), let reference = entry.driver else {
             completion(false)
             return
         }
-        let reference = entry.driver
         entry.loop.execute {
             reference.driver.fastForward(ticks: ticks, input: input)
             completion(true)
@@ -297,7 +296,10 @@ public final class BattleServer: Sendable {
     /// calling `done` after each.
     func endRooms(_ rooms: [(String, RoomDirectory.Entry)], reason: MatchEndReason, done: @escaping @Sendable () -> Void = {}) {
         for (_, entry) in rooms {
-            let reference = entry.driver
+            guard let reference = entry.driver else {
+                done()  // ended already
+                continue
+            }
             entry.loop.execute {
                 reference.driver.end(reason)
                 done()

@@ -159,7 +159,8 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
             }
             return
         }
-        guard entry.endedReason == nil else {
+        // Read under the directory's lock together: a room's driver is gone once it ended.
+        guard entry.endedReason == nil, let reference = entry.driver else {
             refuse(connection, session, ProtocolError(.roomEnded))
             return
         }
@@ -168,9 +169,8 @@ final class PlayEndpoint: WebSocketHandler, Sendable {
         case .player(let slot): role = .player(slot)
         case .spectator: role = .spectator
         }
-        session.stage = .seated(entry.driver)
+        session.stage = .seated(reference)
         connection.incomingMessageLimit = .max  // back to the server's limits
-        let reference = entry.driver
         connection.move(to: entry.loop) { moved in
             reference.driver.join(moved, role: role, lastTick: hello.lastTick)
         }

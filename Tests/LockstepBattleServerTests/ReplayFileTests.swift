@@ -179,7 +179,7 @@ import LockstepBench
     static func makeReplayFail(_ server: TestBattleServer, room: String) throws {
         let entry = try #require(server.server.directory.entry(room))
         let done = Atomic<Int32>(0)
-        let reference = entry.driver
+        let reference = try #require(entry.driver)
         entry.loop.execute {
             let full = open("/dev/full", O_WRONLY | O_CLOEXEC)
             let target = reference.driver.replay?.descriptor ?? -1

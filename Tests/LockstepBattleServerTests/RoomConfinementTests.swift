@@ -20,9 +20,9 @@ import Glibc
     func endingARoomFromAnotherThreadThanItsLoopTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             guard let server = try? TestBattleServer(), let room = try? server.admin.createRoom(["players": 2]),
-                let entry = server.server.directory.entry(room.roomID)
+                let driver = server.server.directory.entry(room.roomID)?.driver
             else { exit(0) }
-            entry.driver.driver.end(.adminEnded)
+            driver.driver.end(.adminEnded)
             exit(0)  // not reached when the check fires
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
