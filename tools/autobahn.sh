@@ -24,7 +24,7 @@ swift build -c release --product lockstep
 binary=$(swift build -c release --show-bin-path)/lockstep
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$report"
-"$binary" serve --host 127.0.0.1 --port "$port" --echo --log-level warning >"$report/server.log" 2>&1 &
+"$binary" serve --host 127.0.0.1 --port "$port" --echo --replays "$report/replays" --log-level warning >"$report/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 

@@ -76,7 +76,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext 
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
 backend=$(free_port)
-"$binary" serve --host 127.0.0.1 --port "$backend" --echo --admin-key tls-e2e --log-level warning >"$work/server.log" 2>&1 &
+"$binary" serve --host 127.0.0.1 --port "$backend" --echo --replays "$work/replays" --admin-key tls-e2e --log-level warning >"$work/server.log" 2>&1 &
 pids+=($!)
 wait_port "$backend"
 

@@ -20,7 +20,7 @@ swift build -c release --product lockstep
 binary=$(swift build -c release --show-bin-path)/lockstep
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$root/.build/websockets-e2e-server.log
-"$binary" serve --host 127.0.0.1 --port "$port" --echo --log-level warning >"$log" 2>&1 &
+"$binary" serve --host 127.0.0.1 --port "$port" --echo --replays "$root/.build/websockets-e2e-replays" --log-level warning >"$log" 2>&1 &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 
