@@ -15,11 +15,11 @@ import LockstepClientEventLoop
 /// Each bot is a `LockstepClient<ArenaSimulation>` with prediction and rollback, polled by a timer
 /// on a client event loop (no thread per bot), sending `ArenaBot` inputs seeded by room and slot.
 ///
-/// `@unchecked Sendable`: the list of bots belongs to the thread that calls `addBot`, `wait` and
-/// `stop` (one controlling thread); each bot's client is confined to its loop and only touched
-/// there (through `loop.execute`, whose socket calls check it in debug builds); the finished count
-/// is atomic.
-public final class BotRunner: @unchecked Sendable {
+/// `Sendable` as checked by the compiler: the list of bots is behind a mutex; each bot's client is
+/// confined to its loop and only touched there (through `loop.execute`, whose socket calls check
+/// it in debug builds); the finished count is atomic, and `wait` sleeps on a condition its bots
+/// signal as they finish, not on a timer.
+public final class BotRunner: Sendable {
     /// What one bot saw.
     public struct BotReport: Sendable, Equatable {
         public var room: String
@@ -70,8 +70,17 @@ public final class BotRunner: @unchecked Sendable {
 
     public let options: Options
     private let group: EventLoopGroup
-    private var bots: [(room: String, slot: Int, client: LockstepClient<ArenaSimulation>, loop: EventLoop)] = []
+    private struct Bot {
+        let room: String
+        let slot: Int
+        let client: LockstepClient<ArenaSimulation>
+        let loop: EventLoop
+    }
+
+    private let bots = Mutex<[Bot]>([])
     private let finished = Atomic<Int>(0)
+    /// Signalled when a bot finishes, for `wait`.
+    private let botFinished = ConditionSignal()
 
     public init(options: Options) throws {
         self.options = options
@@ -117,7 +126,7 @@ public final class BotRunner: @unchecked Sendable {
             try ArenaSimulation(players: players, seed: seed)
         }
         client.inputSource = Self.inputs(seed: seed, slot: slot)
-        bots.append((room, slot, client, loop))
+        bots.withLock { $0.append(Bot(room: room, slot: slot, client: client, loop: loop)) }
         let interval = Duration.nanoseconds(Int64(options.pollIntervalNanos))
         loop.execute { [self] in
             client.connect()
@@ -125,7 +134,8 @@ public final class BotRunner: @unchecked Sendable {
                 client.poll()
                 if client.matchEnd != nil || client.failure != nil {
                     loop.cancelTimer(firing.handle)
-                    self.finished.add(1, ordering: .relaxed)
+                    self.finished.add(1, ordering: .releasing)
+                    self.botFinished.signal()
                 }
             }
         }
@@ -144,36 +154,37 @@ public final class BotRunner: @unchecked Sendable {
 
     /// Direct access to a bot's client (loop-confined: read it after `wait`, or on its loop).
     public func client(room: String, slot: Int) -> LockstepClient<ArenaSimulation>? {
-        bots.first { $0.room == room && $0.slot == slot }?.client
+        bots.withLock { bots in bots.first { $0.room == room && $0.slot == slot }?.client }
     }
 
     /// Every room id, in creation order.
     public var roomIDs: [String] {
         var seen: [String] = []
-        for bot in bots where !seen.contains(bot.room) { seen.append(bot.room) }
+        for bot in bots.withLock({ $0 }) where !seen.contains(bot.room) { seen.append(bot.room) }
         return seen
     }
 
     /// Waits until every bot's match has ended or the bot failed for good (or the timeout);
     /// returns whether all stopped. A report's `failure` says which bots failed.
     public func wait(progress: ((Int, Int) -> Void)? = nil) -> Bool {
-        let deadline = MonotonicInstant.now().nanoseconds + options.timeoutNanos
+        let deadline = MonotonicInstant.now() + .nanoseconds(Int64(clamping: options.timeoutNanos))
+        let total = bots.withLock { $0.count }
         var last = -1
-        while MonotonicInstant.now().nanoseconds < deadline {
-            let count = finished.load(ordering: .relaxed)
+        while true {
+            let count = finished.load(ordering: .acquiring)
             if count != last {
-                progress?(count, bots.count)
+                progress?(count, total)
                 last = count
             }
-            if count >= bots.count { return true }
-            usleep(20_000)
+            if count >= total { return true }
+            // Wakes when a bot finishes (or at the deadline): no polling.
+            guard botFinished.wait(until: deadline, for: { finished.load(ordering: .acquiring) != count }) else { return false }
         }
-        return false
     }
 
     /// One report per bot (read on each bot's loop so nothing races).
     public func reports() -> [BotReport] {
-        bots.map { bot in
+        bots.withLock { $0 }.map { bot in
             let result = Mutex<BotReport?>(nil)
             let client = bot.client
             let room = bot.room
@@ -189,17 +200,22 @@ public final class BotRunner: @unchecked Sendable {
                         syncTestMismatch: client.core.syncTestMismatch)
                 }
             }
-            bot.loop.execute(read)
-            while true {
-                if let report = result.withLock({ $0 }) { return report }
-                usleep(500)
+            let done = ConditionSignal()
+            bot.loop.execute {
+                read()
+                done.signal()
             }
+            // A loop that stopped drops its tasks: after 30 s the bot is reported as having played nothing.
+            _ = done.wait(until: MonotonicInstant.now() + .seconds(30)) { result.withLock { $0 } != nil }
+            return result.withLock { $0 } ?? BotReport(
+                room: room, slot: slot, ticks: 0, finalHash: 0, rollbacks: 0, maxRollbackDepth: 0, resimulatedTicks: 0, desyncs: 0,
+                reconnects: 0, inputDelay: 0, endReason: nil, failure: nil, syncTestMismatch: nil)
         }
     }
 
     /// Closes every bot and stops the loops.
     public func stop() {
-        for bot in bots { bot.client.close() }
+        for bot in bots.withLock({ $0 }) { bot.client.close() }
         usleep(50_000)
         group.shutdown()
     }
