@@ -148,10 +148,23 @@ public enum Base64URL {
         return text
     }
 
+    /// Decodes unpadded base64url, or returns `nil` for anything else (a byte outside `A–Z a–z
+    /// 0–9 - _`, a length no encoding has, non-zero trailing bits). Works on the UTF-8 bytes: a
+    /// token arrives with every HELLO, and the `Character` walk this replaced was most of a
+    /// verification's time.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        while standard.count % 4 != 0 { standard += "=" }
-        return Base64.decode(standard)
+        var standard = Array(text.utf8)
+        for index in standard.indices {
+            switch standard[index] {
+            case UInt8(ascii: "-"): standard[index] = UInt8(ascii: "+")
+            case UInt8(ascii: "_"): standard[index] = UInt8(ascii: "/")
+            // Standard base64's own symbols are not base64url; everything else outside the
+            // alphabet is refused by the decoder.
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            default: break
+            }
+        }
+        while standard.count % 4 != 0 { standard.append(UInt8(ascii: "=")) }
+        return Base64.decode(utf8: standard)
     }
 }

@@ -38,7 +38,11 @@ public enum Base64 {
     /// Decodes padded base64 text, or returns `nil` when it is not exactly that
     /// (wrong length, a byte outside the alphabet, misplaced padding, or non-zero trailing bits).
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let input = Array(text.utf8)
+        decode(utf8: Array(text.utf8))
+    }
+
+    /// Decodes padded base64 given as its UTF-8 bytes (see `decode(_:)`).
+    public static func decode(utf8 input: [UInt8]) -> [UInt8]? {
         guard input.count % 4 == 0 else { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count / 4 * 3)
