@@ -68,7 +68,7 @@ struct PublicAPI: Sendable {
         do throws(BattleError) {
             asked = try QuickMatchRequest(
                 json: request.body, defaultBots: configuration.quickMatchDefaultBots,
-                maxBots: configuration.quickMatchMaxBots)
+                maxBots: configuration.quickMatchMaxBots, ticksLimit: configuration.roomDefaults.maxTicks)
         } catch {
             responder.respond(AdminAPI.error(error))
             return

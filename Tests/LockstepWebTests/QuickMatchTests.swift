@@ -64,7 +64,10 @@ import Testing
     @Test func badQuickMatchBodiesAre400() throws {
         let server = try WebServerFixture.server()
         defer { server.stop() }
-        for body in [#"{"bots":0}"#, #"{"bots":8}"#, #"{"bots":true}"#, #"{"bots":"3"}"#, #"{"x":1}"#, #"{"playerID":"a b"}"#, "[]", "{"] {
+        for body in [
+            #"{"bots":0}"#, #"{"bots":8}"#, #"{"bots":true}"#, #"{"bots":"3"}"#, #"{"x":1}"#, #"{"playerID":"a b"}"#, "[]", "{",
+            #"{"maxTicks":0}"#, #"{"maxTicks":241}"#, #"{"maxTicks":1.5}"#, #"{"maxTicks":"60"}"#,
+        ] {
             let answer = try RawHTTP.send(port: server.port, "POST", "/v1/quickmatch", body: Array(body.utf8))
             #expect(answer.status == 400, "\(body)")
             #expect((answer.json?["error"] as? String)?.hasPrefix("bad request: ") == true, "\(body)")
@@ -72,5 +75,22 @@ import Testing
         // An empty body is the default: three bots.
         let plain = try RawHTTP.send(port: server.port, "POST", "/v1/quickmatch")
         #expect(plain.status == 201 && plain.json?["bots"] as? [Int] == [1, 2, 3])
+    }
+
+    /// A quick match may be shorter than the server's default (here 240 ticks), never longer: one
+    /// of 30 ticks ends by its tick limit after 30 frames.
+    @Test func aQuickMatchEndsAtTheTickLimitItAskedFor() throws {
+        let server = try WebServerFixture.server()
+        defer { server.stop() }
+        let answer = try RawHTTP.send(port: server.port, "POST", "/v1/quickmatch", body: WebServerFixture.json(["bots": 1, "maxTicks": 30]))
+        #expect(answer.status == 201)
+        let json = try #require(answer.json)
+        let roomID = try #require(json["roomID"] as? String)
+        let player = try server.client(room: roomID)
+        player.play(as: PlayerSlot(0)) { _ in ArenaInput.neutral.payload }
+        player.hello(token: try #require(json["token"] as? String))
+        #expect(player.waitForClose(10) == 1000)
+        #expect(player.frames.count == 30)
+        #expect(player.messages.contains { if case .event(.matchEnd(.tickLimit), _, _) = $0 { true } else { false } })
     }
 }
