@@ -41,11 +41,13 @@ public final class OutboundBudget: Sendable {
     /// Starts the periodic check on each of `loops` (from any thread).
     public func start(on loops: [EventLoop]) {
         for loop in loops where loop.index < heldPerLoop.count {
-            loop.execute { [weak loop, self] in
-                guard let loop else { return }
+            // `unowned`, not `weak`: the loop runs these closures itself, so it outlives them, and
+            // a weak reference would give the loop a side table, putting every retain and release
+            // of it (one per message on the hot path) on the runtime's slow path.
+            loop.execute { [unowned loop, self] in
                 loop.scheduleRepeatingTimer(first: loop.now + checkInterval, interval: checkInterval) {
-                    [weak loop, self] _ in
-                    if let loop { check(loop) }
+                    [unowned loop, self] _ in
+                    check(loop)
                 }
             }
         }
