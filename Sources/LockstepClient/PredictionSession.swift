@@ -76,7 +76,7 @@ public final class PredictionSession<Simulation: DeterministicSimulation> {
     public func confirm(_ frame: ConfirmedFrame) -> Bool {
         guard frame.tick >= confirmedNext else { return true }
         guard frame.tick == confirmedNext, frame.slotCount == slotCount else { return false }
-        try? history.storeSnapshot(confirmed.snapshot(), at: frame.tick)
+        _ = try? history.storeSnapshot(confirmed.snapshot(), at: frame.tick)
         confirmed.step(frame)
         try? history.append(frame, at: frame.tick)
         for slot in 0..<slotCount {
