@@ -12,13 +12,13 @@ final class PlaySession {
         case refused
     }
 
-    var stage: Stage = .awaitingHello
-    var helloTimer: TimerHandle?
+    @exclusivity(unchecked) var stage: Stage = .awaitingHello
+    @exclusivity(unchecked) var helloTimer: TimerHandle?
     /// The token bucket, in nano-messages: each message costs 10⁹.
-    var bucket: UInt64
-    var lastRefill: UInt64
+    @exclusivity(unchecked) var bucket: UInt64
+    @exclusivity(unchecked) var lastRefill: UInt64
     /// Payload bytes received before the HELLO (control frames included).
-    var bytesBeforeHello = 0
+    @exclusivity(unchecked) var bytesBeforeHello = 0
 
     init(burst: Int, now: UInt64) {        bucket = UInt64(burst) * 1_000_000_000
         lastRefill = now

@@ -19,33 +19,31 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private let directory: RoomDirectory
     private let logger: Logger
     /// The replay being written (internal so tests can make its file fail).
-    private(set) var replay: ReplayFileWriter?
+    @exclusivity(unchecked) private(set) var replay: ReplayFileWriter?
     /// Tells the replay's fate: log, metric, the room's `replayStatus`.
     private let replayReport: ReplayFailureReport
-    private var connections: [ConnectionID: WebSocketConnection] = [:]
-    private var timer: TimerHandle?
-    private var timerDeadline: UInt64 = 0
-    private var onTimer: ((TimerFiring) -> Void)?
+    @exclusivity(unchecked) private var connections: [ConnectionID: WebSocketConnection] = [:]
+    @exclusivity(unchecked) private var timer: TimerHandle?
+    @exclusivity(unchecked) private var timerDeadline: UInt64 = 0
+    @exclusivity(unchecked) private var onTimer: ((TimerFiring) -> Void)?
     private let gauges: RoomGauges
     /// The frame buffer, reused every tick once all connections have written it.
-    private var frameBuffers = SharedBufferRecycler()
-    /// Connections with a frame queued this tick, flushed as soon as the room's tick is done.
-    private var framesToFlush: [WebSocketConnection] = []
+    @exclusivity(unchecked) private var frameBuffers = SharedBufferRecycler()
     /// Whether a call into the room is in progress. A send inside it can close a connection at
     /// once (a slow reader over its outbound cap), whose close would re-enter the room in the
     /// middle of, say, a tick; such closes wait in `closedDuringRoomCall` until the call returns.
-    private var inRoomCall = false
-    private var closedDuringRoomCall: [WebSocketConnection] = []
+    @exclusivity(unchecked) private var inRoomCall = false
+    @exclusivity(unchecked) private var closedDuringRoomCall: [WebSocketConnection] = []
     /// Player ids by slot, from the tokens (for logs and the admin API).
-    var playerIDs: [String]
+    @exclusivity(unchecked) var playerIDs: [String]
     /// Told when the match starts, a player connects or disconnects, and the room ends; set by
     /// `attach(_:)` once the room is in the directory.
-    private var lifecycle: RoomLifecycle?
-    private var observedStart = false
-    private var observedEnd = false
+    @exclusivity(unchecked) private var lifecycle: RoomLifecycle?
+    @exclusivity(unchecked) private var observedStart = false
+    @exclusivity(unchecked) private var observedEnd = false
     /// Slots the lifecycle was last told are connected, and how many.
-    private var observedConnected: [Bool]
-    private var observedConnectedCount = 0
+    @exclusivity(unchecked) private var observedConnected: [Bool]
+    @exclusivity(unchecked) private var observedConnectedCount = 0
 
     init(
         settings: RoomSettings, playerIDs: [String], loop: EventLoop, directory: RoomDirectory, logger: Logger,
@@ -159,8 +157,11 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     /// Runs `body` (a call into the room), then the closes it deferred, each one also a room call.
-    /// Then writes the frames it queued at once when `flushingFrames` (a tick), or leaves them to
-    /// the loop's end-of-turn flush.
+    /// Then, when `flushingFrames` (a tick), writes what the loop has queued at once: when rooms
+    /// fire in one loop turn, a room's players then wait for the rooms fired before it, not for
+    /// all of them. That happens after the room call returns, so a failed write that closes a
+    /// connection never re-enters the room in the middle of its tick. Without it, the frames go
+    /// out at the loop's end-of-turn flush.
     private func roomCall(flushingFrames: Bool = false, _ body: () -> Void) {
         loop.assertInEventLoop()
         guard !inRoomCall else {
@@ -177,11 +178,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         closedDuringRoomCall.removeAll(keepingCapacity: true)
         inRoomCall = false
         observeLifecycle()
-        if flushingFrames {
-            flushFrames()
-        } else {
-            framesToFlush.removeAll(keepingCapacity: true)
-        }
+        if flushingFrames { loop.flushQueuedWrites() }
     }
 
     /// From now on tells `lifecycle` about the room (which it has counted as created).
@@ -260,25 +257,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let frame = frameBuffers.webSocketFrame(.binary, payload: message)
         var index = 0
         while index < targets.count {
-            if let connection = connections[targets[index]] {
-                connection.send(encodedFrame: frame)
-                framesToFlush.append(connection)
-            }
+            connections[targets[index]]?.send(encodedFrame: frame)
             index += 1
         }
-    }
-
-    /// Writes this tick's frames now, not at the end of the loop turn: when rooms share a phase
-    /// slot, a room's players then wait for the rooms fired before it, not for all of them.
-    /// Called after the room call returns, so a failed write that closes a connection never
-    /// re-enters the room in the middle of its tick.
-    private func flushFrames() {
-        var index = 0
-        while index < framesToFlush.count {
-            framesToFlush[index].flush()
-            index += 1
-        }
-        framesToFlush.removeAll(keepingCapacity: true)
     }
 
     func close(_ connection: ConnectionID, code: UInt16, reason: String) {
@@ -371,7 +352,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 private final class RoomPlaceholderOutput: RoomOutput {
     /// The driver owns the room, which owns this forwarder: the target outlives it. Unowned, not
     /// weak, for the reason given at `RoomDriver.onTimer`.
-    unowned var target: RoomDriver?
+    @exclusivity(unchecked) unowned var target: RoomDriver?
     func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { target?.send(message, to: connection) }
     func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) { target?.broadcast(message, to: connections) }
     func close(_ connection: ConnectionID, code: UInt16, reason: String) { target?.close(connection, code: code, reason: reason) }

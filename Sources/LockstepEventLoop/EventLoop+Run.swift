@@ -76,7 +76,11 @@ extension EventLoop {
         if stop { running = false }
     }
 
-    private func flushPending() {
+    func flushPending() {
+        // A flush that fails closes its connection, whose delegate may write (and flush) again:
+        // the outer pass picks up what that queues.
+        guard !isFlushing else { return }
+        isFlushing = true
         var index = 0
         // Flushing may queue more flushes (a close frame after an error): walk until done.
         while index < flushQueue.count {
@@ -84,6 +88,7 @@ extension EventLoop {
             index += 1
         }
         flushQueue.removeAll(keepingCapacity: true)
+        isFlushing = false
     }
 
     /// Waits for the next wake-up: events, or the timers' target instant (`WakeupPolicy`).

@@ -34,31 +34,33 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Counters of this loop, readable from any thread.
     public let metrics = LoopMetrics()
     /// The time of the latest wake-up: a cheap clock for code running on the loop (loop thread only).
-    public internal(set) var now: MonotonicInstant
+    @exclusivity(unchecked) public internal(set) var now: MonotonicInstant
 
     let epollFD: Int32
     let wakeFD: Int32
     /// How this loop groups its wake-ups.
     public let wakeups: WakeupPolicy
-    var registrations: [Registration?] = []
-    var nextGeneration: UInt32 = 1
-    var events: UnsafeMutablePointer<epoll_event>
-    var eventCapacity = 256
-    var timers = TimerHeap()
+    @exclusivity(unchecked) var registrations: [Registration?] = []
+    @exclusivity(unchecked) var nextGeneration: UInt32 = 1
+    @exclusivity(unchecked) var events: UnsafeMutablePointer<epoll_event>
+    @exclusivity(unchecked) var eventCapacity = 256
+    @exclusivity(unchecked) var timers = TimerHeap()
     let inbox = Mutex(Inbox())
     let wakeupPending = Atomic<Bool>(false)
-    var runningTasks: [@Sendable () -> Void] = []
-    var flushQueue: [TCPConnection?] = []
-    var thread: ThreadHandle?
+    @exclusivity(unchecked) var runningTasks: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) var flushQueue: [TCPConnection?] = []
+    /// Whether `flushPending` is walking `flushQueue` (it does not nest).
+    @exclusivity(unchecked) var isFlushing = false
+    @exclusivity(unchecked) var thread: ThreadHandle?
     /// Who owns the loop: the `pthread_t` of the thread inside `run()`; `startingThread` between
     /// `start()` and `run()`; 0 before `start()` and after `run()` returns.
     let runningThread = Atomic<UInt>(0)
     /// `runningThread` while the loop's thread is being created (no real `pthread_t`).
     static let startingThread = UInt.max
-    var running = true
+    @exclusivity(unchecked) var running = true
     /// Bytes queued in the outbound queues of this loop's connections (loop thread only; an
     /// `OutboundBudget` publishes it).
-    var outboundHeldBytes = 0
+    @exclusivity(unchecked) var outboundHeldBytes = 0
     /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
     let iovecs: UnsafeMutablePointer<iovec>
     static let iovecCapacity = 1024
@@ -216,6 +218,15 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     }
 
     // MARK: Writes (loop thread only)
+
+    /// Writes every connection's queued bytes now instead of at the end of the loop turn: for
+    /// messages whose latency matters, such as a tick's frames when several rooms fire in one
+    /// turn (each room's players then wait for the rooms fired before it, not for all of them).
+    /// A failed write closes its connection (and calls its delegate) before this returns.
+    public func flushQueuedWrites() {
+        assertInEventLoop()
+        flushPending()
+    }
 
     /// Queues `connection` to be flushed at the end of this loop turn (one `writev` for the turn).
     func scheduleFlush(_ connection: TCPConnection) {

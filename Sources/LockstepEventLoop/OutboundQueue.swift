@@ -57,30 +57,39 @@ struct OutboundQueue {
         fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int, counter: AtomicCounter?
     ) throws(SystemError) -> Bool {
         while queuedBytes > 0 {
-            let outcome: Result<Int, SystemError> = arena.withUnsafeMutableBytes { arenaBytes in
+            // Read-only access to the arena: the kernel only reads it (and no uniqueness check).
+            let outcome: Result<Int, SystemError> = arena.withUnsafeBytes { arenaBytes in
                 var count = 0
-                var requested = 0
                 var index = head
                 while index < chunks.count, count < capacity {
                     switch chunks[index] {
                     case .arena(let start, let end):
-                        iovecs[count] = iovec(iov_base: arenaBytes.baseAddress! + start, iov_len: end - start)
+                        iovecs[count] = iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: arenaBytes.baseAddress! + start), iov_len: end - start)
                     case .shared(let buffer, let start, let end):
                         iovecs[count] = iovec(
                             iov_base: UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress! + start), iov_len: end - start)
                     }
-                    requested += iovecs[count].iov_len
                     count += 1
                     index += 1
                 }
                 writeCalls += 1
                 do throws(SystemError) {
-                    // sendmsg with MSG_NOSIGNAL, not writev: a peer that reset the connection must give
-                    // EPIPE, never a SIGPIPE that kills the whole process (and every room in it).
-                    var message = msghdr()
-                    message.msg_iov = iovecs
-                    message.msg_iovlen = count
-                    switch try SystemCall.run("sendmsg", { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }) {
+                    // MSG_NOSIGNAL, not write/writev: a peer that reset the connection must give EPIPE,
+                    // never a SIGPIPE that kills the whole process (and every room in it). One chunk
+                    // (a tick's frame, the common case) is a plain `send`: no message header to copy in.
+                    let result: IOResult<Int>
+                    if count == 1 {
+                        result = try SystemCall.run("send") {
+                            Glibc.send(fd, iovecs[0].iov_base, iovecs[0].iov_len, Int32(MSG_NOSIGNAL))
+                        }
+                    } else {
+                        var message = msghdr()
+                        message.msg_iov = iovecs
+                        message.msg_iovlen = count
+                        result = try SystemCall.run("sendmsg") { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+                    }
+                    switch result {
                     case .processed(let written): return .success(written)
                     case .wouldBlock: return .success(-1)
                     }

@@ -22,53 +22,53 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     }
 
     /// The loop the connection lives on; changes only through `move(to:then:)`.
-    public private(set) var eventLoop: EventLoop
+    @exclusivity(unchecked) public private(set) var eventLoop: EventLoop
     /// The peer's address as `host:port`, for logs.
     public let remoteAddress: String
     /// Receives the connection's events; released when the connection closes.
-    public var delegate: TCPConnectionDelegate?
+    @exclusivity(unchecked) public var delegate: TCPConnectionDelegate?
     /// The limits this connection was created with (its outbound limits may change, see
     /// `setOutboundLimits(_:)`).
-    public private(set) var configuration: TCPConnectionConfiguration
+    @exclusivity(unchecked) public private(set) var configuration: TCPConnectionConfiguration
     /// Whether the queue is below the high watermark (or back below the low one).
-    public private(set) var isWritable = true
+    @exclusivity(unchecked) public private(set) var isWritable = true
     /// Counts bytes read, if set (a metrics shard of the connection's loop).
-    public var bytesReadCounter: AtomicCounter?
+    @exclusivity(unchecked) public var bytesReadCounter: AtomicCounter?
     /// Counts bytes written to the socket, if set.
-    public var bytesWrittenCounter: AtomicCounter?
+    @exclusivity(unchecked) public var bytesWrittenCounter: AtomicCounter?
 
     /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
-    public private(set) var recordsReceiveTime = false
+    @exclusivity(unchecked) public private(set) var recordsReceiveTime = false
     /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
     /// nanoseconds; 0 when that read carried no timestamp (and always without
     /// `enableReceiveTimestamps()`).
-    public private(set) var lastReceiveRealtime: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var lastReceiveRealtime: UInt64 = 0
 
     let fd: Int32
-    private var state = State.open
-    private var readBuffer: UnsafeMutableRawBufferPointer
-    private var readerIndex = 0
-    private var writerIndex = 0
-    private var outbound = OutboundQueue()
-    private var flushScheduled = false
-    private var wantsWritable = false
+    @exclusivity(unchecked) private var state = State.open
+    @exclusivity(unchecked) private var readBuffer: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var readerIndex = 0
+    @exclusivity(unchecked) private var writerIndex = 0
+    @exclusivity(unchecked) private var outbound = OutboundQueue()
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var wantsWritable = false
     /// Whether reads are paused by backpressure (`pausesReadingWhenUnwritable` and not writable).
-    private var readingPaused = false
+    @exclusivity(unchecked) private var readingPaused = false
     /// The epoll interest registered now.
-    private var registeredInterest = EventInterest.read
+    @exclusivity(unchecked) private var registeredInterest = EventInterest.read
     /// The bytes this connection has added to its loop's `outboundHeldBytes`.
-    private var heldOnLoop = 0
-    private var lingerTimer: TimerHandle?
+    @exclusivity(unchecked) private var heldOnLoop = 0
+    @exclusivity(unchecked) private var lingerTimer: TimerHandle?
     /// Bytes read and dropped while lingering (see `lingerDiscardLimit`).
-    private var lingerDiscarded = 0
-    private var overflowReported = false
+    @exclusivity(unchecked) private var lingerDiscarded = 0
+    @exclusivity(unchecked) private var overflowReported = false
     /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
-    private var inputDepth = 0
+    @exclusivity(unchecked) private var inputDepth = 0
     /// A move requested while input was being delivered: performed when delivery returns.
-    private var pendingMove: (target: EventLoop, then: @Sendable (TCPConnection) -> Void)?
+    @exclusivity(unchecked) private var pendingMove: (target: EventLoop, then: @Sendable (TCPConnection) -> Void)?
     /// Whether a move to another loop has been requested and not yet completed. Set at once on
     /// the old loop, so a delegate stops consuming input there.
-    public private(set) var isMoving = false
+    @exclusivity(unchecked) public private(set) var isMoving = false
 
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
@@ -260,7 +260,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
                     CLockstep_readTimestamped(fd, target, space, &lastReceiveRealtime)
                 }
             } else {
-                result = try SystemCall.run("read") { Glibc.read(fd, target, space) }
+                // recv, not read: a socket read without the file layer's bookkeeping.
+                result = try SystemCall.run("recv") { Glibc.recv(fd, target, space, 0) }
             }
         } catch {
             closeNow(error: error)

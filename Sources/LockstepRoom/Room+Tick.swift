@@ -70,12 +70,11 @@ extension Room {
         statistics.framesSent &+= UInt64(liveTargets.count)
         statistics.ticks &+= 1
         output.recordFrame(frame)
-        if simulation != nil {
-            simulation?.step(frame)
-            if settings.hashInterval > 0 && arbiter.isCheckpoint(frame.tick), let hash = simulation?.hash() {
-                output.recordCheckpoint(ReplayCheckpoint(tick: frame.tick, hash: hash))
-                handle(arbiter.serverHash(tick: frame.tick, hash: hash), now: now)
-            }
+        // Optional chaining, not a `simulation != nil` test: that copies the existential.
+        simulation?.step(frame)
+        if settings.hashInterval > 0 && arbiter.isCheckpoint(frame.tick), let hash = simulation?.hash() {
+            output.recordCheckpoint(ReplayCheckpoint(tick: frame.tick, hash: hash))
+            handle(arbiter.serverHash(tick: frame.tick, hash: hash), now: now)
         }
         if !cursors.isEmpty { advanceCursors(now: now) }
         if Int(collector.nextTick.rawValue) >= settings.maxTicks { end(.tickLimit, now: now) }

@@ -13,32 +13,32 @@ public final class Room {
     /// The settings the room was created with.
     public let settings: RoomSettings
     /// The room's lifecycle phase.
-    public internal(set) var phase: RoomPhase = .waiting
+    @exclusivity(unchecked) public internal(set) var phase: RoomPhase = .waiting
     /// Why the room ended, once it has.
-    public internal(set) var endReason: MatchEndReason?
+    @exclusivity(unchecked) public internal(set) var endReason: MatchEndReason?
     /// Counters.
-    public internal(set) var statistics = RoomStatistics()
+    @exclusivity(unchecked) public internal(set) var statistics = RoomStatistics()
 
     let output: RoomOutput
-    var collector: InputCollector
-    var clock: TickClock?
-    var ring: FrameRing
-    var arbiter: DesyncArbiter
-    var simulation: (any DeterministicSimulation)?
+    @exclusivity(unchecked) var collector: InputCollector
+    @exclusivity(unchecked) var clock: TickClock?
+    @exclusivity(unchecked) var ring: FrameRing
+    @exclusivity(unchecked) var arbiter: DesyncArbiter
+    @exclusivity(unchecked) var simulation: (any DeterministicSimulation)?
     /// The server's own players, one per bot slot (`settings.botSlots`), in slot order.
-    var bots: [BotSeat] = []
+    @exclusivity(unchecked) var bots: [BotSeat] = []
     /// The buffer a bot writes its input into, reused every tick.
-    var botPayload: [UInt8] = []
-    var slots: [SlotState]
-    var spectators: [SpectatorState] = []
+    @exclusivity(unchecked) var botPayload: [UInt8] = []
+    @exclusivity(unchecked) var slots: [SlotState]
+    @exclusivity(unchecked) var spectators: [SpectatorState] = []
     /// Connections that get every live frame: connected players and spectators with no delay.
-    var liveTargets: [ConnectionID] = []
-    var writer = WireWriter(capacity: 512)
-    var frame: ConfirmedFrame
+    @exclusivity(unchecked) var liveTargets: [ConnectionID] = []
+    @exclusivity(unchecked) var writer = WireWriter(capacity: 512)
+    @exclusivity(unchecked) var frame: ConfirmedFrame
     let createdAt: UInt64
-    var noPlayersSince: UInt64?
+    @exclusivity(unchecked) var noPlayersSince: UInt64?
     /// Slots already announced as diverging (bit per slot): each is announced once.
-    var announcedDesyncs: UInt64 = 0
+    @exclusivity(unchecked) var announcedDesyncs: UInt64 = 0
 
     struct SlotState {
         var connection: ConnectionID?
@@ -59,7 +59,7 @@ public final class Room {
 
     /// Connections being sent past frames: catching up after a (re)join, paced by their
     /// writability, and delayed spectators, who follow the spectator horizon for good.
-    var cursors: [CatchUpCursor] = []
+    @exclusivity(unchecked) var cursors: [CatchUpCursor] = []
 
     /// A room created at monotonic time `now` (ns), waiting for its players.
     ///

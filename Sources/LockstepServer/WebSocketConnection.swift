@@ -17,17 +17,17 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     /// The negotiated subprotocol, if any.
     public let subprotocol: String?
     /// Free for the handler's own per-connection state (a player, a room slot).
-    public var userData: AnyObject?
+    @exclusivity(unchecked) public var userData: AnyObject?
 
     let tcp: TCPConnection
     let context: ServerContext
-    var handler: WebSocketHandler?
-    var reader: WebSocketFrameReader
-    var heartbeat: TimerHandle?
-    var closeTimer: TimerHandle?
-    var lastHeard: MonotonicInstant
-    var finished = false
-    var closeFrameSent = false
+    @exclusivity(unchecked) var handler: WebSocketHandler?
+    @exclusivity(unchecked) var reader: WebSocketFrameReader
+    @exclusivity(unchecked) var heartbeat: TimerHandle?
+    @exclusivity(unchecked) var closeTimer: TimerHandle?
+    @exclusivity(unchecked) var lastHeard: MonotonicInstant
+    @exclusivity(unchecked) var finished = false
+    @exclusivity(unchecked) var closeFrameSent = false
 
     init(
         tcp: TCPConnection, context: ServerContext, id: UInt64, request: HTTPRequest, subprotocol: String?,
