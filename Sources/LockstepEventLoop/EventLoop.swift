@@ -61,7 +61,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Bytes queued in the outbound queues of this loop's connections (loop thread only; an
     /// `OutboundBudget` publishes it).
     @exclusivity(unchecked) var outboundHeldBytes = 0
-    /// Scratch iovecs for `writev`, shared by the loop's connections (one write at a time).
+    /// Scratch iovecs for `sendmsg`, shared by the loop's connections (one write at a time).
     let iovecs: UnsafeMutablePointer<iovec>
     static let iovecCapacity = 1024
 
@@ -228,7 +228,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         flushPending()
     }
 
-    /// Queues `connection` to be flushed at the end of this loop turn (one `writev` for the turn).
+    /// Queues `connection` to be flushed at the end of this loop turn (one write for the turn).
     func scheduleFlush(_ connection: TCPConnection) {
         assertInEventLoop()
         flushQueue.append(connection)

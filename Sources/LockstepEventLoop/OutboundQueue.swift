@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// The bytes waiting to be written on one connection, written with one `writev` per flush.
+/// The bytes waiting to be written on one connection, written with one `send`/`sendmsg` per flush.
 ///
 /// Small writes are copied into a per-connection arena; `SharedBuffer`s are retained, not
 /// copied, so one encoded frame queued to a hundred connections exists once in memory. Storage
@@ -26,7 +26,7 @@ struct OutboundQueue {
     private var arena: [UInt8] = []
     /// Bytes queued and not yet written.
     private(set) var queuedBytes = 0
-    /// `writev` calls made so far (for tests of coalescing).
+    /// Write calls (`send` or `sendmsg`) made so far (for tests of coalescing).
     private(set) var writeCalls = 0
 
     var isEmpty: Bool { queuedBytes == 0 }
@@ -50,7 +50,7 @@ struct OutboundQueue {
         queuedBytes += end - start
     }
 
-    /// Writes as much as the socket takes in one `writev`.
+    /// Writes as much as the socket takes in one call: `send` for one chunk, `sendmsg` for more.
     ///
     /// - Returns: `true` when everything queued was written.
     mutating func write(
