@@ -78,12 +78,14 @@ import Testing
     /// Player 0's game loop does not poll while player 1 confirms ticks 30 to 100 (over a second
     /// at 60 Hz): its transport (either) still sends every input at its time from the latest input,
     /// so every frame of the match holds slot 0's input on time (status 0), none filled or moved.
+    /// An input delay of 6 ticks (100 ms, not the default 33) keeps a pause of the whole machine
+    /// (tens of ms on a busy CI host) from making an input late; the stall is 70 ticks either way.
     @Test(arguments: TransportEndToEndTests.Kind.allCases)
     func aStalledGameLoopStillHasItsInputsOnTime(kind: TransportEndToEndTests.Kind) throws {
         let server = try TestBattleServer()
         defer { server.stop() }
         let room = try server.admin.createRoom([
-            "players": 2, "tickRate": 60, "maxTicks": 160, "seed": 4,
+            "players": 2, "tickRate": 60, "inputDelay": 6, "maxTicks": 160, "seed": 4,
             "simulation": ShortMatch.simulationID, "simulationVersion": Int(ShortMatch.simulationVersion),
         ])
         let clients = try (0..<2).map { slot in
