@@ -38,10 +38,10 @@ public final class BenchRunner {
         for rooms in options.roomCounts {
             var result = try runOnce(rooms: rooms)
             var retries = 0
-            while retries < options.busyRetries, let other = result.otherCPUPercent, other > 10 {
+            while retries < options.busyRetries, let disturbance = result.disturbance {
                 retries += 1
-                progress(BenchTable.progressSummary(result) + "\n[\(rooms) rooms] other processes used \(Int(other)) % "
-                    + "of a core: running again (\(retries)/\(options.busyRetries))\n")
+                progress(BenchTable.progressSummary(result) + "\n[\(rooms) rooms] \(disturbance): "
+                    + "running again (\(retries)/\(options.busyRetries))\n")
                 result = try runOnce(rooms: rooms)
             }
             results.append(result)

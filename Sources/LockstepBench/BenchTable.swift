@@ -23,7 +23,7 @@ public enum BenchTable {
                 run.server.cpuPerConnectionTickMicros.map { String(format: "%.2f", $0) } ?? "-",
                 run.server.memoryPerConnectionBytes.map { String(format: "%.1f", $0 / 1024) } ?? "-",
                 number(run.generator.cpuPercent) + (run.generator.fellBehind ? "!" : ""),
-                run.otherCPUPercent.map { number($0) + ($0 > 10 ? "!" : "") } ?? "-",
+                run.otherCPUPercent.map { number($0) + ($0 > BenchResult.disturbingOtherCPUPercent ? "!" : "") } ?? "-",
                 run.passed ? "pass" : "FAIL",
             ])
         }
@@ -51,7 +51,7 @@ public enum BenchTable {
         if report.runs.contains(where: \.generator.fellBehind) {
             text += "! the load generator fell behind its own schedule in a run marked '!': those latencies include it\n"
         }
-        if report.runs.contains(where: { ($0.otherCPUPercent ?? 0) > 10 }) {
+        if report.runs.contains(where: { ($0.otherCPUPercent ?? 0) > BenchResult.disturbingOtherCPUPercent }) {
             text += "! other processes used CPU during a run marked '!' in 'other CPU %': rerun on a quiet machine\n"
         }
         return text

@@ -31,7 +31,7 @@ public enum BenchCommand: Command {
             OptionSpec("--duration", value: "S", help: "Measured seconds per run.", default: "10"),
             OptionSpec("--start-timeout", value: "S", help: "Seconds allowed for every room to start.", default: "30"),
             OptionSpec("--wait-quiet", value: "S", help: "Before each run, wait up to S seconds for other processes to go idle.", default: "0"),
-            OptionSpec("--retry-busy", value: "N", help: "Run a room count again (up to N times) when other processes used CPU during it.", default: "0"),
+            OptionSpec("--retry-busy", value: "N", help: "Run a room count again (up to N times) when other processes used CPU or the machine paused during it.", default: "0"),
             OptionSpec("--budget-us", value: "US", help: "p99 tick-latency budget of a passing run.", default: "2000"),
             OptionSpec("--client-loops", value: "N", help: "Event loops for the bots.", default: "1"),
             OptionSpec("--server-loops", value: "N", help: "Event loops of the child server.", default: "the server's"),

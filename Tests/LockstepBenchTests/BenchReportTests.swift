@@ -76,3 +76,35 @@ import Testing
         #expect(table.contains("250"))
     }
 }
+
+/// When `--retry-busy` runs a room count again: other processes' CPU, or machine pauses over a
+/// share of the window; a quiet run is never disturbed.
+@Suite struct BenchResultDisturbanceTests {
+    static func run(otherCPU: Double?, stallMillis: Double?, seconds: Double = 5) -> BenchResult {
+        var run = BenchReportTests.sampleReport().runs[0]
+        run.otherCPUPercent = otherCPU
+        run.durationSeconds = seconds
+        run.machineStalls?.totalMillis = stallMillis ?? 0
+        run.machineStalls?.count = stallMillis == nil ? 0 : 3
+        if stallMillis == nil { run.machineStalls = nil }
+        return run
+    }
+
+    @Test func aQuietRunIsNotDisturbed() {
+        #expect(Self.run(otherCPU: 2, stallMillis: 3.5).disturbance == nil)
+        #expect(Self.run(otherCPU: nil, stallMillis: nil).disturbance == nil)
+    }
+
+    @Test func otherProcessesOverATenthOfACoreDisturbARun() {
+        #expect(Self.run(otherCPU: 10, stallMillis: 0).disturbance == nil)
+        #expect(Self.run(otherCPU: 10.5, stallMillis: 0).disturbance == "other processes used 10 % of a core")
+    }
+
+    /// The pause threshold scales with the window: 25 ms of 5 s, 50 ms of 10 s.
+    @Test(arguments: [(5.0, 24.9, false), (5.0, 25.0, true), (10.0, 49.0, false), (10.0, 50.0, true)])
+    func machinePausesOverHalfAPercentOfTheWindowDisturbARun(seconds: Double, stallMillis: Double, disturbed: Bool) {
+        let disturbance = Self.run(otherCPU: 0, stallMillis: stallMillis, seconds: seconds).disturbance
+        #expect((disturbance != nil) == disturbed)
+        if disturbed { #expect(disturbance == "the machine paused 3 times (\(Int(stallMillis.rounded())) ms in all)") }
+    }
+}
