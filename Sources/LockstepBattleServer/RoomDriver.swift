@@ -145,6 +145,12 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private func fire(_ firing: TimerFiring) {
         loop.assertInEventLoop()
         timer = nil
+        if loop.hasDeferredEvents {
+            // A batched wake-up: the players' input that arrived before it counts for this tick;
+            // other rooms' input waits until the due ticks are out. (A read may close a
+            // connection and change `connections`; the loop walks the copy taken here.)
+            for connection in connections.values { connection.handleDeferredInput() }
+        }
         let started = MonotonicInstant.now()
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
         let ticksBefore = room.statistics.ticks

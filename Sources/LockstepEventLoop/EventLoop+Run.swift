@@ -18,15 +18,22 @@ extension EventLoop {
         // Timer deadlines are the wait's timeout: 1 µs of slack instead of the default 50 µs.
         _ = CLockstep_setTimerSlack(1_000)
         while running {
-            let count = waitForEvents()
+            let (count, batched) = waitForEvents()
             now = .now()
             metrics.iterations.add()
             if count < 0 { continue }  // EINTR: go round again
-            for index in 0..<Int(count) {
-                dispatch(events[index])
+            if batched {
+                // The timers this wake-up is for go first; each may take its own descriptors'
+                // events before it fires (`handleDeferredEvents`); the rest are handled after.
+                for index in 0..<Int(count) { deferEvent(events[index]) }
+                runDueTimers()
+                for index in 0..<Int(count) { dispatchDeferred(events[index]) }
+                deferredCount = 0
+            } else {
+                for index in 0..<Int(count) { dispatch(events[index]) }
+                runDueTimers()
             }
             if Int(count) == eventCapacity { growEvents() }
-            runDueTimers()
             runTasks()
             flushPending()
         }
@@ -34,20 +41,43 @@ extension EventLoop {
     }
 
     private func dispatch(_ event: epoll_event) {
+        guard let (_, registration) = registration(for: event) else { return }
+        registration.selectable.handleEvents(event.events)
+    }
+
+    /// Marks the event's registration as holding deferred events (a batched wake-up).
+    private func deferEvent(_ event: epoll_event) {
+        guard let (fd, registration) = registration(for: event), registration.deferredEvents == 0 else { return }
+        registrations[Int(fd)]?.deferredEvents = event.events
+        deferredCount += 1
+    }
+
+    /// Handles a deferred event unless a timer took it (`handleDeferredEvents`) or its
+    /// descriptor was deregistered meanwhile (a new registration starts with none deferred).
+    private func dispatchDeferred(_ event: epoll_event) {
+        guard let (fd, registration) = registration(for: event), registration.deferredEvents != 0 else { return }
+        registrations[Int(fd)]?.deferredEvents = 0
+        deferredCount -= 1
+        registration.selectable.handleEvents(registration.deferredEvents)
+    }
+
+    /// The live registration an event is for, or nil for an internal descriptor (the eventfd,
+    /// drained here: its work is done after the events) or a stale event (the fd was closed,
+    /// and maybe reused, after epoll queued it).
+    private func registration(for event: epoll_event) -> (Int32, Registration)? {
         let data = event.data.u64
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
         let generation = UInt32(truncatingIfNeeded: data >> 32)
         if generation == 0 {
-            // The eventfd: drain the counter; the work is done after the events.
             var counter: UInt64 = 0
             _ = Glibc.read(fd, &counter, 8)
             if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
-            return
+            return nil
         }
         guard Int(fd) < registrations.count, let registration = registrations[Int(fd)],
             registration.generation == generation
-        else { return }  // stale: the fd was closed (and maybe reused) after epoll queued this event
-        registration.selectable.handleEvents(event.events)
+        else { return nil }
+        return (fd, registration)
     }
 
     private func growEvents() {
@@ -92,10 +122,11 @@ extension EventLoop {
     }
 
     /// Waits for the next wake-up: events, or the timers' target instant (`WakeupPolicy`).
-    private func waitForEvents() -> Int32 {
+    /// `batched` when the loop slept through the batch window and polled once.
+    private func waitForEvents() -> (count: Int32, batched: Bool) {
         let capacity = Int32(eventCapacity)
         guard let earliest = timers.nextDeadline() else {
-            return CLockstep_epollWaitUntil(epollFD, events, capacity, 0, 1)
+            return (CLockstep_epollWaitUntil(epollFD, events, capacity, 0, 1), false)
         }
         var target = earliest
         if wakeups.tickWindowNanoseconds > 0 {
@@ -105,9 +136,9 @@ extension EventLoop {
         if target > current, target - current <= wakeups.batchWindowNanoseconds {
             // Close enough: sleep through the gap, then take everything that became ready at once.
             _ = CLockstep_sleepUntil(target)
-            return CLockstep_epollWaitUntil(epollFD, events, capacity, 0, 0)
+            return (CLockstep_epollWaitUntil(epollFD, events, capacity, 0, 0), true)
         }
-        return CLockstep_epollWaitUntil(epollFD, events, capacity, max(target, 1), 1)
+        return (CLockstep_epollWaitUntil(epollFD, events, capacity, max(target, 1), 1), false)
     }
 
     private func shutDownRegistrations() {

@@ -22,6 +22,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     struct Registration {
         var generation: UInt32
         var selectable: EventLoopSelectable
+        /// Events a batched wake-up found ready and has not handled yet (`handleDeferredEvents`).
+        var deferredEvents: UInt32 = 0
     }
 
     struct Inbox {
@@ -49,6 +51,9 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     let wakeupPending = Atomic<Bool>(false)
     @exclusivity(unchecked) var runningTasks: [@Sendable () -> Void] = []
     @exclusivity(unchecked) var flushQueue: [TCPConnection?] = []
+    /// How many registrations hold deferred events: a batched wake-up's events wait until its
+    /// due timers have run (each timer may take its own descriptors' first).
+    @exclusivity(unchecked) var deferredCount = 0
     /// Whether `flushPending` is walking `flushQueue` (it does not nest).
     @exclusivity(unchecked) var isFlushing = false
     @exclusivity(unchecked) var thread: ThreadHandle?
@@ -176,6 +181,31 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         registrations[Int(fd)] = nil
         var event = epoll_event()
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+    }
+
+    // MARK: Batched wake-ups (loop thread only)
+
+    /// Whether this turn's events wait for its timers: true from a batched wake-up (the loop
+    /// slept through its `WakeupPolicy.batchWindowNanoseconds` and polled once) until its due
+    /// timers have run. A timer's handler then takes its own descriptors' events first with
+    /// `handleDeferredEvents(fd:)`; the loop handles the rest after the timers.
+    public var hasDeferredEvents: Bool {
+        assertInEventLoop()
+        return deferredCount > 0
+    }
+
+    /// Handles now the events this turn's batched wake-up found ready on `fd`, if they are still
+    /// waiting (see `hasDeferredEvents`): a room about to tick reads the input its players sent
+    /// before the wake-up, so it counts for the tick, while other rooms' input waits until the
+    /// due ticks are out. Does nothing when none are deferred.
+    public func handleDeferredEvents(fd: Int32) {
+        assertInEventLoop()
+        guard deferredCount > 0, Int(fd) >= 0, Int(fd) < registrations.count,
+            let registration = registrations[Int(fd)], registration.deferredEvents != 0
+        else { return }
+        registrations[Int(fd)]?.deferredEvents = 0
+        deferredCount -= 1
+        registration.selectable.handleEvents(registration.deferredEvents)
     }
 
     // MARK: Timers (loop thread only)

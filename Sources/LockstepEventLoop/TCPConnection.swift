@@ -170,6 +170,15 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         flushNow()
     }
 
+    /// Handles now what a batched wake-up found ready on this socket and deferred until the
+    /// wake-up's timers ran (`EventLoop.handleDeferredEvents(fd:)`): a tick reads its players'
+    /// input first. Does nothing when nothing is deferred. Loop thread only.
+    public func handleDeferredEvents() {
+        eventLoop.assertInEventLoop()
+        guard state != .closed, !isMoving else { return }
+        eventLoop.handleDeferredEvents(fd: fd)
+    }
+
     /// Writes what is queued now (called by the loop at the end of a turn and on `EPOLLOUT`).
     func flushNow() {
         eventLoop.assertInEventLoop()

@@ -108,6 +108,13 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         tcp.flush()
     }
 
+    /// Reads now the input a batched wake-up deferred until its timers ran (see
+    /// `TCPConnection.handleDeferredEvents()`); its messages reach the handler before this returns.
+    public func handleDeferredInput() {
+        eventLoop.assertInEventLoop()
+        tcp.handleDeferredEvents()
+    }
+
     /// Sends a ping (at most 125 bytes of payload are sent).
     public func sendPing(payload: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         eventLoop.assertInEventLoop()

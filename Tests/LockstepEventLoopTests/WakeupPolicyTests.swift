@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import LockstepEventLoop
 
@@ -67,6 +70,68 @@ import Testing
         let taskSeen = try #require(task.snapshot.first)
         #expect(taskSeen.wakeup == timerSeen.wakeup)
         #expect(taskSeen.firedAt >= deadline.nanoseconds)
+    }
+
+    /// Reads a socket when told, and notes the order of events with the timers' in `log`.
+    final class LoggingReader: EventLoopSelectable, @unchecked Sendable {
+        let name: String
+        let fd: Int32
+        let log: Collector<String>
+        init(name: String, fd: Int32, log: Collector<String>) {
+            self.name = name
+            self.fd = fd
+            self.log = log
+        }
+        func handleEvents(_ events: UInt32) {
+            var byte: UInt8 = 0
+            while Glibc.read(fd, &byte, 1) == 1 {}
+            log.append(name)
+        }
+        func eventLoopDidStop() {}
+    }
+
+    @Test func aBatchedWakeUpRunsItsTimersBeforeItsEventsExceptThoseATimerTakes() throws {
+        let group = try EventLoopGroup(count: 1, wakeups: WakeupPolicy(batchWindowNanoseconds: 10_000_000_000))
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        var own: [Int32] = [0, 0]
+        var other: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &own) == 0)
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &other) == 0)
+        defer { for fd in own + other { Glibc.close(fd) } }
+        let log = Collector<String>()
+        let ownReader = LoggingReader(name: "own input", fd: own[0], log: log)
+        let otherReader = LoggingReader(name: "other input", fd: other[0], log: log)
+        let (ownFD, otherFD) = (own[0], other[0])
+        let deferredSeen = Collector<Bool>()
+        let deadline = MonotonicInstant.now() + .milliseconds(200)
+        let scheduled = onLoop(loop) {
+            do {
+                try loop.register(fd: ownFD, interest: .read, ownReader)
+                try loop.register(fd: otherFD, interest: .read, otherReader)
+            } catch {
+                return false
+            }
+            _ = loop.scheduleTimer(at: deadline) { _ in
+                deferredSeen.append(loop.hasDeferredEvents)
+                loop.handleDeferredEvents(fd: ownFD)
+                loop.handleDeferredEvents(fd: ownFD)  // taken already: nothing happens
+                log.append("timer")
+            }
+            return true
+        }
+        #expect(scheduled == true)
+        // Both sockets become readable while the loop sleeps through the window.
+        var byte: UInt8 = 1
+        #expect(Glibc.write(other[1], &byte, 1) == 1)
+        #expect(Glibc.write(own[1], &byte, 1) == 1)
+        #expect(log.wait { $0.count == 3 })
+        #expect(log.snapshot == ["own input", "timer", "other input"])
+        #expect(deferredSeen.snapshot == [true])
+        // Later turns are not batched (no timer is due): input is handled as it comes.
+        #expect(Glibc.write(own[1], &byte, 1) == 1)
+        #expect(log.wait { $0.count == 4 })
+        #expect(onLoop(loop) { loop.hasDeferredEvents } == false)
     }
 
     @Test func theLatestDeadlineWithinAWindowSkipsCancelledAndLaterTimers() {
