@@ -21,8 +21,12 @@ struct OutboundQueue {
         }
     }
 
+    /// Chunks `head..<tail` are queued; the slots outside hold `.arena(0, 0)` (no buffer kept
+    /// alive) and are overwritten by later appends, so draining resets two integers instead of
+    /// emptying the array.
     private var chunks: [Chunk] = []
     private var head = 0
+    private var tail = 0
     private var arena: [UInt8] = []
     /// Bytes queued and not yet written.
     private(set) var queuedBytes = 0
@@ -36,17 +40,26 @@ struct OutboundQueue {
         let start = arena.count
         arena.append(contentsOf: bytes)
         // Extend the last chunk when it ends where this one starts: fewer iovecs.
-        if chunks.count > head, case .arena(let lastStart, let lastEnd) = chunks[chunks.count - 1], lastEnd == start {
-            chunks[chunks.count - 1] = .arena(start: lastStart, end: arena.count)
+        if tail > head, case .arena(let lastStart, let lastEnd) = chunks[tail - 1], lastEnd == start {
+            chunks[tail - 1] = .arena(start: lastStart, end: arena.count)
         } else {
-            chunks.append(.arena(start: start, end: arena.count))
+            push(.arena(start: start, end: arena.count))
         }
         queuedBytes += bytes.count
     }
 
+    private mutating func push(_ chunk: Chunk) {
+        if tail < chunks.count {
+            chunks[tail] = chunk
+        } else {
+            chunks.append(chunk)
+        }
+        tail += 1
+    }
+
     mutating func append(_ buffer: SharedBuffer, start: Int, end: Int) {
         guard end > start else { return }
-        chunks.append(.shared(buffer, start: start, end: end))
+        push(.shared(buffer, start: start, end: end))
         queuedBytes += end - start
     }
 
@@ -61,7 +74,7 @@ struct OutboundQueue {
             let outcome: Result<Int, SystemError> = arena.withUnsafeBytes { arenaBytes in
                 var count = 0
                 var index = head
-                while index < chunks.count, count < capacity {
+                while index < tail, count < capacity {
                     switch chunks[index] {
                     case .arena(let start, let end):
                         iovecs[count] = iovec(
@@ -106,7 +119,6 @@ struct OutboundQueue {
                 return false
             }
         }
-        reset()
         return true
     }
 
@@ -114,7 +126,7 @@ struct OutboundQueue {
     private mutating func consume(_ written: Int) -> Bool {
         var remaining = written
         queuedBytes -= written
-        while remaining > 0, head < chunks.count {
+        while remaining > 0, head < tail {
             let chunk = chunks[head]
             if chunk.count <= remaining {
                 remaining -= chunk.count
@@ -128,7 +140,7 @@ struct OutboundQueue {
                 return false  // a partial write: the socket buffer is full
             }
         }
-        if head == chunks.count { reset() }
+        if head == tail { reset() }
         return true
     }
 
@@ -137,7 +149,7 @@ struct OutboundQueue {
     mutating func compactIfWorthwhile() {
         guard arena.count > 64 * 1024 else { return }
         var firstArenaStart: Int?
-        for index in head..<chunks.count {
+        for index in head..<tail {
             if case .arena(let start, _) = chunks[index] {
                 firstArenaStart = start
                 break
@@ -146,11 +158,12 @@ struct OutboundQueue {
         let cut = firstArenaStart ?? arena.count
         guard cut > arena.count / 2 else { return }
         arena.removeFirst(cut)
-        for index in head..<chunks.count {
+        for index in head..<tail {
             if case .arena(let start, let end) = chunks[index] { chunks[index] = .arena(start: start - cut, end: end - cut) }
         }
         if head > 1024 {
             chunks.removeFirst(head)
+            tail -= head
             head = 0
         }
     }
@@ -163,9 +176,20 @@ struct OutboundQueue {
     /// Forgets everything queued (drained, or the connection is closing). With
     /// `releasingStorage` (closing) the arena and chunk list are freed, not kept for reuse.
     mutating func reset(releasingStorage: Bool = false) {
-        chunks.removeAll(keepingCapacity: !releasingStorage && chunks.capacity <= 4096)
+        if releasingStorage || chunks.capacity > 4096 {
+            chunks = []
+        } else {
+            // Drained: every written chunk was replaced by `.arena(0, 0)` already. (A reset with
+            // chunks still queued clears them, releasing their buffers.)
+            for index in head..<tail { chunks[index] = .arena(start: 0, end: 0) }
+        }
         head = 0
-        arena.removeAll(keepingCapacity: !releasingStorage && arena.capacity <= Self.keptArenaCapacity)
+        tail = 0
+        if releasingStorage || arena.capacity > Self.keptArenaCapacity {
+            arena = []
+        } else if !arena.isEmpty {
+            arena.removeAll(keepingCapacity: true)
+        }
         queuedBytes = 0
     }
 }

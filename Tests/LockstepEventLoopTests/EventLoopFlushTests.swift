@@ -63,6 +63,10 @@ import Testing
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(doomed, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         SystemCall.close(doomed)
+        // On a busy host the reset can reach the server's socket a moment later (softirq):
+        // wait until the socket shows it, so the next send is sure to fail.
+        var resetSeen = pollfd(fd: failing.fd, events: Int16(POLLIN), revents: 0)
+        _ = waitUntil { poll(&resetSeen, 1, 0) == 1 && resetSeen.revents & Int16(POLLERR | POLLHUP) != 0 }
         peerReset.signal()
         #expect(outcome.wait { !$0.isEmpty })
         #expect(outcome.snapshot.first?.closed == true)

@@ -69,6 +69,55 @@ import Testing
         #expect(received == payload)
     }
 
+    /// A seeded run of appends (copied and shared), partial writes through a small socket buffer
+    /// and full drains, reusing the queue's storage round after round: the reader gets every byte
+    /// in order, and a shared buffer is released as soon as its bytes are written.
+    @Test func aReusedQueueDeliversEveryByteInOrderAndReleasesWrittenBuffers() throws {
+        let (writer, reader) = socketPair(sendBuffer: 4096)
+        defer { Glibc.close(writer); Glibc.close(reader) }
+        var queue = OutboundQueue()
+        let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: 64)
+        defer { iovecs.deallocate() }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(bound))
+        }
+        var expected: [UInt8] = []
+        var received: [UInt8] = []
+        weak var lastShared: SharedBuffer?
+        for round in 0..<400 {
+            for _ in 0..<(1 + next(6)) {
+                let bytes = (0..<(1 + next(300))).map { UInt8(truncatingIfNeeded: $0 &+ round) }
+                if next(2) == 0 {
+                    bytes.withUnsafeBytes { queue.append($0) }
+                } else {
+                    let shared = SharedBuffer(bytes)
+                    lastShared = shared
+                    queue.append(shared, start: 0, end: shared.count)
+                }
+                expected += bytes
+            }
+            // Sometimes only a partial write (the reader is not drained), sometimes drain fully.
+            var drained = try queue.write(fd: writer, iovecs: iovecs, capacity: 64, counter: nil)
+            if next(3) != 0 {
+                while !drained {
+                    received += drain(reader)
+                    drained = try queue.write(fd: writer, iovecs: iovecs, capacity: 64, counter: nil)
+                }
+                received += drain(reader)
+                #expect(queue.isEmpty)
+                #expect(lastShared == nil)
+            }
+        }
+        while try !queue.write(fd: writer, iovecs: iovecs, capacity: 64, counter: nil) { received += drain(reader) }
+        received += drain(reader)
+        #expect(received.count == expected.count)
+        #expect(received == expected)
+    }
+
     /// A write to a peer that has gone must fail with EPIPE: a SIGPIPE would kill the process with
     /// every room in it (this test's process dies if it comes back).
     @Test func writingToAClosedPeerThrowsInsteadOfRaisingSIGPIPE() {
