@@ -22,7 +22,15 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     @exclusivity(unchecked) private(set) var replay: ReplayFileWriter?
     /// Tells the replay's fate: log, metric, the room's `replayStatus`.
     private let replayReport: ReplayFailureReport
+    /// The room's connections (change them only through `seat`/`unseat`, which keep
+    /// `resolvedTargets` honest).
     @exclusivity(unchecked) private var connections: [ConnectionID: WebSocketConnection] = [:]
+    /// The connections of the last broadcast's target list, looked up once: a room broadcasts to
+    /// the same list every tick (its `liveTargets`, the same array storage until it changes, so
+    /// comparing is one identity check), and each tick's frame then reaches its connections with
+    /// no dictionary lookup. Forgotten whenever a connection is seated or leaves.
+    @exclusivity(unchecked) private var resolvedTargetIDs: [ConnectionID] = []
+    @exclusivity(unchecked) private var resolvedTargets: [WebSocketConnection?] = []
     @exclusivity(unchecked) private var timer: TimerHandle?
     @exclusivity(unchecked) private var timerDeadline: UInt64 = 0
     @exclusivity(unchecked) private var onTimer: ((TimerFiring) -> Void)?
@@ -87,7 +95,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func join(_ connection: WebSocketConnection, role: JoinRole, lastTick: Tick?) {
         loop.assertInEventLoop()
         let id = ConnectionID(connection.id)
-        connections[id] = connection
+        seat(connection, as: id)
         var refusal: ProtocolError?
         roomCall {
             do throws(ProtocolError) {
@@ -97,7 +105,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             }
         }
         if let refusal {
-            connections[id] = nil
+            unseat(id)
             sendError(refusal, to: connection)
             return
         }
@@ -225,7 +233,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 
     private func removeClosed(_ connection: WebSocketConnection) {
         let id = ConnectionID(connection.id)
-        guard connections.removeValue(forKey: id) != nil else { return }
+        guard unseat(id) != nil else { return }
         room.connectionClosed(id, now: loop.now.nanoseconds)
     }
 
@@ -261,15 +269,37 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     func broadcast(_ message: UnsafeRawBufferPointer, to targets: [ConnectionID]) {
         // Encoded once as a whole WebSocket frame; every connection queues the same bytes.
         let frame = frameBuffers.webSocketFrame(.binary, payload: message)
+        if targets != resolvedTargetIDs {
+            resolvedTargetIDs = targets
+            resolvedTargets = targets.map { connections[$0] }
+        }
+        let resolved = resolvedTargets
         var index = 0
-        while index < targets.count {
-            connections[targets[index]]?.send(encodedFrame: frame)
+        while index < resolved.count {
+            resolved[index]?.send(encodedFrame: frame)
             index += 1
         }
     }
 
+    private func seat(_ connection: WebSocketConnection, as id: ConnectionID) {
+        connections[id] = connection
+        forgetResolvedTargets()
+    }
+
+    @discardableResult
+    private func unseat(_ id: ConnectionID) -> WebSocketConnection? {
+        let removed = connections.removeValue(forKey: id)
+        if removed != nil { forgetResolvedTargets() }
+        return removed
+    }
+
+    private func forgetResolvedTargets() {
+        resolvedTargetIDs = []
+        resolvedTargets = []
+    }
+
     func close(_ connection: ConnectionID, code: UInt16, reason: String) {
-        guard let socket = connections.removeValue(forKey: connection) else { return }
+        guard let socket = unseat(connection) else { return }
         socket.close(code: WebSocketCloseCode(rawValue: code), reason: reason)
     }
 
@@ -338,6 +368,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         if let timer { loop.cancelTimer(timer) }
         timer = nil
         connections.removeAll()
+        forgetResolvedTargets()
         directory.roomEnded(room.settings.roomID, reason: reason)
         // Its players' disconnections first (the room let go of every slot), then the end.
         observeLifecycle()

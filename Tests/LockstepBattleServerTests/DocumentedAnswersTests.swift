@@ -68,8 +68,9 @@ import Glibc
     @Test func stateHashesForUnconfirmedTicksAndFromSpectatorsAreIgnoredWithoutAnError() throws {
         let server = try TestBattleServer()
         defer { server.stop() }
-        // lockstep.arena is built in: the server's own hash judges every report it accepts.
-        let room = try server.admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 3, "hashInterval": 60, "maxTicks": 100_000])
+        // lockstep.arena is built in: the server's own hash judges every report it accepts. A
+        // 100 ms input delay: a pause of a busy host must not make an input late (error 22).
+        let room = try server.admin.createRoom(["players": 2, "tickRate": 120, "inputDelay": 12, "hashInterval": 60, "maxTicks": 100_000])
         let a = try server.client(room: room.roomID)
         let b = try server.client(room: room.roomID)
         let spectator = try server.client(room: room.roomID)
