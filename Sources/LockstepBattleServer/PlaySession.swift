@@ -20,7 +20,8 @@ final class PlaySession {
     /// Payload bytes received before the HELLO (control frames included).
     @exclusivity(unchecked) var bytesBeforeHello = 0
 
-    init(burst: Int, now: UInt64) {        bucket = UInt64(burst) * 1_000_000_000
+    init(burst: Int, now: UInt64) {
+        bucket = UInt64(burst) * 1_000_000_000
         lastRefill = now
     }
 

@@ -68,6 +68,10 @@ public struct BenchResult: Codable, Sendable, Equatable {
         public var rssBytes: UInt64?
         /// (RSS − idle RSS) / connections, bytes.
         public var memoryPerConnectionBytes: Double?
+        /// The server's event-loop wake-ups per second in the window, all loops (the growth of
+        /// its `lockstep_loop_iterations_total` on `/metrics`): what `--phase-slots` and the
+        /// wake-up windows cut, counted rather than timed, so a busy host does not blur it.
+        public var wakeupsPerSecond: Double?
     }
 
     /// The load generator (this process).

@@ -130,6 +130,7 @@ public final class BenchRunner {
         sleep(until: now() + nanoseconds(options.warmupSeconds), rooms: rooms, phase: "warm-up", recorders, connections)
         // The witnesses start first, so the window's first milliseconds are watched too.
         let witness = options.watchesStalls ? StallWitness() : nil
+        let wakeupsStart = serverWakeups(server)
         let windowStart = now()
         let windowEnd = windowStart + nanoseconds(options.durationSeconds)
         let serverCPUStart = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
@@ -138,6 +139,7 @@ public final class BenchRunner {
         window.set(start: windowStart, end: windowEnd)
         sleep(until: windowEnd, rooms: rooms, phase: "measuring", recorders, connections)
         let witnessed = witness.map { ($0, $0.stop()) }
+        let wakeupsEnd = serverWakeups(server)
         let serverCPUEnd = server.pid.flatMap(ProcessStats.cpuSeconds(of:))
         let ownCPUEnd = ProcessStats.ownCPUSeconds()
         let machineEnd = ProcessStats.machineCPUSeconds()
@@ -155,6 +157,9 @@ public final class BenchRunner {
             serverFigures.cpuPercent = (end - start) / measuredSeconds * 100
             let connectionTicks = Double(connections) * Double(options.tickRate) * measuredSeconds
             serverFigures.cpuPerConnectionTickMicros = (end - start) / connectionTicks * 1e6
+        }
+        if let start = wakeupsStart, let end = wakeupsEnd, end >= start {
+            serverFigures.wakeupsPerSecond = (end - start) / measuredSeconds
         }
         serverFigures.rssIdleBytes = rssIdle
         serverFigures.rssBytes = rssEnd
@@ -207,6 +212,12 @@ public final class BenchRunner {
     }
 
     // MARK: Pieces
+
+    /// The server's loop wake-ups so far (all loops), from its `/metrics`; `nil` when it cannot be read.
+    private func serverWakeups(_ server: BenchServer) -> Double? {
+        guard let response = try? server.admin.request("GET", "/metrics"), response.status == 200 else { return nil }
+        return ServerMetricsScrape(String(decoding: response.body, as: UTF8.self)).sum("lockstep_loop_iterations_total")
+    }
 
     /// Sums up the witnesses' stalls and takes the frames that machine-wide stalls delayed out of
     /// the latency: a frame was delayed by one when the pause fell between its deadline and its

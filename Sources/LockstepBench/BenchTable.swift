@@ -7,7 +7,7 @@ public enum BenchTable {
         let header = [
             "rooms", "conns", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "read p50", "read p99", "p99 ex-stall", "stalls",
             "jitter p99", "late", "missed",
-            "filled", "srv CPU %", "µs/conn-tick", "KiB/conn", "gen CPU %", "other CPU %", "result",
+            "filled", "srv CPU %", "µs/conn-tick", "srv wake/s", "KiB/conn", "gen CPU %", "other CPU %", "steal %", "result",
         ]
         var rows = [header]
         for run in report.runs {
@@ -21,9 +21,11 @@ public enum BenchTable {
                 String(run.ticks.lateFrames), String(run.ticks.missedTicks), String(run.inputs.filled),
                 run.server.cpuPercent.map { number($0) } ?? "-",
                 run.server.cpuPerConnectionTickMicros.map { String(format: "%.2f", $0) } ?? "-",
+                run.server.wakeupsPerSecond.map { number($0) } ?? "-",
                 run.server.memoryPerConnectionBytes.map { String(format: "%.1f", $0 / 1024) } ?? "-",
                 number(run.generator.cpuPercent) + (run.generator.fellBehind ? "!" : ""),
                 run.otherCPUPercent.map { number($0) + ($0 > BenchResult.disturbingOtherCPUPercent ? "!" : "") } ?? "-",
+                run.stealPercent.map { number($0) } ?? "-",
                 run.passed ? "pass" : "FAIL",
             ])
         }
@@ -47,6 +49,10 @@ public enum BenchTable {
         if report.runs.contains(where: { $0.machineStalls != nil }) {
             text += "stalls = pauses of the whole machine seen by the stall witness (every CPU late at once by ≥ 500 µs): "
                 + "count/total; p99 ex-stall = p99 of the frames no such pause delayed\n"
+        }
+        if report.runs.contains(where: { $0.server.wakeupsPerSecond != nil || $0.stealPercent != nil }) {
+            text += "srv wake/s = the server's event-loop wake-ups per second (all loops); "
+                + "steal % = CPU time the hypervisor gave to other guests (of one core; 200 = both of 2 vCPUs)\n"
         }
         if report.runs.contains(where: \.generator.fellBehind) {
             text += "! the load generator fell behind its own schedule in a run marked '!': those latencies include it\n"

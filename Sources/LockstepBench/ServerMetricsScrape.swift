@@ -14,6 +14,13 @@ struct ServerMetricsScrape: Equatable {
         }
     }
 
+    /// The sum of every series of family `name` (`name` itself and `name{…}`), `nil` when none.
+    func sum(_ name: String) -> Double? {
+        let labeled = name + "{"
+        let matching = values.filter { $0.key == name || $0.key.hasPrefix(labeled) }
+        return matching.isEmpty ? nil : matching.values.reduce(0, +)
+    }
+
     /// A gauge or counter as an integer, `nil` when absent.
     func integer(_ series: String) -> Int? {
         values[series].flatMap { $0.isFinite ? Int($0) : nil }

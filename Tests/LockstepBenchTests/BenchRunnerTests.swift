@@ -28,6 +28,10 @@ import Testing
         #expect(run.inputs.slotsSeen > 0)
         #expect(run.server.cpuSeconds != nil)
         #expect(run.server.rssBytes ?? 0 > 0)
+        // Two rooms at 30 Hz wake the server's loop at least 30 times a second (their ticks),
+        // and far fewer than a thousand times a frame.
+        let wakeups = try #require(run.server.wakeupsPerSecond)
+        #expect(wakeups >= 30 && wakeups < 30_000, "\(wakeups) wake-ups a second")
         #expect(try BenchReport.decode(try report.json()) == report)
     }
 

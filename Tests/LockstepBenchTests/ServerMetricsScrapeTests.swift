@@ -28,6 +28,19 @@ import Testing
         #expect(scrape.integer("lockstep_players_connected") == nil)
     }
 
+    @Test func aFamilyIsSummedOverItsLabels() {
+        let scrape = ServerMetricsScrape(Self.first + """
+            lockstep_loop_iterations_total{loop="0"} 1500
+            lockstep_loop_iterations_total{loop="1"} 250
+            lockstep_loop_iterations_totally_other 7
+
+            """)
+        #expect(scrape.sum("lockstep_loop_iterations_total") == 1750)
+        #expect(scrape.sum("lockstep_rooms") == 159)
+        #expect(scrape.sum("lockstep_connections_open") == 611)
+        #expect(scrape.sum("lockstep_absent") == nil)
+    }
+
     @Test func aQuantileIsTheUpperBoundOfItsBucketOverTheInterval() {
         let first = ServerMetricsScrape(Self.first)
         // Since the start: 99 % of 1000 firings are within 100 µs.
