@@ -28,6 +28,10 @@ struct OutboundQueue {
     private var head = 0
     private var tail = 0
     private var arena: [UInt8] = []
+    /// Whether `arena` may hold bytes since the last reset. Kept here, in the queue, because the
+    /// arena's own count lives in its heap buffer: a tick's frame goes out as a shared buffer
+    /// only, and a reset that read the arena's header would take a cache miss per connection.
+    private var arenaUsed = false
     /// Bytes queued and not yet written.
     private(set) var queuedBytes = 0
     /// Write calls (`send` or `sendmsg`) made so far (for tests of coalescing).
@@ -39,6 +43,7 @@ struct OutboundQueue {
         guard bytes.count > 0 else { return }
         let start = arena.count
         arena.append(contentsOf: bytes)
+        arenaUsed = true
         // Extend the last chunk when it ends where this one starts: fewer iovecs.
         if tail > head, case .arena(let lastStart, let lastEnd) = chunks[tail - 1], lastEnd == start {
             chunks[tail - 1] = .arena(start: lastStart, end: arena.count)
@@ -70,46 +75,14 @@ struct OutboundQueue {
         fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int, counter: AtomicCounter?
     ) throws(SystemError) -> Bool {
         while queuedBytes > 0 {
-            // Read-only access to the arena: the kernel only reads it (and no uniqueness check).
-            let outcome: Result<Int, SystemError> = arena.withUnsafeBytes { arenaBytes in
-                var count = 0
-                var index = head
-                while index < tail, count < capacity {
-                    switch chunks[index] {
-                    case .arena(let start, let end):
-                        iovecs[count] = iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: arenaBytes.baseAddress! + start), iov_len: end - start)
-                    case .shared(let buffer, let start, let end):
-                        iovecs[count] = iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress! + start), iov_len: end - start)
-                    }
-                    count += 1
-                    index += 1
-                }
-                writeCalls += 1
-                do throws(SystemError) {
-                    // MSG_NOSIGNAL, not write/writev: a peer that reset the connection must give EPIPE,
-                    // never a SIGPIPE that kills the whole process (and every room in it). One chunk
-                    // (a tick's frame, the common case) is a plain `send`: no message header to copy in.
-                    let result: IOResult<Int>
-                    if count == 1 {
-                        result = try SystemCall.run("send") {
-                            Glibc.send(fd, iovecs[0].iov_base, iovecs[0].iov_len, Int32(MSG_NOSIGNAL))
-                        }
-                    } else {
-                        var message = msghdr()
-                        message.msg_iov = iovecs
-                        message.msg_iovlen = count
-                        result = try SystemCall.run("sendmsg") { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
-                    }
-                    switch result {
-                    case .processed(let written): return .success(written)
-                    case .wouldBlock: return .success(-1)
-                    }
-                } catch {
-                    return .failure(error)
-                }
-            }
+            // Read-only access to the arena (the kernel only reads it, and no uniqueness check),
+            // and none at all when only shared buffers are queued (a tick's frame): the arena's
+            // header would be one more cache line per connection per tick.
+            let outcome =
+                arenaUsed
+                ? arena.withUnsafeBytes { writeOnce(fd: fd, iovecs: iovecs, capacity: capacity, arenaBase: $0.baseAddress) }
+                : writeOnce(fd: fd, iovecs: iovecs, capacity: capacity, arenaBase: nil)
+            writeCalls += 1
             let written = try outcome.get()
             guard written >= 0 else { return false }
             counter?.add(UInt64(written))
@@ -120,6 +93,48 @@ struct OutboundQueue {
             }
         }
         return true
+    }
+
+    /// One `send` (one chunk) or `sendmsg` (more) of the queued chunks, up to `capacity` iovecs:
+    /// the bytes written, -1 when the socket is full, or the error.
+    private func writeOnce(
+        fd: Int32, iovecs: UnsafeMutablePointer<iovec>, capacity: Int, arenaBase: UnsafeRawPointer?
+    ) -> Result<Int, SystemError> {
+        var count = 0
+        var index = head
+        while index < tail, count < capacity {
+            switch chunks[index] {
+            case .arena(let start, let end):
+                iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: arenaBase?.advanced(by: start)), iov_len: end - start)
+            case .shared(let buffer, let start, let end):
+                iovecs[count] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress?.advanced(by: start)), iov_len: end - start)
+            }
+            count += 1
+            index += 1
+        }
+        do throws(SystemError) {
+            // MSG_NOSIGNAL, not write/writev: a peer that reset the connection must give EPIPE,
+            // never a SIGPIPE that kills the whole process (and every room in it). One chunk
+            // (a tick's frame, the common case) is a plain `send`: no message header to copy in.
+            let result: IOResult<Int>
+            if count == 1 {
+                result = try SystemCall.run("send") {
+                    Glibc.send(fd, iovecs[0].iov_base, iovecs[0].iov_len, Int32(MSG_NOSIGNAL))
+                }
+            } else {
+                var message = msghdr()
+                message.msg_iov = iovecs
+                message.msg_iovlen = count
+                result = try SystemCall.run("sendmsg") { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+            }
+            switch result {
+            case .processed(let written): return .success(written)
+            case .wouldBlock: return .success(-1)
+            }
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Drops `written` bytes from the front; returns whether the socket took all it was offered.
@@ -185,11 +200,12 @@ struct OutboundQueue {
         }
         head = 0
         tail = 0
-        if releasingStorage || arena.capacity > Self.keptArenaCapacity {
+        if releasingStorage {
             arena = []
-        } else if !arena.isEmpty {
-            arena.removeAll(keepingCapacity: true)
+        } else if arenaUsed {
+            arena.removeAll(keepingCapacity: arena.capacity <= Self.keptArenaCapacity)
         }
+        arenaUsed = false
         queuedBytes = 0
     }
 }

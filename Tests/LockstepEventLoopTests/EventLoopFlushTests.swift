@@ -46,9 +46,11 @@ import Testing
         #expect(server.accepted.wait { $0.count == 2 })
         let (failing, other) = (server.accepted.snapshot[0], server.accepted.snapshot[1])
         let peerReset = DispatchSemaphore(value: 0)
+        let inTask = DispatchSemaphore(value: 0)
         let outcome = Collector<(closed: Bool, survivorBytes: Int)>()
         loop.execute {
             // The loop stays in this task while the peer resets: it cannot notice the reset first.
+            inTask.signal()
             peerReset.wait()
             let delegate = failing.delegate as? ClosingDelegate
             delegate?.onClose = {
@@ -59,6 +61,8 @@ import Testing
             loop.flushQueuedWrites()
             outcome.append((!failing.isOpen, bytesArriving(at: survivor, count: 1)))
         }
+        // Only once the loop is inside the task (else it could read the reset and close first).
+        inTask.wait()
         // An abortive close: the server's socket gets a reset, its next send fails.
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(doomed, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
