@@ -21,54 +21,57 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         case closed
     }
 
+    // The stored properties are in the order a tick's write touches them (`fd` … `heldOnLoop`,
+    // then the read path's): Swift lays a class out in declaration order, and a room's tick
+    // visits a thousand connections, so the fields it needs share as few cache lines as possible.
+
+    let fd: Int32
+    @exclusivity(unchecked) private var state = State.open
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var wantsWritable = false
+    /// Whether the queue is below the high watermark (or back below the low one).
+    @exclusivity(unchecked) public private(set) var isWritable = true
+    /// Whether reads are paused by backpressure (`pausesReadingWhenUnwritable` and not writable).
+    @exclusivity(unchecked) private var readingPaused = false
+    /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
+    @exclusivity(unchecked) public private(set) var recordsReceiveTime = false
+    /// Whether a move to another loop has been requested and not yet completed. Set at once on
+    /// the old loop, so a delegate stops consuming input there.
+    @exclusivity(unchecked) public private(set) var isMoving = false
     /// The loop the connection lives on; changes only through `move(to:then:)`.
     @exclusivity(unchecked) public private(set) var eventLoop: EventLoop
-    /// The peer's address as `host:port`, for logs.
-    public let remoteAddress: String
-    /// Receives the connection's events; released when the connection closes.
-    @exclusivity(unchecked) public var delegate: TCPConnectionDelegate?
+    @exclusivity(unchecked) private var outbound = OutboundQueue()
     /// The limits this connection was created with (its outbound limits may change, see
     /// `setOutboundLimits(_:)`).
     @exclusivity(unchecked) public private(set) var configuration: TCPConnectionConfiguration
-    /// Whether the queue is below the high watermark (or back below the low one).
-    @exclusivity(unchecked) public private(set) var isWritable = true
-    /// Counts bytes read, if set (a metrics shard of the connection's loop).
-    @exclusivity(unchecked) public var bytesReadCounter: AtomicCounter?
+    /// The bytes this connection has added to its loop's `outboundHeldBytes`.
+    @exclusivity(unchecked) private var heldOnLoop = 0
     /// Counts bytes written to the socket, if set.
     @exclusivity(unchecked) public var bytesWrittenCounter: AtomicCounter?
-
-    /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
-    @exclusivity(unchecked) public private(set) var recordsReceiveTime = false
+    /// Counts bytes read, if set (a metrics shard of the connection's loop).
+    @exclusivity(unchecked) public var bytesReadCounter: AtomicCounter?
+    /// Receives the connection's events; released when the connection closes.
+    @exclusivity(unchecked) public var delegate: TCPConnectionDelegate?
+    @exclusivity(unchecked) private var readBuffer: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var readerIndex = 0
+    @exclusivity(unchecked) private var writerIndex = 0
+    /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
+    @exclusivity(unchecked) private var inputDepth = 0
     /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
     /// nanoseconds; 0 when that read carried no timestamp (and always without
     /// `enableReceiveTimestamps()`).
     @exclusivity(unchecked) public private(set) var lastReceiveRealtime: UInt64 = 0
 
-    let fd: Int32
-    @exclusivity(unchecked) private var state = State.open
-    @exclusivity(unchecked) private var readBuffer: UnsafeMutableRawBufferPointer
-    @exclusivity(unchecked) private var readerIndex = 0
-    @exclusivity(unchecked) private var writerIndex = 0
-    @exclusivity(unchecked) private var outbound = OutboundQueue()
-    @exclusivity(unchecked) private var flushScheduled = false
-    @exclusivity(unchecked) private var wantsWritable = false
-    /// Whether reads are paused by backpressure (`pausesReadingWhenUnwritable` and not writable).
-    @exclusivity(unchecked) private var readingPaused = false
+    /// The peer's address as `host:port`, for logs.
+    public let remoteAddress: String
     /// The epoll interest registered now.
     @exclusivity(unchecked) private var registeredInterest = EventInterest.read
-    /// The bytes this connection has added to its loop's `outboundHeldBytes`.
-    @exclusivity(unchecked) private var heldOnLoop = 0
     @exclusivity(unchecked) private var lingerTimer: TimerHandle?
     /// Bytes read and dropped while lingering (see `lingerDiscardLimit`).
     @exclusivity(unchecked) private var lingerDiscarded = 0
     @exclusivity(unchecked) private var overflowReported = false
-    /// How deep we are in delivering input to the delegate (`readNow`, `processBufferedInput`).
-    @exclusivity(unchecked) private var inputDepth = 0
     /// A move requested while input was being delivered: performed when delivery returns.
     @exclusivity(unchecked) private var pendingMove: (target: EventLoop, then: @Sendable (TCPConnection) -> Void)?
-    /// Whether a move to another loop has been requested and not yet completed. Set at once on
-    /// the old loop, so a delegate stops consuming input there.
-    @exclusivity(unchecked) public private(set) var isMoving = false
 
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {

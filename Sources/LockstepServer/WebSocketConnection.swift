@@ -10,24 +10,26 @@ import LockstepWebSocket
 /// Checked in debug builds (`EventLoop.assertInEventLoop()`): the `send`s, `sendPing`, `flush`,
 /// `close`, `move`, setting `incomingMessageLimit`, and (below them) every `TCPConnection` call.
 public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection, @unchecked Sendable {
+    // Declared in the order the per-message paths touch them (a class is laid out in
+    // declaration order; a tick's frame visits every connection of the room): the send path's
+    // and the read path's fields first, the upgrade request and the timers after.
+    let tcp: TCPConnection
+    let context: ServerContext
+    @exclusivity(unchecked) var finished = false
+    @exclusivity(unchecked) var closeFrameSent = false
+    @exclusivity(unchecked) var reader: WebSocketFrameReader
+    @exclusivity(unchecked) var handler: WebSocketHandler?
+    /// Free for the handler's own per-connection state (a player, a room slot).
+    @exclusivity(unchecked) public var userData: AnyObject?
+    @exclusivity(unchecked) var lastHeard: MonotonicInstant
     /// A process-unique id, for logs and maps.
     public let id: UInt64
     /// The upgrade request (path, query, headers such as a token).
     public let request: HTTPRequest
     /// The negotiated subprotocol, if any.
     public let subprotocol: String?
-    /// Free for the handler's own per-connection state (a player, a room slot).
-    @exclusivity(unchecked) public var userData: AnyObject?
-
-    let tcp: TCPConnection
-    let context: ServerContext
-    @exclusivity(unchecked) var handler: WebSocketHandler?
-    @exclusivity(unchecked) var reader: WebSocketFrameReader
     @exclusivity(unchecked) var heartbeat: TimerHandle?
     @exclusivity(unchecked) var closeTimer: TimerHandle?
-    @exclusivity(unchecked) var lastHeard: MonotonicInstant
-    @exclusivity(unchecked) var finished = false
-    @exclusivity(unchecked) var closeFrameSent = false
 
     init(
         tcp: TCPConnection, context: ServerContext, id: UInt64, request: HTTPRequest, subprotocol: String?,
