@@ -50,9 +50,9 @@ public enum ServeCommand: Command {
             OptionSpec("--replay-flush-ticks", value: "N", help: "Ticks between replay writes.", default: "30", environment: "LOCKSTEP_REPLAY_FLUSH_TICKS"),
             OptionSpec("--replay-fsync-ms", value: "N", help: "Sync replay writes to disk within N ms (0: at match end only).", default: "0", environment: "LOCKSTEP_REPLAY_FSYNC_MS"),
             OptionSpec("--default-tick-rate", value: "HZ", help: "Tick rate of rooms that do not set one.", default: "30", environment: "LOCKSTEP_DEFAULT_TICK_RATE"),
-            OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0: every room its own instant; auto: one per 500 µs, 66 at 30 Hz).", default: "auto", environment: "LOCKSTEP_PHASE_SLOTS"),
-            OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late).", default: "0", environment: "LOCKSTEP_TICK_WINDOW_US"),
-            OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up (0: wake for every event).", default: "0", environment: "LOCKSTEP_BATCH_WINDOW_US"),
+            OptionSpec("--phase-slots", value: "N|auto", help: "Round room tick phases to N instants per period, so rooms sharing one fire in one wake-up (0, the default: every room its own instant, grouped by --tick-window-us instead; auto: one per 500 µs, 66 at 30 Hz).", default: "0", environment: "LOCKSTEP_PHASE_SLOTS"),
+            OptionSpec("--tick-window-us", value: "US", help: "Timers due within US microseconds of the earliest fire in one wake-up (none early, none more than US late; 0: each at its own deadline).", default: "200", environment: "LOCKSTEP_TICK_WINDOW_US"),
+            OptionSpec("--batch-window-us", value: "US", help: "When the next timer is at most US microseconds away, sleep until it and read what arrived meanwhile in that wake-up, due rooms first (0: wake for every event).", default: "500", environment: "LOCKSTEP_BATCH_WINDOW_US"),
             OptionSpec("--allowed-origins", value: "LIST", help: "Comma-separated Origin values accepted on WebSocket upgrades; others get 403 (default: any origin).", environment: "LOCKSTEP_ALLOWED_ORIGINS"),
             OptionSpec("--web-root", value: "DIR", help: "Serve the web pages from DIR instead of those installed beside the executable.", environment: "LOCKSTEP_WEB_ROOT"),
             OptionSpec("--no-web", help: "Serve no web pages (every other path is 404).", environment: "LOCKSTEP_NO_WEB"),
@@ -151,6 +151,14 @@ public enum ServeCommand: Command {
         return CommandLineTool.exitSuccess
     }
 
+    /// `serve`'s wake-up defaults: every room on its own phase, ticks due within 200 µs of each
+    /// other in one wake-up, input arriving within 500 µs of the next tick read in its wake-up.
+    /// The setting that met issue 11's four targets best (docs/BENCHMARKS.md); the library's
+    /// own defaults (`BattleConfiguration`, `WakeupPolicy.immediate`) stay the plain ones.
+    static let defaultPhaseSlots = 0
+    static let defaultTickWindowMicros = 200
+    static let defaultBatchWindowMicros = 500
+
     static func battleConfiguration(from arguments: ParsedArguments) throws -> BattleConfiguration {
         var configuration = BattleConfiguration()
         configuration.replayDirectory = arguments.value("--replays") ?? configuration.replayDirectory
@@ -182,8 +190,11 @@ public enum ServeCommand: Command {
         if arguments.value("--drain-timeout") != nil {
             configuration.drainTimeoutSeconds = try arguments.integer("--drain-timeout", in: 0...604_800)
         }
-        if arguments.value("--phase-slots") != "auto" {
-            configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000) ?? configuration.phaseSlots
+        switch arguments.value("--phase-slots") {
+        case "auto": configuration.phaseSlots = nil
+        // The default: no fixed slots, the tick window groups the rooms (docs/BENCHMARKS.md).
+        case nil: configuration.phaseSlots = Self.defaultPhaseSlots
+        default: configuration.phaseSlots = try arguments.integer("--phase-slots", in: 0...1_000_000)
         }
         return configuration
     }
@@ -211,12 +222,10 @@ public enum ServeCommand: Command {
         configuration.host = arguments.value("--host") ?? configuration.host
         configuration.port = try arguments.integer("--port", in: 0...65535) ?? configuration.port
         configuration.loopCount = try arguments.integer("--loops", in: 1...256)
-        if let tickWindow = try arguments.integer("--tick-window-us", in: 0...100_000) {
-            configuration.wakeups.tickWindowNanoseconds = UInt64(tickWindow) * 1000
-        }
-        if let batchWindow = try arguments.integer("--batch-window-us", in: 0...100_000) {
-            configuration.wakeups.batchWindowNanoseconds = UInt64(batchWindow) * 1000
-        }
+        let tickWindow = try arguments.integer("--tick-window-us", in: 0...100_000) ?? Self.defaultTickWindowMicros
+        configuration.wakeups.tickWindowNanoseconds = UInt64(tickWindow) * 1000
+        let batchWindow = try arguments.integer("--batch-window-us", in: 0...100_000) ?? Self.defaultBatchWindowMicros
+        configuration.wakeups.batchWindowNanoseconds = UInt64(batchWindow) * 1000
         configuration.maxConnections = try arguments.integer("--max-connections", in: 1...1_000_000) ?? configuration.maxConnections
         func milliseconds(_ name: String, _ fallback: Duration) throws -> Duration {
             try arguments.integer(name, in: 1...86_400_000).map { .milliseconds($0) } ?? fallback

@@ -52,14 +52,26 @@ import LockstepTesting
 
     /// Phase slots default to one per 500 µs of the period; `0` keeps every room on its own
     /// instant; a number sets the count.
-    @Test func phaseSlotsAreAutomaticByDefaultAndCanBeSetOrTurnedOff() throws {
-        let automatic = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+    /// The defaults measured best in docs/BENCHMARKS.md ("One setting for all four targets"):
+    /// no fixed phase slots, a 200 µs tick window and a 500 µs batch window.
+    @Test func serveGroupsTicksByA200MicrosecondWindowAndBatchesInputWithin500ByDefault() throws {
+        let battle = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(battle.effectivePhaseSlots(period: 33_333_333) == 0)
+        let network = try ServeCommand.networkConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(network.wakeups == WakeupPolicy(tickWindowNanoseconds: 200_000, batchWindowNanoseconds: 500_000))
+        let immediate = try ServeCommand.networkConfiguration(
+            from: ParsedArguments(["--tick-window-us", "0", "--batch-window-us=0"], spec: ServeCommand.spec))
+        #expect(immediate.wakeups == .immediate)
+    }
+
+    @Test func phaseSlotsAreOffByDefaultAndCanBeSetOrMadeAutomatic() throws {
+        let automatic = try ServeCommand.battleConfiguration(from: ParsedArguments(["--phase-slots", "auto"], spec: ServeCommand.spec))
         #expect(automatic.phaseSlots == nil)
         #expect(automatic.effectivePhaseSlots(period: 33_333_333) == 66)
         #expect(automatic.effectivePhaseSlots(period: 16_666_666) == 33)
         #expect(automatic.effectivePhaseSlots(period: 100_000) == 1)
-        let named = try ServeCommand.battleConfiguration(from: ParsedArguments(["--phase-slots", "auto"], spec: ServeCommand.spec))
-        #expect(named.phaseSlots == nil)
+        let byDefault = try ServeCommand.battleConfiguration(from: ParsedArguments([], spec: ServeCommand.spec))
+        #expect(byDefault.phaseSlots == 0)
         let off = try ServeCommand.battleConfiguration(
             from: ParsedArguments([], spec: ServeCommand.spec, environment: ["LOCKSTEP_PHASE_SLOTS": "0"]))
         #expect(off.effectivePhaseSlots(period: 33_333_333) == 0)
