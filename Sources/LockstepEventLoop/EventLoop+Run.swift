@@ -55,7 +55,9 @@ extension EventLoop {
     /// Handles a deferred event unless a timer took it (`handleDeferredEvents`) or its
     /// descriptor was deregistered meanwhile (a new registration starts with none deferred).
     private func dispatchDeferred(_ event: epoll_event) {
-        guard let (fd, registration) = registration(for: event), registration.deferredEvents != 0 else { return }
+        // The eventfd was drained when the event was deferred: not read twice.
+        guard let (fd, registration) = registration(for: event, drainingInternal: false), registration.deferredEvents != 0
+        else { return }
         registrations[Int(fd)]?.deferredEvents = 0
         deferredCount -= 1
         registration.selectable.handleEvents(registration.deferredEvents)
@@ -64,11 +66,12 @@ extension EventLoop {
     /// The live registration an event is for, or nil for an internal descriptor (the eventfd,
     /// drained here: its work is done after the events) or a stale event (the fd was closed,
     /// and maybe reused, after epoll queued it).
-    private func registration(for event: epoll_event) -> (Int32, Registration)? {
+    private func registration(for event: epoll_event, drainingInternal: Bool = true) -> (Int32, Registration)? {
         let data = event.data.u64
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
         let generation = UInt32(truncatingIfNeeded: data >> 32)
         if generation == 0 {
+            guard drainingInternal else { return nil }
             var counter: UInt64 = 0
             _ = Glibc.read(fd, &counter, 8)
             if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
