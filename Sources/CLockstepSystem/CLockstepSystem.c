@@ -5,9 +5,11 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
 #include "CLockstepSystem.h"
 
 int CLockstep_setCurrentThreadName(const char *name) {
@@ -104,6 +106,14 @@ int CLockstep_epollWaitUntil(int epfd, struct epoll_event *events, int capacity,
     uint64_t milliseconds = (remaining + 999999u) / 1000000u;
     if (milliseconds > 0x7fffffff) milliseconds = 0x7fffffff;
     return epoll_wait(epfd, events, capacity, (int)milliseconds);
+}
+
+ssize_t CLockstep_send(int fd, const void *buffer, size_t length, int flags) {
+    return syscall(SYS_sendto, fd, buffer, length, flags, NULL, 0);
+}
+
+ssize_t CLockstep_recv(int fd, void *buffer, size_t length, int flags) {
+    return syscall(SYS_recvfrom, fd, buffer, length, flags, NULL, NULL);
 }
 
 int CLockstep_setTimerSlack(unsigned long nanoseconds) {

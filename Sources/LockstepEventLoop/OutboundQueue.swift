@@ -1,3 +1,4 @@
+import CLockstepSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,7 +121,7 @@ struct OutboundQueue {
             let result: IOResult<Int>
             if count == 1 {
                 result = try SystemCall.run("send") {
-                    Glibc.send(fd, iovecs[0].iov_base, iovecs[0].iov_len, Int32(MSG_NOSIGNAL))
+                    CLockstep_send(fd, iovecs[0].iov_base, iovecs[0].iov_len, Int32(MSG_NOSIGNAL))
                 }
             } else {
                 var message = msghdr()

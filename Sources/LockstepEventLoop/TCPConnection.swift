@@ -135,6 +135,30 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         queued()
     }
 
+    /// Sends bytes `range` of a shared buffer at once, with one `send` and no queueing, when
+    /// nothing is queued ahead of them; otherwise, and for whatever the socket does not take,
+    /// queues them like `write(_:range:)`. A failed `send` is left to the loop's flush (the bytes
+    /// are queued; the flush meets the error and closes the connection), so this never closes the
+    /// connection, nor calls its delegate, in the middle of the caller's work. For a message many
+    /// connections get in one go (a tick's frame): it saves the queueing, and the first
+    /// connection's copy is on its way before the last one's is offered.
+    public func writeImmediately(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
+        eventLoop.assertInEventLoop()
+        let range = range ?? 0..<buffer.count
+        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        var start = range.lowerBound
+        if outbound.isEmpty, !wantsWritable, let base = buffer.bytes.baseAddress {
+            let written = CLockstep_send(fd, base + start, range.count, Int32(MSG_NOSIGNAL))
+            if written > 0 {
+                bytesWrittenCounter?.add(UInt64(written))
+                start += written
+            }
+            if start == range.upperBound { return }
+        }
+        outbound.append(buffer, start: start, end: range.upperBound)
+        queued()
+    }
+
     /// Queues bytes `range` of a shared buffer without copying them.
     public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
         eventLoop.assertInEventLoop()
@@ -273,7 +297,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
                 }
             } else {
                 // recv, not read: a socket read without the file layer's bookkeeping.
-                result = try SystemCall.run("recv") { Glibc.recv(fd, target, space, 0) }
+                result = try SystemCall.run("recv") { CLockstep_recv(fd, target, space, 0) }
             }
         } catch {
             closeNow(error: error)

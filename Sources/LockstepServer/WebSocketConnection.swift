@@ -96,12 +96,13 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     }
 
     /// Sends a frame encoded once with `SharedBuffer.webSocketFrame(_:payload:)`, without copying:
-    /// the way to send the same message to many connections.
+    /// the way to send the same message to many connections. It goes out at once when nothing is
+    /// queued ahead of it (`TCPConnection.writeImmediately(_:range:)`), else after what is.
     public func send(encodedFrame: SharedBuffer) {
         eventLoop.assertInEventLoop()
         guard isOpen else { return }
         context.shard(eventLoop).framesOut.add()
-        tcp.write(encodedFrame)
+        tcp.writeImmediately(encodedFrame)
     }
 
     /// Writes what is queued now instead of at the end of the loop turn (see `TCPConnection.flush()`).

@@ -25,7 +25,7 @@ import Testing
             }
             loop.flushQueuedWrites()
             // Still in the task: without the flush nothing is written until it returns.
-            outcome.append(peers.map { bytesArriving(at: $0, count: 2) })
+            outcome.append(peers.map { bytesArriving(at: $0, count: 2).count })
         }
         #expect(outcome.wait { !$0.isEmpty })
         #expect(outcome.snapshot == [[2, 2, 2]])
@@ -59,18 +59,11 @@ import Testing
             }
             [UInt8(1)].withUnsafeBytes { failing.write($0) }
             loop.flushQueuedWrites()
-            outcome.append((!failing.isOpen, bytesArriving(at: survivor, count: 1)))
+            outcome.append((!failing.isOpen, bytesArriving(at: survivor, count: 1).count))
         }
         // Only once the loop is inside the task (else it could read the reset and close first).
         inTask.wait()
-        // An abortive close: the server's socket gets a reset, its next send fails.
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        _ = setsockopt(doomed, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        SystemCall.close(doomed)
-        // On a busy host the reset can reach the server's socket a moment later (softirq):
-        // wait until the socket shows it, so the next send is sure to fail.
-        var resetSeen = pollfd(fd: failing.fd, events: Int16(POLLIN), revents: 0)
-        _ = waitUntil { poll(&resetSeen, 1, 0) == 1 && resetSeen.revents & Int16(POLLERR | POLLHUP) != 0 }
+        resetAbortively(doomed, seenBy: failing)
         peerReset.signal()
         #expect(outcome.wait { !$0.isEmpty })
         #expect(outcome.snapshot.first?.closed == true)
@@ -86,19 +79,4 @@ private final class ClosingDelegate: TCPConnectionDelegate, @unchecked Sendable 
     func connection(_ connection: TCPConnection, writabilityChanged isWritable: Bool) {}
     func connectionOutboundOverflow(_ connection: TCPConnection) { connection.close() }
     func connectionDidClose(_ connection: TCPConnection, error: SystemError?) { onClose?() }
-}
-
-/// Reads from the non-blocking `fd` until `count` bytes arrived or ten seconds passed (a bound on a
-/// hung test, not a timing assertion); returns how many arrived.
-private func bytesArriving(at fd: Int32, count: Int) -> Int {
-    var buffer = [UInt8](repeating: 0, count: count)
-    var received = 0
-    _ = waitUntil {
-        let result = buffer.withUnsafeMutableBytes {
-            recv(fd, $0.baseAddress! + received, count - received, Int32(MSG_DONTWAIT))
-        }
-        if result > 0 { received += result }
-        return received >= count
-    }
-    return received
 }

@@ -78,13 +78,8 @@ import Testing
         var queue = OutboundQueue()
         let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: 64)
         defer { iovecs.deallocate() }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(bound))
-        }
+        var random = XorShift(state: 0x9E37_79B9_7F4A_7C15)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         var expected: [UInt8] = []
         var received: [UInt8] = []
         weak var lastShared: SharedBuffer?

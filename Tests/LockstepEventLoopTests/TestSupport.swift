@@ -141,3 +141,42 @@ func smallBufferedClient(port: Int, bufferBytes: Int32 = 16 * 1024) -> Int32? {
     }
     return fd
 }
+
+/// Reads from the non-blocking `fd` until `count` bytes arrived or ten seconds passed (a bound on a
+/// hung test, not a timing assertion); returns the bytes that arrived.
+func bytesArriving(at fd: Int32, count: Int) -> [UInt8] {
+    var buffer = [UInt8](repeating: 0, count: count)
+    var received = 0
+    _ = waitUntil {
+        let result = buffer.withUnsafeMutableBytes {
+            recv(fd, $0.baseAddress! + received, count - received, Int32(MSG_DONTWAIT))
+        }
+        if result > 0 { received += result }
+        return received >= count
+    }
+    return Array(buffer.prefix(received))
+}
+
+/// Closes the peer socket `fd` abortively (`SO_LINGER` 0: a reset), then waits until `connection`'s
+/// socket shows the reset (on a busy host it can land a moment later, in softirq), so that its
+/// next send is sure to fail.
+func resetAbortively(_ fd: Int32, seenBy connection: TCPConnection) {
+    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+    _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    SystemCall.close(fd)
+    var resetSeen = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
+    _ = waitUntil { poll(&resetSeen, 1, 0) == 1 && resetSeen.revents & Int16(POLLERR | POLLHUP) != 0 }
+}
+
+/// A seeded xorshift generator for the property tests here (this test target links no game code).
+struct XorShift {
+    var state: UInt64
+
+    /// A value in `0..<bound`.
+    mutating func next(_ bound: Int) -> Int {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Int(state % UInt64(bound))
+    }
+}

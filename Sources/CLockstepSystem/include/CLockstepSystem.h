@@ -46,6 +46,12 @@ int CLockstep_sleepUntil(uint64_t deadlineNanoseconds);
 // (CLOCK_MONOTONIC, absolute), or for ever when it is 0. Uses epoll_pwait2 with a nanosecond timeout, or epoll_wait with the timeout
 // rounded up to a millisecond where the kernel lacks epoll_pwait2 (ENOSYS). Returns what they return.
 int CLockstep_epollWaitUntil(int epfd, struct epoll_event *events, int capacity, uint64_t deadlineNanoseconds, int block);
+// send(2) and recv(2) as bare system calls (syscall(2)), not glibc's wrappers: those are
+// pthread cancellation points, and in a process with more than one thread each call toggles
+// the thread's asynchronous-cancellation state (two atomic operations around the system call).
+// Event loops never use cancellation. Same results and errno as send/recv.
+ssize_t CLockstep_send(int fd, const void *buffer, size_t length, int flags);
+ssize_t CLockstep_recv(int fd, void *buffer, size_t length, int flags);
 // Sets the calling thread's timer slack (prctl PR_SET_TIMERSLACK); 0 on success.
 int CLockstep_setTimerSlack(unsigned long nanoseconds);
 #endif
