@@ -108,7 +108,7 @@ extension Room {
         output.log(.info, "match ended", [("room", settings.roomID), ("reason", "\(reason)"), ("ticks", "\(collector.nextTick)")])
         let code: UInt16 = reason.isServerGoingAway ? 1001 : 1000
         for connection in allConnections { output.close(connection, code: code, reason: "match ended") }
-        for index in slots.indices { slots[index].connection = nil }
+        for index in slots.indices { setConnection(nil, ofSlot: index) }
         spectators.removeAll()
         liveTargets.removeAll()
         cursors.removeAll()
@@ -148,7 +148,7 @@ extension Room {
 
     func playerLeft(_ slot: PlayerSlot, connection: ConnectionID, now: UInt64) {
         slots[slot.index].hasLeft = true
-        slots[slot.index].connection = nil
+        setConnection(nil, ofSlot: slot.index)
         collector.setConnected(slot, false)
         arbiter.expected &= ~(1 << UInt64(slot.index))
         removeTarget(connection)

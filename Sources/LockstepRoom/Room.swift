@@ -30,6 +30,8 @@ public final class Room {
     /// The buffer a bot writes its input into, reused every tick.
     @exclusivity(unchecked) var botPayload: [UInt8] = []
     @exclusivity(unchecked) var slots: [SlotState]
+    /// How many slots have a connection (see `setConnection(_:ofSlot:)`).
+    @exclusivity(unchecked) private(set) var connectedSlotCount = 0
     @exclusivity(unchecked) var spectators: [SpectatorState] = []
     /// Connections that get every live frame: connected players and spectators with no delay.
     @exclusivity(unchecked) var liveTargets: [ConnectionID] = []
@@ -123,14 +125,14 @@ public final class Room {
     public var schedule: TickSchedule? { clock?.schedule }
 
     /// Connected players (counted without allocating: read after every tick).
-    public var connectedPlayers: Int {
-        var count = 0
-        var index = 0
-        while index < slots.count {
-            if slots[index].connection != nil { count += 1 }
-            index += 1
-        }
-        return count
+    public var connectedPlayers: Int { connectedSlotCount }
+
+    /// Seats `connection` in slot `index` (nil: empties it), keeping `connectedPlayers` (read
+    /// on every room call) a stored count rather than a walk over the slots.
+    func setConnection(_ connection: ConnectionID?, ofSlot index: Int) {
+        let wasConnected = slots[index].connection != nil
+        slots[index].connection = connection
+        connectedSlotCount += (connection != nil ? 1 : 0) - (wasConnected ? 1 : 0)
     }
 
     /// Whether `slot` has a connection now.
@@ -179,7 +181,7 @@ public final class Room {
                 removeTarget(old)
             }
             let isReturning = slots[slot.index].hasJoined
-            slots[slot.index].connection = connection
+            setConnection(connection, ofSlot: slot.index)
             slots[slot.index].hasJoined = true
             collector.setConnected(slot, true)
             arbiter.expected |= 1 << UInt64(slot.index)
@@ -260,7 +262,7 @@ public final class Room {
     public func connectionClosed(_ connection: ConnectionID, now: UInt64) {
         if let index = slots.firstIndex(where: { $0.connection == connection }) {
             let slot = PlayerSlot(UInt8(index))
-            slots[index].connection = nil
+            setConnection(nil, ofSlot: index)
             collector.setConnected(slot, false)
             arbiter.expected &= ~(1 << UInt64(index))
             removeTarget(connection)
