@@ -27,3 +27,9 @@ print(f"bench smoke: {run['started']}/{run['connections']} connections playing, 
 PY
 grep -q "<svg" "$out/bench.html"
 echo "bench smoke: JSON valid, HTML report written"
+# The C floor beside it (tools/c-floor.sh): builds, plays and reports a figure.
+floor="$(timeout 60 bash tools/c-floor.sh --rooms 4 --duration 1)"
+echo "$floor"
+echo "$floor" | grep -Eq 'connection_ticks [1-9][0-9]* .*us_per_connection_tick [0-9]+\.[0-9]+$'
+echo "bench smoke: the C floor ran"
+
