@@ -11,7 +11,7 @@ import Glibc
 /// Confined to `eventLoop`'s thread (hence `@unchecked Sendable`); only `move(to:then:)` hands
 /// it across, through the target loop's `execute`. Checked entry points (debug builds, with
 /// `EventLoop.assertInEventLoop()`): `start`, `setOutboundLimits`, `enableReceiveTimestamps`,
-/// both `write`s, `flush`, `reserveReadCapacity`, `processBufferedInput`, `closeAfterFlush`,
+/// both `write`s, `writeImmediately`, `flush`, `reserveReadCapacity`, `processBufferedInput`, `closeAfterFlush`,
 /// `close`, `move`, and the loop's callbacks (`handleEvents`, `eventLoopDidStop`).
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     private enum State {
