@@ -2,7 +2,8 @@
 # Compares the server CPU of two `lockstep` executables (or two settings of one) on a host whose
 # speed drifts: the runs alternate A, B, A, B… and each round also runs the C floor of serve's
 # schedule (tools/c-floor.sh), so a drift shows in the floor too. Prints every run, then the
-# medians of µs per connection-tick and each side's median ratio to the floor of its round.
+# medians of µs per connection-tick, each side's median ratio to the floor of its round, and the
+# medians of the runs' p50 and p99 latency.
 #
 #   bash tools/bench-ab.sh [--rounds N] [--rooms R] A B
 #
@@ -64,7 +65,10 @@ for side in "AB":
     if not cpu:
         continue
     ratio = f", median ratio to the C floor {statistics.median(ratios):.2f}" if ratios else ""
-    print(f"{side}: median {statistics.median(cpu):.2f} µs/conn-tick over {len(cpu)} runs{ratio}")
+    p50 = statistics.median(float(r[3]) for r in rows if r[0][0] == side)
+    p99 = statistics.median(float(r[4]) for r in rows if r[0][0] == side)
+    print(f"{side}: median {statistics.median(cpu):.2f} µs/conn-tick over {len(cpu)} runs{ratio}; "
+          f"median p50 {p50:.0f} µs, p99 {p99:.0f} µs")
 if floors:
     print(f"C floor (serve's schedule): median {statistics.median(floors.values()):.2f} µs/conn-tick")
 PY
