@@ -144,8 +144,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// connection's copy is on its way before the last one's is offered.
     public func writeImmediately(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
         eventLoop.assertInEventLoop()
-        let range = range ?? 0..<buffer.count
-        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        guard let range = admitted(buffer, range) else { return }
         var start = range.lowerBound
         if outbound.isEmpty, !wantsWritable, let base = buffer.bytes.baseAddress {
             let written = CLockstep_send(fd, base + start, range.count, Int32(MSG_NOSIGNAL))
@@ -162,10 +161,17 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Queues bytes `range` of a shared buffer without copying them.
     public func write(_ buffer: SharedBuffer, range: Range<Int>? = nil) {
         eventLoop.assertInEventLoop()
-        let range = range ?? 0..<buffer.count
-        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return }
+        guard let range = admitted(buffer, range) else { return }
         outbound.append(buffer, start: range.lowerBound, end: range.upperBound)
         queued()
+    }
+
+    /// `range` of `buffer` (all of it when nil) when the connection is open, the range lies within
+    /// the buffer and the queue's cap admits it; nil (and nothing is sent) otherwise.
+    private func admitted(_ buffer: SharedBuffer, _ range: Range<Int>?) -> Range<Int>? {
+        let range = range ?? 0..<buffer.count
+        guard state == .open, range.lowerBound >= 0, range.upperBound <= buffer.count, admit(range.count) else { return nil }
+        return range
     }
 
     private func admit(_ count: Int) -> Bool {
