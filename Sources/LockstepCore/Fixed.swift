@@ -16,20 +16,23 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// 1.0 in raw units.
     public static let oneRaw: Int64 = 1 << 16
 
-    public static let zero = Fixed(raw: 0)
-    public static let one = Fixed(raw: oneRaw)
-    public static let half = Fixed(raw: oneRaw / 2)
-    public static let max = Fixed(raw: .max)
-    public static let min = Fixed(raw: .min)
+    // Computed and inlinable, not stored: a stored static is a lazily initialised global, and
+    // every use from another module (the arena, per projectile per tick) would go through its
+    // one-time-initialisation check.
+    @inlinable public static var zero: Fixed { Fixed(raw: 0) }
+    @inlinable public static var one: Fixed { Fixed(raw: 1 << 16) }
+    @inlinable public static var half: Fixed { Fixed(raw: 1 << 15) }
+    @inlinable public static var max: Fixed { Fixed(raw: .max) }
+    @inlinable public static var min: Fixed { Fixed(raw: .min) }
 
     /// A number from its raw representation.
-    public init(raw: Int64) {
+    @inlinable public init(raw: Int64) {
         self.raw = raw
     }
 
     /// A whole number (saturating).
-    public init(_ integer: Int) {
-        let (value, overflow) = Int64(integer).multipliedReportingOverflow(by: Self.oneRaw)
+    @inlinable public init(_ integer: Int) {
+        let (value, overflow) = Int64(integer).multipliedReportingOverflow(by: 1 << 16)
         raw = overflow ? (integer < 0 ? .min : .max) : value
     }
 
@@ -48,64 +51,64 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var doubleValue: Double { Double(raw) / Double(Self.oneRaw) }
 
     /// The integer part, rounded toward negative infinity.
-    public var floor: Int { Int(raw >> 16) }
+    @inlinable public var floor: Int { Int(raw >> 16) }
 
     public var description: String { String(doubleValue) }
 
-    public static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
+    @inlinable public static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
 
-    static func clamped(_ value: Int128) -> Fixed {
+    @usableFromInline @inline(__always) static func clamped(_ value: Int128) -> Fixed {
         if value > Int128(Int64.max) { return .max }
         if value < Int128(Int64.min) { return .min }
         return Fixed(raw: Int64(value))
     }
 
-    public static func + (lhs: Fixed, rhs: Fixed) -> Fixed {
+    @inlinable public static func + (lhs: Fixed, rhs: Fixed) -> Fixed {
         let (sum, overflow) = lhs.raw.addingReportingOverflow(rhs.raw)
         return overflow ? (rhs.raw > 0 ? .max : .min) : Fixed(raw: sum)
     }
 
-    public static func - (lhs: Fixed, rhs: Fixed) -> Fixed {
+    @inlinable public static func - (lhs: Fixed, rhs: Fixed) -> Fixed {
         let (difference, overflow) = lhs.raw.subtractingReportingOverflow(rhs.raw)
         return overflow ? (rhs.raw < 0 ? .max : .min) : Fixed(raw: difference)
     }
 
-    public static prefix func - (value: Fixed) -> Fixed {
+    @inlinable public static prefix func - (value: Fixed) -> Fixed {
         value.raw == .min ? .max : Fixed(raw: -value.raw)
     }
 
-    public static func * (lhs: Fixed, rhs: Fixed) -> Fixed {
+    @inlinable public static func * (lhs: Fixed, rhs: Fixed) -> Fixed {
         let product = Int128(lhs.raw) * Int128(rhs.raw)
         let half = Int128(1) << 15
         let rounded = product >= 0 ? (product + half) >> 16 : -((-product + half) >> 16)
         return clamped(rounded)
     }
 
-    public static func / (lhs: Fixed, rhs: Fixed) -> Fixed {
+    @inlinable public static func / (lhs: Fixed, rhs: Fixed) -> Fixed {
         guard rhs.raw != 0 else { return lhs.raw < 0 ? .min : .max }
         return clamped((Int128(lhs.raw) << 16) / Int128(rhs.raw))
     }
 
     /// The product with a whole number (saturating), exact.
-    public static func * (lhs: Fixed, rhs: Int) -> Fixed {
+    @inlinable public static func * (lhs: Fixed, rhs: Int) -> Fixed {
         clamped(Int128(lhs.raw) * Int128(rhs))
     }
 
     /// The quotient by a whole number, truncated toward zero; by zero saturates.
-    public static func / (lhs: Fixed, rhs: Int) -> Fixed {
+    @inlinable public static func / (lhs: Fixed, rhs: Int) -> Fixed {
         guard rhs != 0 else { return lhs.raw < 0 ? .min : .max }
         return clamped(Int128(lhs.raw) / Int128(rhs))
     }
 
-    public static func += (lhs: inout Fixed, rhs: Fixed) { lhs = lhs + rhs }
-    public static func -= (lhs: inout Fixed, rhs: Fixed) { lhs = lhs - rhs }
-    public static func *= (lhs: inout Fixed, rhs: Fixed) { lhs = lhs * rhs }
+    @inlinable public static func += (lhs: inout Fixed, rhs: Fixed) { lhs = lhs + rhs }
+    @inlinable public static func -= (lhs: inout Fixed, rhs: Fixed) { lhs = lhs - rhs }
+    @inlinable public static func *= (lhs: inout Fixed, rhs: Fixed) { lhs = lhs * rhs }
 
     /// The absolute value (saturating).
-    public var magnitude: Fixed { raw < 0 ? -self : self }
+    @inlinable public var magnitude: Fixed { raw < 0 ? -self : self }
 
     /// The floor of the exact square root; 0 for negative values.
-    public func squareRoot() -> Fixed {
+    @inlinable public func squareRoot() -> Fixed {
         guard raw > 0 else { return .zero }
         let target = UInt128(UInt64(raw)) << 16
         // Bit-by-bit integer square root: exact floor, no floating point.

@@ -19,7 +19,7 @@ extension EventLoop {
         _ = CLockstep_setTimerSlack(1_000)
         while running {
             let (count, batched) = waitForEvents()
-            now = .now()
+            _now = .now()
             metrics.iterations.add()
             if count < 0 { continue }  // EINTR: go round again
             if batched {

@@ -36,7 +36,10 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// Counters of this loop, readable from any thread.
     public let metrics = LoopMetrics()
     /// The time of the latest wake-up: a cheap clock for code running on the loop (loop thread only).
-    @exclusivity(unchecked) public internal(set) var now: MonotonicInstant
+    @inlinable public var now: MonotonicInstant { _now }
+    // Behind an inlinable getter: `@exclusivity(unchecked)` holds only for accesses compiled in
+    // this module, and every room call and every message in other modules reads the time.
+    @usableFromInline @exclusivity(unchecked) var _now: MonotonicInstant
 
     let epollFD: Int32
     let wakeFD: Int32
@@ -75,7 +78,7 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     public init(index: Int = 0, wakeups: WakeupPolicy = .immediate) throws(SystemError) {
         self.index = index
         self.wakeups = wakeups
-        now = .now()
+        _now = .now()
         epollFD = try SystemCall.checked("epoll_create1") { epoll_create1(CLockstep_EPOLL_CLOEXEC) }
         wakeFD = try SystemCall.checked("eventfd") { eventfd(0, CLockstep_EFD_NONBLOCK | CLockstep_EFD_CLOEXEC) }
         events = .allocate(capacity: eventCapacity)

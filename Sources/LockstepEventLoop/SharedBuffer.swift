@@ -6,9 +6,12 @@
 /// sole reference), so it is safe to share across threads (`@unchecked` only because raw
 /// pointers are not `Sendable`).
 public final class SharedBuffer: @unchecked Sendable {
-    private let storage: UnsafeMutableRawBufferPointer
+    @usableFromInline let storage: UnsafeMutableRawBufferPointer
     /// The number of bytes.
-    public private(set) var count: Int
+    @inlinable public var count: Int { _count }
+    // Behind an inlinable getter: `@exclusivity(unchecked)` holds only for accesses compiled in
+    // this module, and every send of a frame, in other modules too, reads it.
+    @usableFromInline @exclusivity(unchecked) var _count: Int
 
     /// Copies `bytes` into a new shared buffer.
     public convenience init(copying bytes: UnsafeRawBufferPointer) {
@@ -20,7 +23,7 @@ public final class SharedBuffer: @unchecked Sendable {
     /// Creates a buffer of `count` bytes written once by `initializer`.
     public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) -> Void) {
         storage = .allocate(byteCount: max(1, count), alignment: 16)
-        self.count = count
+        _count = count
         initializer(UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]))
     }
 
@@ -32,14 +35,14 @@ public final class SharedBuffer: @unchecked Sendable {
     }
 
     /// The bytes.
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
+    @inlinable public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<_count]) }
 
     /// The most bytes this buffer can hold when refilled.
     var capacity: Int { storage.count }
 
     /// Writes new contents; only for the sole owner (`SharedBufferRecycler`).
     func refill(count: Int, initializer: (UnsafeMutableRawBufferPointer) -> Void) {
-        self.count = count
+        _count = count
         initializer(UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]))
     }
 

@@ -14,7 +14,7 @@ import Glibc
 /// both `write`s, `writeImmediately`, `flush`, `reserveReadCapacity`, `processBufferedInput`, `closeAfterFlush`,
 /// `close`, `move`, and the loop's callbacks (`handleEvents`, `eventLoopDidStop`).
 public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
-    private enum State {
+    @usableFromInline enum State {
         case open
         /// Flushing, then half-closed, reads discarded until the peer's FIN or the linger deadline.
         case lingering
@@ -26,24 +26,24 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     // visits a thousand connections, so the fields it needs share as few cache lines as possible.
 
     let fd: Int32
-    @exclusivity(unchecked) private var state = State.open
+    @usableFromInline @exclusivity(unchecked) var state = State.open
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var wantsWritable = false
     /// Whether the queue is below the high watermark (or back below the low one).
-    @exclusivity(unchecked) public private(set) var isWritable = true
+    @usableFromInline @exclusivity(unchecked) var _isWritable = true
     /// Whether reads are paused by backpressure (`pausesReadingWhenUnwritable` and not writable).
     @exclusivity(unchecked) private var readingPaused = false
     /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
-    @exclusivity(unchecked) public private(set) var recordsReceiveTime = false
+    @usableFromInline @exclusivity(unchecked) var _recordsReceiveTime = false
     /// Whether a move to another loop has been requested and not yet completed. Set at once on
     /// the old loop, so a delegate stops consuming input there.
-    @exclusivity(unchecked) public private(set) var isMoving = false
+    @usableFromInline @exclusivity(unchecked) var _isMoving = false
     /// The loop the connection lives on; changes only through `move(to:then:)`.
-    @exclusivity(unchecked) public private(set) var eventLoop: EventLoop
+    @usableFromInline @exclusivity(unchecked) var _eventLoop: EventLoop
     @exclusivity(unchecked) private var outbound = OutboundQueue()
     /// The limits this connection was created with (its outbound limits may change, see
     /// `setOutboundLimits(_:)`).
-    @exclusivity(unchecked) public private(set) var configuration: TCPConnectionConfiguration
+    @usableFromInline @exclusivity(unchecked) var _configuration: TCPConnectionConfiguration
     /// The bytes this connection has added to its loop's `outboundHeldBytes`.
     @exclusivity(unchecked) private var heldOnLoop = 0
     /// Counts bytes written to the socket, if set.
@@ -60,7 +60,28 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
     /// nanoseconds; 0 when that read carried no timestamp (and always without
     /// `enableReceiveTimestamps()`).
-    @exclusivity(unchecked) public private(set) var lastReceiveRealtime: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var _lastReceiveRealtime: UInt64 = 0
+
+    // The public properties below read stored ones above through inlinable getters:
+    // `@exclusivity(unchecked)` holds only for accesses compiled in this module, and the
+    // WebSocket and room layers (other modules) read them on every message and every frame.
+
+    /// Whether the queue is below the high watermark (or back below the low one).
+    @inlinable public var isWritable: Bool { _isWritable }
+    /// Whether reads take the kernel's receive time (see `enableReceiveTimestamps()`).
+    @inlinable public var recordsReceiveTime: Bool { _recordsReceiveTime }
+    /// Whether a move to another loop has been requested and not yet completed. Set at once on
+    /// the old loop, so a delegate stops consuming input there.
+    @inlinable public var isMoving: Bool { _isMoving }
+    /// The loop the connection lives on; changes only through `move(to:then:)`.
+    @inlinable public var eventLoop: EventLoop { _eventLoop }
+    /// The limits this connection was created with (its outbound limits may change, see
+    /// `setOutboundLimits(_:)`).
+    @inlinable public var configuration: TCPConnectionConfiguration { _configuration }
+    /// When the kernel received the newest bytes of the latest read, on `CLOCK_REALTIME` in
+    /// nanoseconds; 0 when that read carried no timestamp (and always without
+    /// `enableReceiveTimestamps()`).
+    @inlinable public var lastReceiveRealtime: UInt64 { _lastReceiveRealtime }
 
     /// The peer's address as `host:port`, for logs.
     public let remoteAddress: String
@@ -76,9 +97,9 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     /// Wraps an accepted or connected non-blocking socket; call `start()` on `eventLoop` to register it.
     public init(fd: Int32, eventLoop: EventLoop, remoteAddress: String, configuration: TCPConnectionConfiguration) {
         self.fd = fd
-        self.eventLoop = eventLoop
+        _eventLoop = eventLoop
         self.remoteAddress = remoteAddress
-        self.configuration = configuration
+        _configuration = configuration
         readBuffer = .allocate(byteCount: configuration.initialReadBufferSize, alignment: 16)
     }
 
@@ -101,7 +122,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public func setOutboundLimits(_ limits: OutboundLimits) throws(ConfigurationError) {
         eventLoop.assertInEventLoop()
         try limits.validate()
-        configuration.outboundLimits = limits
+        _configuration.outboundLimits = limits
         if isWritable, outbound.queuedBytes > limits.highWatermark {
             setWritable(false)
         } else if !isWritable, outbound.queuedBytes <= limits.lowWatermark {
@@ -116,14 +137,17 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
     public func enableReceiveTimestamps() throws(SystemError) {
         eventLoop.assertInEventLoop()
         _ = try SystemCall.checked("setsockopt") { CLockstep_enableReceiveTimestamps(fd) }
-        recordsReceiveTime = true
+        _recordsReceiveTime = true
     }
 
     /// Bytes queued and not yet written.
     public var queuedBytes: Int { outbound.queuedBytes }
 
     /// Whether the connection is still open for writing.
-    public var isOpen: Bool { state == .open }
+    @inlinable public var isOpen: Bool {
+        if case .open = state { return true }
+        return false
+    }
 
     // MARK: Writing (loop thread only)
 
@@ -240,7 +264,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
 
     /// Records a writability change, tells the delegate, and pauses or resumes reading.
     private func setWritable(_ writable: Bool) {
-        isWritable = writable
+        _isWritable = writable
         if configuration.pausesReadingWhenUnwritable {
             readingPaused = !writable
             updateInterest()
@@ -299,7 +323,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             let target = readBuffer.baseAddress! + writerIndex
             if recordsReceiveTime {
                 result = try SystemCall.run("recvmsg") {
-                    CLockstep_readTimestamped(fd, target, space, &lastReceiveRealtime)
+                    CLockstep_readTimestamped(fd, target, space, &_lastReceiveRealtime)
                 }
             } else {
                 // recv, not read: a socket read without the file layer's bookkeeping.
@@ -462,7 +486,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
             then(self)
             return
         }
-        isMoving = true
+        _isMoving = true
         if inputDepth > 0 {
             // Called from the delegate while input is being delivered: this thread still has
             // read bookkeeping to do, so hand the connection over when delivery returns.
@@ -478,7 +502,7 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         guard inputDepth == 0, let move = pendingMove else { return }
         pendingMove = nil
         guard state == .open else {
-            isMoving = false
+            _isMoving = false
             return
         }
         performMove(to: move.target, then: move.then)
@@ -495,8 +519,8 @@ public final class TCPConnection: EventLoopSelectable, @unchecked Sendable {
         heldOnLoop = 0
         target.execute { [self] in
             target.assertInEventLoop()
-            eventLoop = target
-            isMoving = false
+            _eventLoop = target
+            _isMoving = false
             settleHeld()
             let interest: EventInterest = readingPaused ? [] : .read
             do throws(SystemError) {

@@ -14,6 +14,9 @@ import LockstepCore
 /// happen on the queue's thread instead of the caller's: a crash then also loses writes still
 /// queued (normally none: the queue drains in microseconds unless the disk stalls), and a write
 /// error is reported to `onWriteFailure` at once and thrown by the next call that writes.
+///
+/// Used from one thread at a time (a room's loop); its state is exempt from the runtime's
+/// exclusivity checks, which would otherwise run on every tick's `append`.
 public final class ReplayFileWriter {
     /// Where the replay is written.
     public let path: String
@@ -21,14 +24,14 @@ public final class ReplayFileWriter {
     public let flushInterval: Int
     /// Whether each flush calls `fsync`.
     public let syncOnFlush: Bool
-    private var encoder: ReplayEncoder
+    @exclusivity(unchecked) private var encoder: ReplayEncoder
     /// The open file (-1 once closed); internal so tests can swap in a failing one with `dup2`.
-    private(set) var descriptor: Int32
+    @exclusivity(unchecked) private(set) var descriptor: Int32
     private let writeQueue: ReplayWriteQueue?
     private let failure: ReplayWriteFailure
-    private var ticksSinceFlush = 0
+    @exclusivity(unchecked) private var ticksSinceFlush = 0
     /// Whether `finish` has run.
-    public private(set) var isFinished = false
+    @exclusivity(unchecked) public private(set) var isFinished = false
 
     /// Creates `path`, which must not exist (a replay is never overwritten), and writes the
     /// preamble and header to it at once, on the caller's thread, so a disk that cannot take the

@@ -135,7 +135,7 @@ extension Room {
             writer.u8(MessageType.frame.rawValue)
             _ = ring.withFrame(at: start) { body in writer.raw(body) }
             sendWriter(to: connection)
-            statistics.framesSent &+= 1
+            _statistics.framesSent &+= 1
             return
         }
         sendBatches(count, to: connection) { offset, writer in

@@ -9,13 +9,13 @@ extension Room {
     }
 
     func sendWriter(to connection: ConnectionID) {
-        statistics.bytesSent &+= UInt64(writer.bytes.count)
+        _statistics.bytesSent &+= UInt64(writer.bytes.count)
         writer.bytes.withUnsafeBytes { output.send($0, to: connection) }
     }
 
     func broadcastWriter(to connections: [ConnectionID]) {
         guard !connections.isEmpty else { return }
-        statistics.bytesSent &+= UInt64(writer.bytes.count * connections.count)
+        _statistics.bytesSent &+= UInt64(writer.bytes.count * connections.count)
         writer.bytes.withUnsafeBytes { output.broadcast($0, to: connections) }
     }
 
@@ -73,7 +73,7 @@ extension Room {
             ServerMessageEncoder.frameBatchHeader(count: batch, into: &writer)
             for offset in 0..<batch { appendBody(index + offset, &writer) }
             sendWriter(to: connection)
-            statistics.framesSent &+= UInt64(batch)
+            _statistics.framesSent &+= UInt64(batch)
             index += batch
         }
     }

@@ -21,14 +21,14 @@ extension Room {
                 case .tick(let tick, _):
                     confirm(tick, now: now)
                 case .rescheduled(let schedule, let behind):
-                    statistics.reschedules += 1
+                    _statistics.reschedules += 1
                     writer.clear()
                     ServerMessageEncoder.schedule(Self.wire(schedule), into: &writer)
                     broadcastWriter(to: allConnections)
                     output.log(.warning, "tick schedule re-anchored", [("room", settings.roomID), ("behind_ns", "\(behind)")])
                 }
             }
-            if let clock { statistics.lateTicks = clock.statistics.lateTicks }
+            if let clock { _statistics.lateTicks = clock.statistics.lateTicks }
             if phase == .running, let since = noPlayersSince, now &- since >= settings.abandonTimeoutNanos {
                 end(.allPlayersGone, now: now)
             }
@@ -40,7 +40,7 @@ extension Room {
     /// Starts the match: tick 0 is due after the start delay, on this room's phase in the period.
     func start(now: UInt64) {
         guard phase == .waiting else { return }
-        phase = .running
+        _phase = .running
         let period = settings.tickRate.periodNanoseconds
         var epoch = now &+ settings.startDelayNanos
         let phase = settings.phaseOffsetNanos % max(1, period)
@@ -67,8 +67,8 @@ extension Room {
         // before broadcasting: `writer` is shared, and nothing sent afterwards may change the ring.
         writer.bytes.withUnsafeBytes { ring.append(UnsafeRawBufferPointer(rebasing: $0[1...]), at: frame.tick) }
         broadcastWriter(to: liveTargets)
-        statistics.framesSent &+= UInt64(liveTargets.count)
-        statistics.ticks &+= 1
+        _statistics.framesSent &+= UInt64(liveTargets.count)
+        _statistics.ticks &+= 1
         output.recordFrame(frame)
         // Optional chaining, not a `simulation != nil` test: that copies the existential.
         simulation?.step(frame)
@@ -90,7 +90,7 @@ extension Room {
             let slot = bots[index].slot
             let accepted = botPayload.withUnsafeBytes { raw in (try? collector.submit(tick: tick, slot: slot, payload: raw)) != nil }
             // Refused only for a payload over the room's limit (or a tick a fast-forward filled).
-            if !accepted { statistics.inputErrors += 1 }
+            if !accepted { _statistics.inputErrors += 1 }
             index += 1
         }
     }
@@ -102,8 +102,8 @@ extension Room {
         // A delayed spectator sees the whole match: the frames it still lacks, then the end.
         if !cursors.isEmpty { sendDelayedSpectatorsTheRest() }
         announce(.matchEnd(reason: reason), detail: "")
-        phase = .ended
-        endReason = reason
+        _phase = .ended
+        _endReason = reason
         let finalHash = simulation?.hash() ?? 0
         output.log(.info, "match ended", [("room", settings.roomID), ("reason", "\(reason)"), ("ticks", "\(collector.nextTick)")])
         let code: UInt16 = reason.isServerGoingAway ? 1001 : 1000
@@ -128,7 +128,7 @@ extension Room {
                 let isFirst = announcedDesyncs & bit == 0
                 announcedDesyncs |= bit
                 if isFirst {
-                    statistics.desyncs += 1
+                    _statistics.desyncs += 1
                     let expected = verdict.agreedHash ?? 0
                     let detail = verdict.isDecided ? "" : "no majority"
                     announce(.desync(slot: slot, tick: verdict.tick, expected: expected, actual: actual), detail: detail)

@@ -13,11 +13,18 @@ public final class Room {
     /// The settings the room was created with.
     public let settings: RoomSettings
     /// The room's lifecycle phase.
-    @exclusivity(unchecked) public internal(set) var phase: RoomPhase = .waiting
+    @inlinable public var phase: RoomPhase { _phase }
     /// Why the room ended, once it has.
-    @exclusivity(unchecked) public internal(set) var endReason: MatchEndReason?
+    @inlinable public var endReason: MatchEndReason? { _endReason }
     /// Counters.
-    @exclusivity(unchecked) public internal(set) var statistics = RoomStatistics()
+    @inlinable public var statistics: RoomStatistics { _statistics }
+
+    // Stored behind inlinable getters: a driver in another module reads them on every call, and
+    // `@exclusivity(unchecked)` is honoured only where the access is compiled in this module (an
+    // access to a public stored property from another module gets the runtime check regardless).
+    @usableFromInline @exclusivity(unchecked) var _phase: RoomPhase = .waiting
+    @usableFromInline @exclusivity(unchecked) var _endReason: MatchEndReason?
+    @usableFromInline @exclusivity(unchecked) var _statistics = RoomStatistics()
 
     let output: RoomOutput
     @exclusivity(unchecked) var collector: InputCollector
@@ -215,12 +222,12 @@ public final class Room {
             sendError(ProtocolError(.alreadyJoined), to: connection)
         case .input(let tick, let claimed, let payload):
             guard let slot else {
-                statistics.inputErrors += 1
+                _statistics.inputErrors += 1
                 sendError(ProtocolError(.spectatorCannotSend), to: connection)
                 return
             }
             guard claimed == slot else {
-                statistics.inputErrors += 1
+                _statistics.inputErrors += 1
                 sendError(ProtocolError(.wrongSlot, "this connection plays slot \(slot), not \(claimed)"), to: connection)
                 return
             }
@@ -228,7 +235,7 @@ public final class Room {
             do {
                 try collector.submit(tick: tick, slot: slot, payload: payload)
             } catch {
-                statistics.inputErrors += 1
+                _statistics.inputErrors += 1
                 sendError(Self.protocolError(for: error), to: connection)
             }
         case .stateHash(let tick, let hash):

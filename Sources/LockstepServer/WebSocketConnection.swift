@@ -13,14 +13,20 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     // Declared in the order the per-message paths touch them (a class is laid out in
     // declaration order; a tick's frame visits every connection of the room): the send path's
     // and the read path's fields first, the upgrade request and the timers after.
-    let tcp: TCPConnection
+    @usableFromInline let tcp: TCPConnection
     let context: ServerContext
     @exclusivity(unchecked) var finished = false
     @exclusivity(unchecked) var closeFrameSent = false
     @exclusivity(unchecked) var reader: WebSocketFrameReader
     @exclusivity(unchecked) var handler: WebSocketHandler?
     /// Free for the handler's own per-connection state (a player, a room slot).
-    @exclusivity(unchecked) public var userData: AnyObject?
+    @inlinable public var userData: AnyObject? {
+        get { _userData }
+        set { _userData = newValue }
+    }
+    // Behind inlinable accessors: `@exclusivity(unchecked)` holds only for accesses compiled in
+    // this module, and a handler in another module reads it on every message.
+    @usableFromInline @exclusivity(unchecked) var _userData: AnyObject?
     @exclusivity(unchecked) var lastHeard: MonotonicInstant
     /// A process-unique id, for logs and maps.
     public let id: UInt64
@@ -48,13 +54,13 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     }
 
     /// The loop the connection lives on now.
-    public var eventLoop: EventLoop { tcp.eventLoop }
+    @inlinable public var eventLoop: EventLoop { tcp.eventLoop }
     /// The peer's `host:port`.
     public var remoteAddress: String { tcp.remoteAddress }
     /// Whether messages can still be sent (open, and no close frame sent yet).
     public var isOpen: Bool { reader.session.state == .open && tcp.isOpen }
     /// Whether the outbound queue is under its high watermark.
-    public var isWritable: Bool { tcp.isWritable }
+    @inlinable public var isWritable: Bool { tcp.isWritable }
     /// Bytes queued and not yet written.
     public var queuedBytes: Int { tcp.queuedBytes }
 

@@ -20,7 +20,7 @@ public struct ArenaInput: Hashable, Sendable {
     public static let encodedSize = 5
 
     /// The neutral input.
-    public static let neutral = ArenaInput(moveX: 0, moveY: 0, aim: nil, fire: false)
+    public static var neutral: ArenaInput { ArenaInput(moveX: 0, moveY: 0, aim: nil, fire: false) }
 
     public init(moveX: Int8, moveY: Int8, aim: BinaryAngle?, fire: Bool) {
         self.moveX = moveX

@@ -13,15 +13,18 @@ public struct ArenaRules: Hashable, Sendable {
         self.tickLimit = tickLimit
     }
 
+    // The Fixed constants are computed, not stored: a stored static is a lazily initialised
+    // global, checked on every use (the step reads them per player and per projectile).
+
     /// Arena size in world units.
-    static let width = Fixed(960)
-    static let height = Fixed(640)
+    static var width: Fixed { Fixed(960) }
+    static var height: Fixed { Fixed(640) }
     /// Player radius.
-    static let playerRadius = Fixed(16)
+    static var playerRadius: Fixed { Fixed(16) }
     /// Top speed per tick.
-    static let playerSpeed = Fixed(6)
+    static var playerSpeed: Fixed { Fixed(6) }
     /// Projectile speed per tick.
-    static let projectileSpeed = Fixed(18)
+    static var projectileSpeed: Fixed { Fixed(18) }
     /// Ticks a projectile flies before it fades.
     static let projectileLifetime = 50
     /// Damage per hit.

@@ -23,6 +23,7 @@ public struct ArenaProjectile: Hashable, Sendable {
     public var vy: Fixed
     public var ticksLeft: Int32
 
-    static let inactive = ArenaProjectile(
-        isActive: false, owner: 0, x: .zero, y: .zero, vx: .zero, vy: .zero, ticksLeft: 0)
+    static var inactive: ArenaProjectile {
+        ArenaProjectile(isActive: false, owner: 0, x: .zero, y: .zero, vx: .zero, vy: .zero, ticksLeft: 0)
+    }
 }
