@@ -75,7 +75,7 @@ for name in "${simulation_files[@]}"; do simulation_sources+=("$repo/Sources/Loc
 exports=()
 while read -r name; do exports+=("--export=$name"); done < <(grep -o '@_cdecl("[a-z_]*")' tools/wasm/ArenaExports.swift | sed 's/@_cdecl("\(.*\)")/\1/')
 # The runtime's 128-bit helpers too, so that the Node tests check them against BigInt.
-for name in __multi3 __divti3 __udivti3 __modti3 __umodti3; do exports+=("--export=$name"); done
+for name in __multi3 __divti3 __udivti3 __modti3 __umodti3 __ashlti3 __lshrti3; do exports+=("--export=$name"); done
 
 "$bin/wasm-ld" --no-entry --strip-all --gc-sections -z stack-size=65536 \
     "${exports[@]}" "$work/core.o" "$work/simulation.o" "$work/runtime.o" -o "$work/arena.wasm"

@@ -25,6 +25,9 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     /// The room's connections (change them only through `seat`/`unseat`, which keep
     /// `resolvedTargets` honest).
     @exclusivity(unchecked) private var connections: [ConnectionID: WebSocketConnection] = [:]
+    /// The same connections in an array, for the walk every batched tick makes over them (a
+    /// dictionary's iteration costs more; the order does not matter).
+    @exclusivity(unchecked) private var seatedConnections: [WebSocketConnection] = []
     /// The connections of the last broadcast's target list, looked up once: a room broadcasts to
     /// the same list every tick (its `liveTargets`, the same array storage until it changes, so
     /// comparing is one identity check), and each tick's frame then reaches its connections with
@@ -157,7 +160,12 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             // A batched wake-up: the players' input that arrived before it counts for this tick;
             // other rooms' input waits until the due ticks are out. (A read may close a
             // connection and change `connections`; the loop walks the copy taken here.)
-            for connection in connections.values { connection.handleDeferredInput() }
+            let seated = seatedConnections
+            var index = 0
+            while index < seated.count {
+                seated[index].handleDeferredInput()
+                index += 1
+            }
         }
         let started = MonotonicInstant.now()
         directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
@@ -205,10 +213,13 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     /// players connected or disconnected. Once per room call (every tick): two comparisons and a
     /// loop over the slots, no allocation and no lock unless something changed.
     private func observeLifecycle() {
-        guard let lifecycle, !observedEnd else { return }
+        // The cheap comparisons first: binding `lifecycle` costs a retain and a release.
+        let playersChanged = room.connectedPlayers != observedConnectedCount
+        let started = !observedStart && room.phase == .running
+        guard playersChanged || started, !observedEnd, let lifecycle else { return }
         // Players first: the join that starts the match is told before the start.
-        if room.connectedPlayers != observedConnectedCount { observePlayers(lifecycle, room.settings.roomID) }
-        if !observedStart && room.phase == .running {
+        if playersChanged { observePlayers(lifecycle, room.settings.roomID) }
+        if started {
             observedStart = true
             lifecycle.started(room.settings.roomID)
         }
@@ -282,14 +293,18 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     }
 
     private func seat(_ connection: WebSocketConnection, as id: ConnectionID) {
-        connections[id] = connection
+        if let replaced = connections.updateValue(connection, forKey: id) {
+            seatedConnections.removeAll { $0 === replaced }
+        }
+        seatedConnections.append(connection)
         forgetResolvedTargets()
     }
 
     @discardableResult
     private func unseat(_ id: ConnectionID) -> WebSocketConnection? {
-        let removed = connections.removeValue(forKey: id)
-        if removed != nil { forgetResolvedTargets() }
+        guard let removed = connections.removeValue(forKey: id) else { return nil }
+        seatedConnections.removeAll { $0 === removed }
+        forgetResolvedTargets()
         return removed
     }
 
@@ -368,6 +383,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         if let timer { loop.cancelTimer(timer) }
         timer = nil
         connections.removeAll()
+        seatedConnections.removeAll()
         forgetResolvedTargets()
         directory.roomEnded(room.settings.roomID, reason: reason)
         // Its players' disconnections first (the room let go of every slot), then the end.

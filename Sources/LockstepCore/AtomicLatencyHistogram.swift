@@ -30,6 +30,18 @@ public final class AtomicLatencyHistogram: Sendable {
         raise(max, to: value)
     }
 
+    /// Records one value with plain loads and stores, no locked instruction: for a histogram
+    /// only one thread records into (a loop's own). Readers on other threads may see the count
+    /// before the sum, as with `record(_:)`; two writers would lose values.
+    @inline(__always)
+    public func recordAsSoleWriter(_ value: UInt64) {
+        let bucket = Self.buckets.index(of: value)
+        counts[bucket].store(counts[bucket].load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        sum.store(sum.load(ordering: .relaxed) &+ value, ordering: .relaxed)
+        if value < min.load(ordering: .relaxed) { min.store(value, ordering: .relaxed) }
+        if value > max.load(ordering: .relaxed) { max.store(value, ordering: .relaxed) }
+    }
+
     // Compare-and-swap loops, not `Atomic.min`/`max`: in Swift 6.3 those compare `UInt64` as
     // signed (a value of 2^63 or more lost to a smaller one), which the tests caught.
     @inline(__always)

@@ -110,12 +110,19 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The floor of the exact square root; 0 for negative values.
     @inlinable public func squareRoot() -> Fixed {
         guard raw > 0 else { return .zero }
-        let target = UInt128(UInt64(raw)) << 16
-        // Bit-by-bit integer square root: exact floor, no floating point.
-        var remainder = target
-        var root: UInt128 = 0
-        var bit: UInt128 = 1 << 126
-        while bit > remainder { bit >>= 2 }
+        let value = UInt64(raw)
+        // Bit-by-bit integer square root of `raw << 16`: exact floor, no floating point. In 64
+        // bits when the shifted value fits (every value below 2^48, as a game's are), else in 128.
+        if value.leadingZeroBitCount >= 16 { return Fixed(raw: Int64(Self.floorSquareRoot(value << 16))) }
+        return Fixed(raw: Int64(Self.floorSquareRoot(UInt128(value) << 16)))
+    }
+
+    /// The floor of the square root of `value`, bit by bit from the highest power of 4 in it.
+    @usableFromInline static func floorSquareRoot<Integer: FixedWidthInteger & UnsignedInteger>(_ value: Integer) -> Integer {
+        guard value > 0 else { return 0 }
+        var remainder = value
+        var root: Integer = 0
+        var bit: Integer = 1 << ((Integer.bitWidth - 1 - value.leadingZeroBitCount) & ~1)
         while bit != 0 {
             if remainder >= root + bit {
                 remainder -= root + bit
@@ -125,7 +132,7 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
             }
             bit >>= 2
         }
-        return Fixed(raw: Int64(root))
+        return root
     }
 
     /// The sine of `angle`.

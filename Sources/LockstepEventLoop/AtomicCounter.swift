@@ -16,6 +16,16 @@ public final class AtomicCounter: Sendable {
         value.add(amount, ordering: .relaxed)
     }
 
+    /// Adds `amount` with a plain load and store instead of a locked read-modify-write: for a
+    /// counter that only one thread ever writes (a loop's own counters). A locked instruction
+    /// also waits for the thread's pending stores, which on a loop's hot path (a message, a
+    /// frame) costs more than the count itself. Readers on other threads see the old or the
+    /// new value; two writers would lose counts.
+    @inline(__always)
+    public func addAsSoleWriter(_ amount: UInt64 = 1) {
+        value.store(value.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+    }
+
     /// Subtracts `amount` (for gauges such as open connections).
     @inline(__always)
     public func subtract(_ amount: UInt64 = 1) {

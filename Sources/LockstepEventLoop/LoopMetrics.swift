@@ -2,7 +2,8 @@ import LockstepCore
 
 /// Counters of one event loop, written only by its thread and readable from any thread.
 ///
-/// Relaxed atomics with a single writer: no contention and no lock on the hot path.
+/// Relaxed atomics with a single writer, which writes them with plain loads and stores
+/// (`addAsSoleWriter`): no contention and no locked instruction on the hot path.
 public final class LoopMetrics: Sendable {
     /// The `le` bounds, in microseconds, of the timer-lateness histogram as Prometheus shows it (a
     /// last +Inf bucket follows).
@@ -18,7 +19,7 @@ public final class LoopMetrics: Sendable {
     init() {}
 
     func recordTimer(latenessNanoseconds: UInt64) {
-        timerFirings.add()
-        timerLateness.record(latenessNanoseconds)
+        timerFirings.addAsSoleWriter()
+        timerLateness.recordAsSoleWriter(latenessNanoseconds)
     }
 }

@@ -3,7 +3,8 @@ import LockstepEventLoop
 /// The server's counters: per-loop shards for per-message counts (no shared cache line on the
 /// hot path), shared counters for rare events (closes, handshake failures).
 public final class ServerMetrics: Sendable {
-    /// Counters written by one loop's thread.
+    /// Counters written by one loop's thread (the per-message ones as its sole writer, with
+    /// `AtomicCounter.addAsSoleWriter`).
     public final class Shard: Sendable {
         /// Connections accepted.
         public let connectionsTotal = AtomicCounter()

@@ -15,7 +15,7 @@ extension WebSocketConnection {
                 if let frameLength { tcp.reserveReadCapacity(frameLength) }
                 break reading
             case .action(let action, let payload):
-                shard.framesIn.add()
+                shard.framesIn.addAsSoleWriter()
                 act(on: action, payload: payload)
             }
         }
@@ -29,10 +29,10 @@ extension WebSocketConnection {
         case .pongReceived:
             handler?.webSocket(self, didReceiveControl: .pong, payloadLength: payload.count)
         case .message(let kind, .frame):
-            context.shard(eventLoop).messagesIn.add()
+            context.shard(eventLoop).messagesIn.addAsSoleWriter()
             handler?.webSocket(self, didReceive: kind, payload: payload)
         case .message(let kind, .assembled):
-            context.shard(eventLoop).messagesIn.add()
+            context.shard(eventLoop).messagesIn.addAsSoleWriter()
             // Taken out of the session for the call, so the handler may close or send freely.
             let message = reader.session.takeAssembledMessage()
             message.withUnsafeBytes { handler?.webSocket(self, didReceive: kind, payload: $0) }

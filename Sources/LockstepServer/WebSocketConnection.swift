@@ -107,7 +107,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     public func send(encodedFrame: SharedBuffer) {
         eventLoop.assertInEventLoop()
         guard isOpen else { return }
-        context.shard(eventLoop).framesOut.add()
+        context.shard(eventLoop).framesOut.addAsSoleWriter()
         tcp.writeImmediately(encodedFrame)
     }
 
@@ -134,7 +134,7 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
     func sendFrame(opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer) {
         WebSocketFrameEncoder.header(opcode: opcode, payloadLength: payload.count).withUnsafeBytes { tcp.write($0) }
         tcp.write(payload)
-        context.shard(eventLoop).framesOut.add()
+        context.shard(eventLoop).framesOut.addAsSoleWriter()
     }
 
     // MARK: Closing

@@ -1,6 +1,13 @@
 import LockstepCore
 
-extension ArenaSimulation {
+/// One tick's work on the arena's state, borrowed as buffers for the tick (`ArenaSimulation.step`):
+/// the arrays' uniqueness is checked once per tick instead of at every write. Every index used is
+/// a slot (below the player count) or a pool index (below the pool size), by construction.
+struct ArenaStep {
+    let players: UnsafeMutableBufferPointer<ArenaPlayer>
+    let projectiles: UnsafeMutableBufferPointer<ArenaProjectile>
+    var random: SeededRandom
+
     mutating func stepPlayer(_ slot: Int, _ input: ArenaInput) {
         var player = players[slot]
         defer { players[slot] = player }
@@ -23,9 +30,9 @@ extension ArenaSimulation {
         }
         // Move one axis at a time so players slide along walls.
         let nextX = player.x + vx
-        if !Self.blocked(x: nextX, y: player.y) { player.x = nextX }
+        if !ArenaSimulation.blocked(x: nextX, y: player.y) { player.x = nextX }
         let nextY = player.y + vy
-        if !Self.blocked(x: player.x, y: nextY) { player.y = nextY }
+        if !ArenaSimulation.blocked(x: player.x, y: nextY) { player.y = nextY }
         if input.fire && player.timer == 0 {
             fire(from: player, owner: slot)
             player.timer = Int32(ArenaRules.fireCooldown)
@@ -41,7 +48,7 @@ extension ArenaSimulation {
         player.timer = 0
     }
 
-    mutating func fire(from player: ArenaPlayer, owner: Int) {
+    func fire(from player: ArenaPlayer, owner: Int) {
         var free = 0
         while free < projectiles.count && projectiles[free].isActive { free += 1 }
         guard free < projectiles.count else { return }
@@ -54,14 +61,14 @@ extension ArenaSimulation {
             ticksLeft: Int32(ArenaRules.projectileLifetime))
     }
 
-    mutating func stepProjectiles() {
+    func stepProjectiles() {
         let radiusSquared = ArenaRules.playerRadius * ArenaRules.playerRadius
         for index in projectiles.indices where projectiles[index].isActive {
             var shot = projectiles[index]
             shot.x += shot.vx
             shot.y += shot.vy
             shot.ticksLeft -= 1
-            if shot.ticksLeft <= 0 || Self.insideWall(x: shot.x, y: shot.y, margin: .zero) {
+            if shot.ticksLeft <= 0 || ArenaSimulation.insideWall(x: shot.x, y: shot.y, margin: .zero) {
                 projectiles[index] = .inactive
                 continue
             }
@@ -78,7 +85,7 @@ extension ArenaSimulation {
         }
     }
 
-    mutating func damage(_ target: Int, by shooter: Int) {
+    func damage(_ target: Int, by shooter: Int) {
         players[target].health -= Int32(ArenaRules.projectileDamage)
         guard players[target].health <= 0 else { return }
         players[target].isAlive = false
@@ -86,7 +93,9 @@ extension ArenaSimulation {
         players[target].deaths += 1
         players[shooter].score += 1
     }
+}
 
+extension ArenaSimulation {
     /// Whether a player centred at (x, y) would overlap a wall or leave the arena.
     static func blocked(x: Fixed, y: Fixed) -> Bool {
         let r = ArenaRules.playerRadius

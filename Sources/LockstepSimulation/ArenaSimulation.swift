@@ -58,13 +58,29 @@ public struct ArenaSimulation: DeterministicSimulation, Hashable, Sendable {
     }
 
     public mutating func step(_ frame: ConfirmedFrame) {
-        var slot = 0
-        while slot < players.count {
-            let input = slot < frame.slotCount ? ArenaInput(frame: frame, slot: slot) : .neutral
-            stepPlayer(slot, input)
-            slot += 1
+        // The arrays are moved out for the tick (no copy: each stays uniquely referenced) and
+        // worked on as buffers, then moved back.
+        var players: [ArenaPlayer] = []
+        var projectiles: [ArenaProjectile] = []
+        swap(&players, &self.players)
+        swap(&projectiles, &self.projectiles)
+        defer {
+            swap(&players, &self.players)
+            swap(&projectiles, &self.projectiles)
         }
-        stepProjectiles()
+        players.withUnsafeMutableBufferPointer { players in
+            projectiles.withUnsafeMutableBufferPointer { projectiles in
+                var step = ArenaStep(players: players, projectiles: projectiles, random: random)
+                var slot = 0
+                while slot < players.count {
+                    let input = slot < frame.slotCount ? ArenaInput(frame: frame, slot: slot) : .neutral
+                    step.stepPlayer(slot, input)
+                    slot += 1
+                }
+                step.stepProjectiles()
+                random = step.random
+            }
+        }
         tick &+= 1
     }
 

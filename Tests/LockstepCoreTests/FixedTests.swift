@@ -40,12 +40,19 @@ import Testing
 
     @Test func squareRootIsTheExactFloorForSeededRandomValues() {
         var random = SeededRandom(seed: 7)
-        for _ in 0..<2000 {
-            let value = Fixed(raw: Int64(random.next(below: 1 << 50)))
+        for _ in 0..<4000 {
+            // Every magnitude up to Int64.max: both the 64-bit path (below 2^48) and the 128-bit one.
+            let bits = Int(random.next(below: 64))
+            let value = Fixed(raw: Int64(random.next(below: UInt64(1) << bits)))
             let root = value.squareRoot()
             let r = Int128(root.raw)
             let target = Int128(value.raw) << 16
             #expect(r * r <= target && (r + 1) * (r + 1) > target)
+        }
+        for raw: Int64 in [1, 2, 3, 4, (1 << 48) - 1, 1 << 48, (1 << 48) + 1, .max] {
+            let r = Int128(Fixed(raw: raw).squareRoot().raw)
+            let target = Int128(raw) << 16
+            #expect(r * r <= target && (r + 1) * (r + 1) > target, "raw \(raw)")
         }
     }
 }

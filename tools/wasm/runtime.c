@@ -176,6 +176,30 @@ static U128 shiftLeft(U128 value, int count) {
     return result;
 }
 
+static U128 shiftRight(U128 value, int count) {
+    if (count == 0) return value;
+    U128 result;
+    if (count >= 64) {
+        result.half.low = value.half.high >> (count - 64);
+        result.half.high = 0;
+    } else {
+        result.half.low = (value.half.low >> count) | (value.half.high << (64 - count));
+        result.half.high = value.half.high >> count;
+    }
+    return result;
+}
+
+// Shifts by a variable count in [0, 127] (Fixed.squareRoot's 128-bit path).
+__int128 __ashlti3(__int128 a, int count) {
+    U128 value = {.all = (unsigned __int128)a};
+    return (__int128)shiftLeft(value, count).all;
+}
+
+__int128 __lshrti3(__int128 a, int count) {
+    U128 value = {.all = (unsigned __int128)a};
+    return (__int128)shiftRight(value, count).all;
+}
+
 static int lessThan(U128 a, U128 b) {
     return a.half.high < b.half.high || (a.half.high == b.half.high && a.half.low < b.half.low);
 }

@@ -66,3 +66,23 @@ test('__divti3 and __modti3 truncate toward zero, the remainder taking the divid
         assert.equal(signed(call('__modti3', unsigned(a), unsigned(b))), a % b, `${a} % ${b}`);
     }
 });
+
+/** Calls shift helper `name` on a 128-bit value and a count. */
+function shift(name, a, count) {
+    exports[name](result, BigInt.asIntN(64, a), BigInt.asIntN(64, a >> 64n), count);
+    const halves = new BigUint64Array(exports.memory.buffer, result, 2);
+    return (halves[1] << 64n) | halves[0];
+}
+
+test('__ashlti3 and __lshrti3 shift by every count from 0 to 127', () => {
+    for (let i = 0; i < 4_000; i++) {
+        const a = operand();
+        const count = Number(next64() % 128n);
+        assert.equal(shift('__ashlti3', a, count), (a << BigInt(count)) & U128, `${a} << ${count}`);
+        assert.equal(shift('__lshrti3', a, count), a >> BigInt(count), `${a} >> ${count}`);
+    }
+    for (const count of [0, 1, 63, 64, 65, 127]) {
+        assert.equal(shift('__ashlti3', U128, count), (U128 << BigInt(count)) & U128);
+        assert.equal(shift('__lshrti3', U128, count), U128 >> BigInt(count));
+    }
+});
