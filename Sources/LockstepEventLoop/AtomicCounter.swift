@@ -5,13 +5,15 @@ import Synchronization
 /// Meant for metrics: one writer thread (or a few), readers anywhere, no ordering guarantees
 /// between counters.
 public final class AtomicCounter: Sendable {
-    private let value = Atomic<UInt64>(0)
+    // Inlinable methods over a usable-from-inline atomic: a connection in another module counts
+    // on every message, and a call per count would cost about what the count does.
+    @usableFromInline let value = Atomic<UInt64>(0)
 
     /// Creates a counter at zero.
     public init() {}
 
     /// Adds `amount`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func add(_ amount: UInt64 = 1) {
         value.add(amount, ordering: .relaxed)
     }
@@ -21,29 +23,29 @@ public final class AtomicCounter: Sendable {
     /// also waits for the thread's pending stores, which on a loop's hot path (a message, a
     /// frame) costs more than the count itself. Readers on other threads see the old or the
     /// new value; two writers would lose counts.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func addAsSoleWriter(_ amount: UInt64 = 1) {
         value.store(value.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
     }
 
     /// Subtracts `amount` (for gauges such as open connections).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func subtract(_ amount: UInt64 = 1) {
         value.subtract(amount, ordering: .relaxed)
     }
 
     /// Raises the value to `candidate` if it is larger (single-writer maximum).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func raise(to candidate: UInt64) {
         if candidate > value.load(ordering: .relaxed) { value.store(candidate, ordering: .relaxed) }
     }
 
     /// Sets the value (single-writer gauges).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func store(_ newValue: UInt64) {
         value.store(newValue, ordering: .relaxed)
     }
 
     /// The current value.
-    public var load: UInt64 { value.load(ordering: .relaxed) }
+    @inlinable public var load: UInt64 { value.load(ordering: .relaxed) }
 }

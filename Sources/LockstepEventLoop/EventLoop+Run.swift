@@ -20,7 +20,7 @@ extension EventLoop {
         while running {
             let (count, batched) = waitForEvents()
             _now = .now()
-            metrics.iterations.add()
+            metrics.iterations.addAsSoleWriter()
             if count < 0 { continue }  // EINTR: go round again
             if batched {
                 // The timers this wake-up is for go first; each may take its own descriptors'
@@ -40,15 +40,19 @@ extension EventLoop {
         shutDownRegistrations()
     }
 
+    // The selectable is copied out of its registration (retained) only to call it: a handler
+    // may deregister, and so release, the selectable it runs on. Marking an event deferred
+    // touches only the registration's plain fields.
+
     private func dispatch(_ event: epoll_event) {
-        guard let (_, registration) = registration(for: event) else { return }
-        registration.selectable.handleEvents(event.events)
+        guard let slot = registrationSlot(for: event), let selectable = registrations[slot]?.selectable else { return }
+        selectable.handleEvents(event.events)
     }
 
     /// Marks the event's registration as holding deferred events (a batched wake-up).
     private func deferEvent(_ event: epoll_event) {
-        guard let (fd, registration) = registration(for: event), registration.deferredEvents == 0 else { return }
-        registrations[Int(fd)]?.deferredEvents = event.events
+        guard let slot = registrationSlot(for: event), registrations[slot]?.deferredEvents == 0 else { return }
+        registrations[slot]?.deferredEvents = event.events
         deferredCount += 1
     }
 
@@ -56,17 +60,25 @@ extension EventLoop {
     /// descriptor was deregistered meanwhile (a new registration starts with none deferred).
     private func dispatchDeferred(_ event: epoll_event) {
         // The eventfd was drained when the event was deferred: not read twice.
-        guard let (fd, registration) = registration(for: event, drainingInternal: false), registration.deferredEvents != 0
-        else { return }
-        registrations[Int(fd)]?.deferredEvents = 0
-        deferredCount -= 1
-        registration.selectable.handleEvents(registration.deferredEvents)
+        guard let slot = registrationSlot(for: event, drainingInternal: false) else { return }
+        takeDeferredEvents(slot: slot)
     }
 
-    /// The live registration an event is for, or nil for an internal descriptor (the eventfd,
-    /// drained here: its work is done after the events) or a stale event (the fd was closed,
-    /// and maybe reused, after epoll queued it).
-    private func registration(for event: epoll_event, drainingInternal: Bool = true) -> (Int32, Registration)? {
+    /// Handles the events deferred on the registration at `slot`, if any.
+    func takeDeferredEvents(slot: Int) {
+        guard let deferred = registrations[slot]?.deferredEvents, deferred != 0,
+            let selectable = registrations[slot]?.selectable
+        else { return }
+        registrations[slot]?.deferredEvents = 0
+        deferredCount -= 1
+        selectable.handleEvents(deferred)
+    }
+
+    /// The index in `registrations` of the live registration an event is for, or nil for an
+    /// internal descriptor (the eventfd, drained here: its work is done after the events) or a
+    /// stale event (the fd was closed, and maybe reused, after epoll queued it).
+    @inline(__always)
+    private func registrationSlot(for event: epoll_event, drainingInternal: Bool = true) -> Int? {
         let data = event.data.u64
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
         let generation = UInt32(truncatingIfNeeded: data >> 32)
@@ -77,10 +89,8 @@ extension EventLoop {
             if fd == wakeFD { wakeupPending.store(false, ordering: .releasing) }
             return nil
         }
-        guard Int(fd) < registrations.count, let registration = registrations[Int(fd)],
-            registration.generation == generation
-        else { return nil }
-        return (fd, registration)
+        guard Int(fd) < registrations.count, registrations[Int(fd)]?.generation == generation else { return nil }
+        return Int(fd)
     }
 
     private func growEvents() {

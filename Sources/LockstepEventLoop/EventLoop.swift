@@ -203,12 +203,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     /// due ticks are out. Does nothing when none are deferred.
     public func handleDeferredEvents(fd: Int32) {
         assertInEventLoop()
-        guard deferredCount > 0, Int(fd) >= 0, Int(fd) < registrations.count,
-            let registration = registrations[Int(fd)], registration.deferredEvents != 0
-        else { return }
-        registrations[Int(fd)]?.deferredEvents = 0
-        deferredCount -= 1
-        registration.selectable.handleEvents(registration.deferredEvents)
+        guard deferredCount > 0, Int(fd) >= 0, Int(fd) < registrations.count else { return }
+        takeDeferredEvents(slot: Int(fd))
     }
 
     // MARK: Timers (loop thread only)
