@@ -83,7 +83,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         replayReport = ReplayFailureReport(roomID: settings.roomID, gauges: gauges, metrics: directory.metrics, logger: logger)
         replay = try Self.openReplay(
             path: replayPath, header: header, flushInterval: flushInterval, writeQueue: replayWrites, report: replayReport)
-        placeholder.target = self
+        placeholder.target = Unmanaged.passUnretained(self)
         // A strong cycle (driver → onTimer → driver), broken when the room ends (`roomEnded`): a
         // weak capture would put the driver's reference count in a side table, slowing every
         // retain of it on the input path.
@@ -403,23 +403,40 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
 /// Lets the room be created before its driver finishes initialising (the room needs an output
 /// at init; the driver needs the room). Forwards everything to the driver.
 private final class RoomPlaceholderOutput: RoomOutput {
-    /// The driver owns the room, which owns this forwarder: the target outlives it. Not weak, for
-    /// the reason given at `RoomDriver.onTimer`; and `unowned(unsafe)`, not `unowned`: a checked
-    /// unowned reference costs an atomic operation at every use (two per tick, on the frame).
-    @exclusivity(unchecked) unowned(unsafe) var target: RoomDriver?
-    func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { target?.send(message, to: connection) }
-    func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) { target?.broadcast(message, to: connections) }
-    func close(_ connection: ConnectionID, code: UInt16, reason: String) { target?.close(connection, code: code, reason: reason) }
-    func isWritable(_ connection: ConnectionID) -> Bool { target?.isWritable(connection) ?? false }
-    var canReadFramesFromDisk: Bool { target?.canReadFramesFromDisk ?? false }
-    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool {
-        target?.requestFramesFromDisk(range, for: connection) ?? false
+    /// The driver owns the room, which owns this forwarder: the target outlives it, and every call
+    /// through here comes from inside one of the driver's own calls into the room. So the driver
+    /// is used as a guaranteed reference, with no reference counting (each retain and release
+    /// is an atomic operation, and the frame passes here twice per tick); not weak, for the
+    /// reason given at `RoomDriver.onTimer`.
+    @exclusivity(unchecked) var target: Unmanaged<RoomDriver>?
+
+    @inline(__always)
+    private func forward<Result>(_ fallback: Result, _ body: (RoomDriver) -> Result) -> Result {
+        guard let target else { return fallback }
+        return target._withUnsafeGuaranteedRef(body)
     }
-    func recordFrame(_ frame: ConfirmedFrame) { target?.recordFrame(frame) }
-    func recordEvent(_ event: ReplayEvent) { target?.recordEvent(event) }
-    func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { target?.recordCheckpoint(checkpoint) }
-    func roomEnded(reason: MatchEndReason, finalHash: UInt64) { target?.roomEnded(reason: reason, finalHash: finalHash) }
-    func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) { target?.log(level, message, fields) }
+
+    func send(_ message: UnsafeRawBufferPointer, to connection: ConnectionID) { forward(()) { $0.send(message, to: connection) } }
+    func broadcast(_ message: UnsafeRawBufferPointer, to connections: [ConnectionID]) {
+        forward(()) { $0.broadcast(message, to: connections) }
+    }
+    func close(_ connection: ConnectionID, code: UInt16, reason: String) {
+        forward(()) { $0.close(connection, code: code, reason: reason) }
+    }
+    func isWritable(_ connection: ConnectionID) -> Bool { forward(false) { $0.isWritable(connection) } }
+    var canReadFramesFromDisk: Bool { forward(false) { $0.canReadFramesFromDisk } }
+    func requestFramesFromDisk(_ range: Range<Tick>, for connection: ConnectionID) -> Bool {
+        forward(false) { $0.requestFramesFromDisk(range, for: connection) }
+    }
+    func recordFrame(_ frame: ConfirmedFrame) { forward(()) { $0.recordFrame(frame) } }
+    func recordEvent(_ event: ReplayEvent) { forward(()) { $0.recordEvent(event) } }
+    func recordCheckpoint(_ checkpoint: ReplayCheckpoint) { forward(()) { $0.recordCheckpoint(checkpoint) } }
+    func roomEnded(reason: MatchEndReason, finalHash: UInt64) {
+        forward(()) { $0.roomEnded(reason: reason, finalHash: finalHash) }
+    }
+    func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) {
+        forward(()) { $0.log(level, message, fields) }
+    }
 }
 
 extension String {
