@@ -63,9 +63,9 @@ extension BattleServer {
 
     /// A histogram family with its `le` bounds written as `Double(µs) / 1e6` (`1e-05`), as this
     /// endpoint always has.
-    private static func histogram(_ histogram: AtomicLatencyHistogram, name: String, help: String, boundsMicros: [UInt64]) -> String {
+    private static func histogram(_ histogram: LatencyHistogram, name: String, help: String, boundsMicros: [UInt64]) -> String {
         "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
             + PrometheusHistogram.samples(
-                histogram.snapshot(), name: name, boundsMicroseconds: boundsMicros, boundLabel: { "\(Double($0) / 1e6)" })
+                histogram, name: name, boundsMicroseconds: boundsMicros, boundLabel: { "\(Double($0) / 1e6)" })
     }
 }

@@ -27,17 +27,19 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     @exclusivity(unchecked) private var connections: [ConnectionID: WebSocketConnection] = [:]
     /// The same connections in an array, for the walk every batched tick makes over them (a
     /// dictionary's iteration costs more; the order does not matter).
-    @exclusivity(unchecked) private var seatedConnections: [WebSocketConnection] = []
+    @exclusivity(unchecked) private var seatedConnections = ConnectionList<WebSocketConnection>()
     /// The connections of the last broadcast's target list, looked up once: a room broadcasts to
     /// the same list every tick (its `liveTargets`, the same array storage until it changes, so
     /// comparing is one identity check), and each tick's frame then reaches its connections with
     /// no dictionary lookup. Forgotten whenever a connection is seated or leaves.
     @exclusivity(unchecked) private var resolvedTargetIDs: [ConnectionID] = []
-    @exclusivity(unchecked) private var resolvedTargets: [WebSocketConnection?] = []
+    @exclusivity(unchecked) private var resolvedTargets = ConnectionList<WebSocketConnection>()
     @exclusivity(unchecked) private var timer: TimerHandle?
     @exclusivity(unchecked) private var timerDeadline: UInt64 = 0
     @exclusivity(unchecked) private var onTimer: ((TimerFiring) -> Void)?
     private let gauges: RoomGauges
+    /// The tick histograms of this room's loop (recorded by that loop alone).
+    private let tickMetrics: BattleMetrics.LoopTicks
     /// The frame buffer, reused every tick once all connections have written it.
     @exclusivity(unchecked) private var frameBuffers = SharedBufferRecycler()
     /// Whether a call into the room is in progress. A send inside it can close a connection at
@@ -66,6 +68,7 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         observedConnected = Array(repeating: false, count: settings.players)
         self.gauges = gauges
         self.directory = directory
+        tickMetrics = directory.metrics.ticks(forLoop: loop.index)
         self.logger = logger
         self.playerIDs = playerIDs
         replayPath = replayDirectory + "/" + settings.roomID + ".lsr"
@@ -160,19 +163,14 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
             // A batched wake-up: the players' input that arrived before it counts for this tick;
             // other rooms' input waits until the due ticks are out. (A read may close a
             // connection and change `connections`; the loop walks the copy taken here.)
-            let seated = seatedConnections
-            var index = 0
-            while index < seated.count {
-                seated[index].handleDeferredInput()
-                index += 1
-            }
+            seatedConnections.forEach { $0.handleDeferredInput() }
         }
         let started = MonotonicInstant.now()
-        directory.metrics.recordTimerLateness(firing.latenessNanoseconds)
+        tickMetrics.recordLateness(firing.latenessNanoseconds)
         let ticksBefore = room.statistics.ticks
         roomCall(flushingFrames: true) { room.advance(now: firing.firedAt.nanoseconds) }
         if room.statistics.ticks != ticksBefore {
-            directory.metrics.recordTickWork(MonotonicInstant.now().nanoseconds(since: started))
+            tickMetrics.recordWork(MonotonicInstant.now().nanoseconds(since: started))
         }
         gauges.publish(room)
         armTimer()
@@ -282,19 +280,14 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         let frame = frameBuffers.webSocketFrame(.binary, payload: message)
         if targets != resolvedTargetIDs {
             resolvedTargetIDs = targets
-            resolvedTargets = targets.map { connections[$0] }
+            resolvedTargets = ConnectionList(targets.map { connections[$0] })
         }
-        let resolved = resolvedTargets
-        var index = 0
-        while index < resolved.count {
-            resolved[index]?.send(encodedFrame: frame)
-            index += 1
-        }
+        resolvedTargets.forEach { $0.send(encodedFrame: frame) }
     }
 
     private func seat(_ connection: WebSocketConnection, as id: ConnectionID) {
         if let replaced = connections.updateValue(connection, forKey: id) {
-            seatedConnections.removeAll { $0 === replaced }
+            seatedConnections.remove(replaced)
         }
         seatedConnections.append(connection)
         forgetResolvedTargets()
@@ -303,14 +296,14 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     @discardableResult
     private func unseat(_ id: ConnectionID) -> WebSocketConnection? {
         guard let removed = connections.removeValue(forKey: id) else { return nil }
-        seatedConnections.removeAll { $0 === removed }
+        seatedConnections.remove(removed)
         forgetResolvedTargets()
         return removed
     }
 
     private func forgetResolvedTargets() {
         resolvedTargetIDs = []
-        resolvedTargets = []
+        resolvedTargets = ConnectionList()
     }
 
     func close(_ connection: ConnectionID, code: UInt16, reason: String) {

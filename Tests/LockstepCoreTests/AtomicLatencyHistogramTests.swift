@@ -19,6 +19,21 @@ import Testing
         #expect(atomic.snapshot() == expected)
     }
 
+    @Test func recordingAsTheSoleWriterGivesTheSameHistogramAsAtomicRecording() {
+        var random = SplitMix64(state: 5)
+        let values = (0..<20_000).map { _ in random.next() >> (random.next() % 64) }
+        let atomic = AtomicLatencyHistogram()
+        let sole = AtomicLatencyHistogram()
+        var expected = LatencyHistogram()
+        for value in values {
+            atomic.record(value)
+            sole.recordAsSoleWriter(value)
+            expected.record(value)
+        }
+        #expect(sole.snapshot() == atomic.snapshot())
+        #expect(sole.snapshot() == expected)
+    }
+
     @Test func anEmptySnapshotIsAnEmptyHistogram() {
         #expect(AtomicLatencyHistogram().snapshot() == LatencyHistogram())
         #expect(AtomicLatencyHistogram.buckets.count == LogBuckets.count(subBucketBits: 7))
