@@ -159,10 +159,14 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
     private func fire(_ firing: TimerFiring) {
         loop.assertInEventLoop()
         timer = nil
+        // The tick reads (deferred input) and writes (the frame) every connection, last touched a
+        // tick ago: start loading them all at once.
+        seatedConnections.forEach { $0.prefetch(step: 0) }
+        seatedConnections.forEach { $0.prefetch(step: 1) }
         if loop.hasDeferredEvents {
             // A batched wake-up: the players' input that arrived before it counts for this tick;
             // other rooms' input waits until the due ticks are out. (A read may close a
-            // connection and change `connections`; the loop walks the copy taken here.)
+            // connection and change `connections`; the walk holds the list taken here.)
             seatedConnections.forEach { $0.handleDeferredInput() }
         }
         let started = MonotonicInstant.now()

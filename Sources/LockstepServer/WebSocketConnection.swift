@@ -117,6 +117,17 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         tcp.flush()
     }
 
+    /// Starts loading the connection's socket state into the cache, in two steps (see
+    /// `TCPConnection.prefetch()`): call `prefetch(step: 0)` on every connection, then `step: 1`.
+    public func prefetch(step: Int) {
+        if step == 0 {
+            Prefetch.object(self)
+            tcp.prefetch()
+        } else {
+            tcp.prefetchReadBuffer()
+        }
+    }
+
     /// Reads now the input a batched wake-up deferred until its timers ran (see
     /// `TCPConnection.handleDeferredEvents()`); its messages reach the handler before this returns.
     public func handleDeferredInput() {
