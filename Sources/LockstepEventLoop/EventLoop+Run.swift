@@ -30,6 +30,9 @@ extension EventLoop {
                 for index in 0..<Int(count) { dispatchDeferred(events[index]) }
                 deferredCount = 0
             } else {
+                // The sockets that are ready were last touched a tick ago: start loading them all
+                // before handling the first (see `Prefetch`).
+                for index in 0..<Int(count) { prefetchTarget(of: events[index]) }
                 for index in 0..<Int(count) { dispatch(events[index]) }
                 runDueTimers()
             }
@@ -47,6 +50,14 @@ extension EventLoop {
     private func dispatch(_ event: epoll_event) {
         guard let slot = registrationSlot(for: event), let selectable = registrations[slot]?.selectable else { return }
         selectable.handleEvents(event.events)
+    }
+
+    /// Starts loading the object an event is for (a cache hint; an internal descriptor's event
+    /// is left for `dispatch`, which drains it).
+    private func prefetchTarget(of event: epoll_event) {
+        guard let slot = registrationSlot(for: event, drainingInternal: false), let address = registrations[slot]?.address
+        else { return }
+        Prefetch.memory(address, bytes: 256)
     }
 
     /// Marks the event's registration as holding deferred events (a batched wake-up).

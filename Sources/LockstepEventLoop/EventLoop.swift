@@ -22,6 +22,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
     struct Registration {
         var generation: UInt32
         var selectable: EventLoopSelectable
+        /// The selectable's address, for a cache hint without a retain (`Prefetch`).
+        var address: UnsafeMutableRawPointer
         /// Events a batched wake-up found ready and has not handled yet (`handleDeferredEvents`).
         var deferredEvents: UInt32 = 0
     }
@@ -164,7 +166,8 @@ public final class EventLoop: @unchecked Sendable, CustomStringConvertible {
         if slot >= registrations.count {
             registrations.append(contentsOf: repeatElement(nil, count: slot - registrations.count + 1))
         }
-        registrations[slot] = Registration(generation: generation, selectable: selectable)
+        registrations[slot] = Registration(
+            generation: generation, selectable: selectable, address: Unmanaged.passUnretained(selectable as AnyObject).toOpaque())
     }
 
     /// Changes the interest of a registered `fd`.
