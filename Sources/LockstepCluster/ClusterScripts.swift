@@ -54,7 +54,10 @@ enum ClusterScripts {
     /// When the node's key is absent (first start, expiry, a Redis restart) it registers: `rooms`
     /// is what runs here, and each running room is claimed again in the directory. Every time,
     /// rooms of the set that no longer run here (created, then ended) are marked `ended` and
-    /// their capacity is given back; a placement still being created (`placed`) is kept for 30 s.
+    /// their capacity is given back, except a room placed less than 30 s ago: it may be still
+    /// being created (`placed`), or created after the node listed its rooms for this heartbeat
+    /// and marked `created` before the heartbeat reached Redis. (A room that ends gives its
+    /// capacity back at once through `roomState`; this is the fallback for an end Redis missed.)
     /// Returns `{registered (0/1), freed}`.
     static let heartbeat = RedisScript(
         """
@@ -76,8 +79,9 @@ enum ClusterScripts {
           if not live[room] then
             local key = prefix .. 'room:' .. room
             local v = redis.call('HMGET', key, 'state', 'createdAt')
-            local stale = v[1] == 'placed' and tonumber(v[2] or '0') + 30000 < tonumber(ARGV[5])
-            if v[1] ~= 'placed' or stale then
+            local placedAt = tonumber(v[2] or '')
+            local young = placedAt ~= nil and placedAt + 30000 >= tonumber(ARGV[5])
+            if not young then
               redis.call('SREM', KEYS[3], room)
               if v[1] then
                 redis.call('HSET', key, 'state', 'ended')

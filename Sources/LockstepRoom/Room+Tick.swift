@@ -61,6 +61,9 @@ extension Room {
     func confirm(_ tick: Tick, now: UInt64) {
         if !bots.isEmpty { submitBotInputs(for: tick) }
         collector.confirm(into: &frame)
+        // One copy of the frame for the whole tick: passing the stored property to each callee
+        // would retain and release its three arrays at every call (the callee might change it).
+        let frame = self.frame
         writer.clear()
         ServerMessageEncoder.frame(frame, into: &writer)
         // Keep the frame body (without its type byte) for catch-up, in the ring's own storage,

@@ -42,6 +42,8 @@ import Testing
             #expect(frames.contains { frame in frame.payload(of: slot).count == 5 && frame.payload(of: slot).contains { $0 != 0 } })
         }
         let path = server.replayDirectory + "/" + roomID + ".lsr"
+        // The footer is written on the replay queue's thread, after the close went out.
+        #expect(eventually(5) { (try? ReplayReader.read(try readReplayFile(path))) != nil })
         let replay = try ReplayReader.read(try readReplayFile(path))
         #expect(replay.frameCount == 360)
         #expect(replay.header.players == ["player-0", "bot-1", "bot-2", "bot-3"])
