@@ -161,8 +161,8 @@ final class RoomDriver: RoomOutput, @unchecked Sendable {
         timer = nil
         // The tick reads (deferred input) and writes (the frame) every connection, last touched a
         // tick ago: start loading them all at once.
-        seatedConnections.forEach { $0.prefetch(step: 0) }
-        seatedConnections.forEach { $0.prefetch(step: 1) }
+        seatedConnections.forEach { $0.prefetch() }
+        seatedConnections.forEach { $0.prefetchReadBuffer() }
         if loop.hasDeferredEvents {
             // A batched wake-up: the players' input that arrived before it counts for this tick;
             // other rooms' input waits until the due ticks are out. (A read may close a

@@ -117,15 +117,16 @@ public final class WebSocketConnection: TCPConnectionDelegate, ManagedConnection
         tcp.flush()
     }
 
-    /// Starts loading the connection's socket state into the cache, in two steps (see
-    /// `TCPConnection.prefetch()`): call `prefetch(step: 0)` on every connection, then `step: 1`.
-    public func prefetch(step: Int) {
-        if step == 0 {
-            Prefetch.object(self)
-            tcp.prefetch()
-        } else {
-            tcp.prefetchReadBuffer()
-        }
+    /// Starts loading this connection and its socket's state into the cache (see
+    /// `TCPConnection.prefetch()`); `prefetchReadBuffer()` is the second step.
+    public func prefetch() {
+        Prefetch.object(self)
+        tcp.prefetch()
+    }
+
+    /// Starts loading the start of the socket's read buffer (after `prefetch()` on every connection).
+    public func prefetchReadBuffer() {
+        tcp.prefetchReadBuffer()
     }
 
     /// Reads now the input a batched wake-up deferred until its timers ran (see
